@@ -1,0 +1,30 @@
+# Set-up and everyday commands. Only Python 3 and make are needed: the first
+# target that runs creates .venv and installs the project into it.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: proofs test bench clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
+	touch $(STAMP)
+
+## make proofs: check every derivation and write outputs/ (then recheck the certificates)
+proofs: $(STAMP)
+	$(BIN)/derive build --out outputs
+	$(BIN)/derive recheck outputs/*.json
+
+## make test: the test suite (every derivation replayed as a proof check)
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+## make bench: timings of `derive build` (not part of the tests)
+bench: $(STAMP)
+	$(BIN)/python benchmarks/build.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -1,0 +1,154 @@
+"""Canonical forms for the symbolic check: sound rewrites only.
+
+Two expressions are proved equal when their canonical forms differ by
+something sympy reduces to 0. Every rewrite here is an identity on the
+domain, so a ``proved`` can never come from this module wrongly; what it
+cannot reduce stays ``unchecked`` and falls to the exact and numeric checks.
+
+- zero-one lemmas: ``1{y = 1} -> y`` and ``y^n -> y`` when y is 0 or 1;
+- logs expanded only where the interval oracle shows every argument positive
+  (never ``expand_log(force=True)`` blindly);
+- finite sums and products split by linearity, constants pulled out, and
+  dummy indices renamed by nesting height, so renamed dummies compare equal.
+"""
+from __future__ import annotations
+
+import sympy as sp
+
+from .context import Context
+from .intervals import is_positive
+from .strategies import everywhere, exhaust
+
+
+def _zero_one(ctx: Context):
+    def is01(e: sp.Basic) -> bool:
+        spec = ctx.spec_of(e)
+        return (isinstance(e, (sp.Symbol, sp.Indexed)) and spec is not None
+                and spec.domain is not None and spec.domain.is_zero_one())
+
+    def rule(e: sp.Basic):
+        if isinstance(e, sp.KroneckerDelta):
+            a, b = e.args
+            if b == 1 and is01(a):
+                return a
+            if a == 1 and is01(b):
+                return b
+            if b == 0 and is01(a):
+                return 1 - a
+            if a == 0 and is01(b):
+                return 1 - b
+        if isinstance(e, sp.Pow) and is01(e.base) and e.exp.is_Integer and e.exp > 0:
+            return e.base
+        return None
+
+    return rule
+
+
+def _log_expand(ctx: Context):
+    positive = lambda e: is_positive(e, ctx.interval)  # noqa: E731
+
+    def rule(e: sp.Basic):
+        if not isinstance(e, sp.log) or len(e.args) != 1:
+            return None
+        arg = e.args[0]
+        if isinstance(arg, sp.Product) and positive(arg.function):
+            return sp.Sum(sp.log(arg.function), *arg.limits)
+        if isinstance(arg, sp.Mul) and all(positive(f) for f in arg.args):
+            return sp.Add(*[sp.log(f) for f in arg.args])
+        if isinstance(arg, sp.Pow) and positive(arg.base) and arg.exp.is_real:
+            return arg.exp * sp.log(arg.base)
+        if isinstance(arg, sp.exp) and arg.args[0].is_real:
+            return arg.args[0]
+        if arg.is_Rational and arg.is_positive and arg != 1 and (arg.p != 1 or arg.q != 1):
+            return sp.log(arg.p) - sp.log(arg.q) if arg.q != 1 else None
+        return None
+
+    return rule
+
+
+def _base_log(e: sp.Basic):
+    """``log(x, b) -> log x / log b`` (sympy keeps the two-argument form)."""
+    if isinstance(e, sp.log) and len(e.args) == 2:
+        return sp.log(e.args[0]) / sp.log(e.args[1])
+    return None
+
+
+def _height(e: sp.Basic) -> int:
+    """How many summation or product limits nest inside ``e``."""
+    best = 0
+    for node in sp.preorder_traversal(e):
+        if isinstance(node, (sp.Sum, sp.Product)):
+            best = max(best, len(node.limits) + _height(node.function))
+    return best
+
+
+#: A sum or product with this many terms or fewer is written out.
+SMALL_RANGE = 8
+
+
+def _dummy(height: int) -> sp.Symbol:
+    return sp.Symbol(f"_d{height}", integer=True)
+
+
+def _sum_one(body: sp.Basic, limit: tuple) -> sp.Basic:
+    """``sum_{v=lo}^{hi} body`` split by linearity, constants out, dummy renamed."""
+    var, lo, hi = limit
+    count = hi - lo + 1
+    if count.is_Integer and 0 <= count <= SMALL_RANGE:
+        return sp.Add(*[_normalise_tree(body.xreplace({var: lo + j})) for j in range(int(count))])
+    body = sp.expand_mul(body)
+    if isinstance(body, sp.Add):
+        return sp.Add(*[_sum_one(t, limit) for t in body.args])
+    factors = body.args if isinstance(body, sp.Mul) else (body,)
+    const = sp.Mul(*[f for f in factors if not f.has(var)])
+    dependent = sp.Mul(*[f for f in factors if f.has(var)])
+    if dependent == 1:
+        return const * (hi - lo + 1)
+    name = _dummy(_height(dependent))
+    return const * sp.Sum(dependent.xreplace({var: name}), (name, lo, hi))
+
+
+def _product_one(body: sp.Basic, limit: tuple) -> sp.Basic:
+    """``prod_{v=lo}^{hi} body`` split over factors, constants out, dummy renamed."""
+    var, lo, hi = limit
+    count = hi - lo + 1
+    if count.is_Integer and 0 <= count <= SMALL_RANGE:
+        return sp.Mul(*[_normalise_tree(body.xreplace({var: lo + j})) for j in range(int(count))])
+    factors = body.args if isinstance(body, sp.Mul) else (body,)
+    out = sp.Mul(*[f for f in factors if not f.has(var)]) ** (hi - lo + 1)
+    for f in factors:
+        if f.has(var):
+            name = _dummy(_height(f))
+            out = out * sp.Product(f.xreplace({var: name}), (name, lo, hi))
+    return out
+
+
+def _normalise_tree(e: sp.Basic) -> sp.Basic:
+    if isinstance(e, sp.Indexed) or not e.args:
+        return e
+    if isinstance(e, (sp.Sum, sp.Product)):
+        one = _sum_one if isinstance(e, sp.Sum) else _product_one
+        body = _normalise_tree(e.function)
+        for limit in e.limits:  # innermost first
+            body = one(body, limit)
+        return body
+    args = [_normalise_tree(a) for a in e.args]
+    if any(a is not b for a, b in zip(args, e.args)):
+        e = e.func(*args)
+    return e
+
+
+def canonical(expr: sp.Basic, ctx: Context) -> sp.Basic:
+    """A canonical form of ``expr`` (definitions unfolded) for comparison."""
+    expr = ctx.unfold(expr)
+    for rule in (_base_log, _zero_one(ctx), _log_expand(ctx)):
+        out = exhaust(everywhere(rule))(expr)
+        expr = expr if out is None else out
+    expr = _normalise_tree(expr)
+    return sp.expand(expr, log=False, power_base=False, power_exp=False)
+
+
+def difference(a: sp.Basic, b: sp.Basic, ctx: Context) -> sp.Basic:
+    """``canonical(a) - canonical(b)``, expanded once more."""
+    return sp.expand(canonical(a, ctx) - canonical(b, ctx), log=False, power_base=False,
+                     power_exp=False)

@@ -1,0 +1,47 @@
+"""Built-in derivations, one module per family, registered by name."""
+from __future__ import annotations
+
+from typing import Callable
+
+from ..derivation import Derivation
+
+_FACTORIES: dict[str, Callable[[], Derivation]] = {}
+_BUILT: dict[str, Derivation] = {}
+
+
+def entry(name: str):
+    """Register a factory that builds the derivation ``name``."""
+
+    def register(factory: Callable[[], Derivation]) -> Callable[[], Derivation]:
+        if name in _FACTORIES:
+            raise ValueError(f"derivation {name!r} registered twice")
+        _FACTORIES[name] = factory
+        return factory
+
+    return register
+
+
+def names() -> list[str]:
+    _load()
+    return list(_FACTORIES)
+
+
+def get(name: str) -> Derivation:
+    """The built-in derivation ``name`` (built once, then cached)."""
+    _load()
+    if name not in _FACTORIES:
+        raise KeyError(f"no built-in derivation named {name!r}; `derive list` shows them")
+    if name not in _BUILT:
+        derivation = _FACTORIES[name]()
+        if derivation.name != name:
+            raise ValueError(f"factory for {name!r} built {derivation.name!r}")
+        _BUILT[name] = derivation
+    return _BUILT[name]
+
+
+def all_derivations() -> list[Derivation]:
+    return [get(n) for n in names()]
+
+
+def _load() -> None:
+    from . import cross_entropy  # noqa: F401  (registers its entries)

@@ -1,0 +1,232 @@
+"""JSON certificates: write them, read them safely, recheck them without rules.
+
+A certificate holds every line as ``srepr`` text plus the symbols with their
+domains and the definitions; ``recheck`` rebuilds the derivation from that
+alone and runs the same checks. Symbols in expressions are re-bound by name
+to the declared symbols, so a certificate cannot smuggle in assumptions its
+domains do not grant. The LaTeX shown for each line is re-rendered and must
+match, so a proof cannot display one formula and certify another.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import sympy as sp
+
+from .checks import DEFAULT, Report, Settings, check_derivation
+from .context import Context, Definition, Role, SymbolSpec
+from .derivation import Derivation, Step
+from .domains import DomainError
+from .latex import to_latex
+from .relations import MapKind, MonotoneMap, Relation
+from .srepr import SreprError, parse_srepr
+
+FORMAT = "derive-certificate/1"
+MAX_FILE_BYTES = 5_000_000
+MAX_STEPS = 500
+
+
+class CertificateError(ValueError):
+    """The file is not a certificate this version can read (exit status 2)."""
+
+
+def to_json(derivation: Derivation, report: Report) -> dict:
+    ctx = derivation.context
+    steps = []
+    for step, step_report in zip(derivation.steps, report.steps):
+        steps.append({
+            "index": step.index,
+            "source": step.source,
+            "rule": step.rule,
+            "params": {k: v for k, v in step.params},
+            "relation": step.relation.value,
+            "sense_before": step.sense_before,
+            "sense": step.sense_after,
+            "justification": step.justification,
+            "latex": to_latex(step.after, ctx),
+            "srepr": sp.srepr(step.after),
+            "maps": [{"kind": m.kind.value,
+                      "operand": sp.srepr(m.operand) if m.operand is not None else None,
+                      "description": m.describe()} for m in step.maps],
+            "substitution": {k: v for k, v in step.substitution},
+            "status": step_report.status.value,
+            "checks": [r.to_json() for r in step_report.results],
+        })
+    return {
+        "format": FORMAT,
+        "name": derivation.name,
+        "title": derivation.title,
+        "summary": derivation.summary,
+        "sources": list(derivation.sources),
+        "status": report.status.value,
+        "parameter": ctx.parameter_latex,
+        "lhs": derivation.lhs_latex,
+        "symbols": [s.to_json() for s in ctx.symbols],
+        "definitions": [{
+            "name": d.name, "symbol": d.symbol, "params": list(d.params), "kind": d.kind,
+            "statement": d.statement, "srepr": sp.srepr(d.rhs), "latex": to_latex(d.rhs, ctx),
+        } for d in ctx.definitions],
+        "start": {"sense": derivation.sense, "latex": to_latex(derivation.start, ctx),
+                  "srepr": sp.srepr(derivation.start)},
+        "steps": steps,
+    }
+
+
+def dumps(data: dict) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+# -- reading -------------------------------------------------------------------
+def _need(data: dict, key: str, kind: type, where: str):
+    if not isinstance(data, dict) or key not in data:
+        raise CertificateError(f"{where}: missing field {key!r}")
+    value = data[key]
+    if not isinstance(value, kind):
+        raise CertificateError(f"{where}: field {key!r} should be {kind.__name__}")
+    return value
+
+
+def _expr(text: str, ctx: Context, where: str) -> sp.Basic:
+    try:
+        expr = parse_srepr(text)
+    except SreprError as exc:
+        raise CertificateError(f"{where}: {exc}") from None
+    return _rebind(expr, ctx, where)
+
+
+def _rebind(expr: sp.Basic, ctx: Context, where: str) -> sp.Basic:
+    """Replace every symbol by the declared one of the same name."""
+    mapping = {}
+    for sym in expr.atoms(sp.Symbol):
+        if sym.name not in ctx.by_name:
+            raise CertificateError(f"{where}: symbol {sym.name!r} is not declared in 'symbols'")
+        declared = ctx[sym.name]
+        mapping[sym] = declared.label if isinstance(declared, sp.IndexedBase) else declared
+    bases = {b: ctx[b.label.name] for b in expr.atoms(sp.IndexedBase)} if expr.has(sp.IndexedBase) else {}
+    for b in bases:
+        if not isinstance(bases[b], sp.IndexedBase):
+            raise CertificateError(f"{where}: {b.label.name!r} is used with indices but declared without")
+    return expr.xreplace(bases).xreplace(mapping)
+
+
+def load(path: Path | str) -> dict:
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise CertificateError(f"{path}: cannot read: {exc.strerror}") from None
+    if size > MAX_FILE_BYTES:
+        raise CertificateError(f"{path}: larger than {MAX_FILE_BYTES} bytes")
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CertificateError(f"{path}: not JSON: {exc}") from None
+
+
+def from_json(data: dict) -> Derivation:
+    """Rebuild a derivation from a certificate (no rules involved)."""
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise CertificateError(f"not a certificate: 'format' should be {FORMAT!r}")
+    try:
+        specs = tuple(SymbolSpec.from_json(s) for s in _need(data, "symbols", list, "certificate"))
+    except (KeyError, ValueError, TypeError, DomainError) as exc:
+        raise CertificateError(f"symbols: {exc}") from None
+    names = [s.name for s in specs]
+    if len(set(names)) != len(names):
+        raise CertificateError("symbols: a name is declared twice")
+    for s in specs:
+        for ref in (s.lower, s.upper) if s.role is Role.INDEX else ():
+            if isinstance(ref, str) and ref not in names:
+                raise CertificateError(f"symbols: index {s.name!r} ranges up to an undeclared size {ref!r}")
+        for index in s.indices:
+            if index not in names:
+                raise CertificateError(f"symbols: {s.name!r} uses an undeclared index {index!r}")
+    ctx = Context(specs, parameter_latex=str(data.get("parameter", r"\theta")))
+    definitions = []
+    for n, d in enumerate(data.get("definitions", [])):
+        where = f"definition {n}"
+        symbol = _need(d, "symbol", str, where)
+        if symbol not in ctx.by_name or ctx.spec(symbol).role is not Role.DEFINED:
+            raise CertificateError(f"{where}: {symbol!r} is not a declared defined symbol")
+        definitions.append(Definition(
+            _need(d, "name", str, where), symbol, tuple(str(p) for p in d.get("params", [])),
+            _expr(_need(d, "srepr", str, where), ctx, where), str(d.get("kind", "quantity")),
+            str(d.get("statement", ""))))
+    ctx = Context(specs, tuple(definitions), ctx.parameter_latex)
+    start = _need(data, "start", dict, "certificate")
+    lines = [_expr(_need(start, "srepr", str, "start"), ctx, "start")]
+    senses = [_sense(start.get("sense"), "start")]
+    steps = []
+    raw_steps = _need(data, "steps", list, "certificate")
+    if len(raw_steps) > MAX_STEPS:
+        raise CertificateError(f"more than {MAX_STEPS} steps")
+    for n, s in enumerate(raw_steps, start=1):
+        where = f"step {n}"
+        source = _need(s, "source", int, where)
+        if not 0 <= source < n:
+            raise CertificateError(f"{where}: source {source} is not an earlier line")
+        try:
+            relation = Relation(_need(s, "relation", str, where))
+        except ValueError:
+            raise CertificateError(f"{where}: unknown relation {s.get('relation')!r}") from None
+        after = _expr(_need(s, "srepr", str, where), ctx, where)
+        maps = tuple(_map(m, ctx, where) for m in s.get("maps", []))
+        substitution = s.get("substitution", {})
+        if not isinstance(substitution, dict) or not all(
+                k in ctx.by_name and ctx.spec(k).role is Role.SIZE and isinstance(v, int) and 1 <= v <= 16
+                for k, v in substitution.items()):
+            raise CertificateError(f"{where}: substitution must fix declared sizes to 1..16")
+        sense = _sense(s.get("sense"), where)
+        steps.append(Step(index=n, source=source, rule=str(s.get("rule", "")), relation=relation,
+                          before=lines[source], after=after, sense_before=senses[source],
+                          sense_after=sense, justification=str(s.get("justification", "")),
+                          maps=maps, substitution=tuple(sorted(substitution.items()))))
+        lines.append(after)
+        senses.append(sense)
+    return Derivation(name=str(data.get("name", "certificate")), title=str(data.get("title", "")),
+                      context=ctx, start=lines[0], sense=senses[0],
+                      lhs_latex=str(data.get("lhs", "")), steps=tuple(steps),
+                      summary=str(data.get("summary", "")), sources=tuple(data.get("sources", [])))
+
+
+def _sense(value, where: str) -> str:
+    if value not in ("max", "min"):
+        raise CertificateError(f"{where}: sense must be 'max' or 'min'")
+    return value
+
+
+def _map(data: dict, ctx: Context, where: str) -> MonotoneMap:
+    try:
+        kind = MapKind(_need(data, "kind", str, where))
+    except ValueError:
+        raise CertificateError(f"{where}: unknown monotone map {data.get('kind')!r}") from None
+    operand = data.get("operand")
+    if kind in (MapKind.SCALE, MapKind.SHIFT):
+        if not isinstance(operand, str):
+            raise CertificateError(f"{where}: a {kind.value} map needs an operand")
+        return MonotoneMap(kind, _expr(operand, ctx, where))
+    return MonotoneMap(kind)
+
+
+@dataclass(frozen=True)
+class Recheck:
+    """The outcome of rechecking one certificate."""
+
+    derivation: Derivation
+    report: Report
+    display_mismatches: tuple[int, ...]
+
+    @property
+    def holds(self) -> bool:
+        return self.report.holds and not self.display_mismatches
+
+
+def recheck(data: dict, settings: Settings = DEFAULT) -> Recheck:
+    derivation = from_json(data)
+    report = check_derivation(derivation, settings)
+    ctx = derivation.context
+    mismatched = tuple(n for n, s in enumerate(data["steps"], start=1)
+                       if s.get("latex") is not None and s["latex"] != to_latex(derivation.steps[n - 1].after, ctx))
+    return Recheck(derivation, report, mismatched)

@@ -1,0 +1,197 @@
+"""The ``derive`` command: arguments, exit codes and output formats only.
+
+Exit status: 0 holds; 1 does not hold (a step failed, a certificate was
+rejected); 2 bad input or usage; 3 undecided (a step stayed unchecked).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from . import __version__, catalogue
+from .build import NoLatex, build, compile_pdf
+from .certificate import CertificateError, dumps, load, recheck, to_json
+from .checks import Report, Status, check_derivation
+from .latex import STATUS_TEXT, document
+from .markdown import derivation_markdown, derivation_text
+
+EXIT_HOLDS, EXIT_FAILS, EXIT_USAGE, EXIT_UNDECIDED = 0, 1, 2, 3
+
+EXAMPLES = """\
+examples:
+  derive list                                   the built-in derivations and their status
+  derive show categorical-cross-entropy         the proof as text, with each step's checks
+  derive show bernoulli-binary-cross-entropy --format latex > bce.tex
+  derive build                                  check everything, write outputs/*.tex .md .json
+  derive build --out /tmp/proofs --pdf          the same, and compile PDFs with latexmk
+  derive recheck outputs/*.json                 re-verify certificates without the rules
+
+exit status: 0 holds, 1 does not hold (a step failed), 2 bad input or usage,
+3 undecided (a step could not be checked).
+"""
+
+
+def _exit_for(report: Report) -> int:
+    if report.status is Status.FAILED:
+        return EXIT_FAILS
+    if report.status is Status.UNCHECKED:
+        return EXIT_UNDECIDED
+    return EXIT_HOLDS
+
+
+def _get(name: str):
+    try:
+        return catalogue.get(name)
+    except KeyError:
+        known = ", ".join(catalogue.names())
+        raise UsageError(f"no built-in derivation named {name!r}; known: {known}") from None
+
+
+class UsageError(Exception):
+    """Bad input: reported on stderr with exit status 2."""
+
+
+def cmd_list(args) -> int:
+    rows = []
+    for d in catalogue.all_derivations():
+        report = check_derivation(d)
+        rows.append({"name": d.name, "title": d.title, "steps": len(d.steps), "status": report.status.value})
+    if args.json:
+        print(json.dumps(rows, indent=2))
+    else:
+        width = max(len(r["name"]) for r in rows)
+        for r in rows:
+            print(f"{r['name']:<{width}}  {STATUS_TEXT[r['status']]:<18}  {r['title']}")
+    return EXIT_HOLDS
+
+
+def cmd_show(args) -> int:
+    derivation = _get(args.name)
+    report = check_derivation(derivation)
+    renderers = {
+        "text": lambda: derivation_text(derivation, report),
+        "latex": lambda: document(derivation, report),
+        "markdown": lambda: derivation_markdown(derivation, report),
+        "json": lambda: dumps(to_json(derivation, report)),
+    }
+    sys.stdout.write(renderers[args.format]())
+    return _exit_for(report)
+
+
+def cmd_build(args) -> int:
+    names = args.names or None
+    for name in names or []:
+        _get(name)
+    out = Path(args.out)
+    built = build(out, names)
+    worst = EXIT_HOLDS
+    for b in built:
+        print(f"{b.derivation.name:<34} {STATUS_TEXT[b.report.status.value]:<18} "
+              f"-> {', '.join(str(f) for f in b.files)}")
+        worst = max(worst, _exit_for(b.report), key=lambda c: (c == EXIT_FAILS, c))
+        if args.pdf:
+            try:
+                print(f"{'':<34} {'pdf':<18} -> {compile_pdf(out / (b.derivation.name + '.tex'))}")
+            except NoLatex as exc:
+                raise UsageError(str(exc)) from None
+    return worst
+
+
+def cmd_recheck(args) -> int:
+    worst = EXIT_HOLDS
+    results = []
+    for path in args.files:
+        data = load(path)
+        outcome = recheck(data)
+        report = outcome.report
+        code = _exit_for(report)
+        if outcome.display_mismatches:
+            code = EXIT_FAILS
+        failing = [(sr.step, sr.failure) for sr in report.steps if sr.failure is not None]
+        results.append({
+            "file": str(path), "name": outcome.derivation.name, "status": report.status.value,
+            "holds": outcome.holds,
+            "steps": [{"step": sr.step, "status": sr.status.value} for sr in report.steps],
+            "failures": [{"step": n, **f.to_json()} for n, f in failing],
+            "latex_mismatch_steps": list(outcome.display_mismatches),
+        })
+        if not args.json:
+            verdict = "OK" if outcome.holds else ("REJECTED" if code == EXIT_FAILS else "UNDECIDED")
+            print(f"{path}: {verdict} ({STATUS_TEXT[report.status.value]}, {len(report.steps)} steps)")
+            for n, f in failing:
+                print(f"  step {n} failed ({f.obligation}, {f.kind}): {f.detail}")
+            for n in outcome.display_mismatches:
+                print(f"  step {n}: the LaTeX shown does not match the expression checked")
+            for sr in report.steps:
+                if sr.status is Status.UNCHECKED:
+                    reasons = "; ".join(r.detail for r in sr.results if r.status is Status.UNCHECKED)
+                    print(f"  step {sr.step} unchecked: {reasons}")
+        worst = max(worst, code, key=lambda c: (c == EXIT_FAILS, c))
+    if args.json:
+        print(json.dumps(results, indent=2))
+    return worst
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="derive", formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Derive losses from likelihoods by named rewrite rules, and check every step "
+                    "symbolically, exactly at small sizes, and numerically at random points.",
+        epilog=EXAMPLES)
+    p.add_argument("--version", action="version", version=f"derive {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    s = sub.add_parser("list", help="built-in derivations: name, status, title",
+                       description="List the built-in derivations with their check status.")
+    s.add_argument("--json", action="store_true", help="one JSON array instead of a table")
+    s.set_defaults(func=cmd_list)
+
+    s = sub.add_parser("show", help="one derivation with its checks",
+                       formatter_class=argparse.RawDescriptionHelpFormatter,
+                       description="Show a built-in derivation, checked.",
+                       epilog="example:\n  derive show categorical-cross-entropy --format markdown")
+    s.add_argument("name", help="a name from `derive list`")
+    s.add_argument("--format", choices=("text", "latex", "markdown", "json"), default="text",
+                   help="text (default), a standalone LaTeX document, Markdown, or the JSON certificate")
+    s.set_defaults(func=cmd_show)
+
+    s = sub.add_parser("build", help="check every derivation and write .tex .md .json",
+                       formatter_class=argparse.RawDescriptionHelpFormatter,
+                       description="Check derivations and write, for each, NAME.tex, NAME.md and the "
+                                   "certificate NAME.json, plus README.md (an index) when building all.",
+                       epilog="examples:\n  derive build\n  derive build --out /tmp/p --pdf categorical-cross-entropy")
+    s.add_argument("names", nargs="*", metavar="NAME", help="only these derivations (default: all)")
+    s.add_argument("--out", default="outputs", help="output folder (default: outputs)")
+    s.add_argument("--pdf", action="store_true", help="also compile PDFs with latexmk")
+    s.set_defaults(func=cmd_build)
+
+    s = sub.add_parser("recheck", help="re-verify JSON certificates without the rules",
+                       formatter_class=argparse.RawDescriptionHelpFormatter,
+                       description="Rebuild every step of each certificate from its srepr and symbols "
+                                   "alone, and run the checks again.",
+                       epilog="example:\n  derive recheck outputs/*.json\n\n"
+                              "exit status: 0 all hold, 1 a step failed, 2 unreadable file, 3 undecided")
+    s.add_argument("files", nargs="+", metavar="FILE.json")
+    s.add_argument("--json", action="store_true", help="one JSON array of results")
+    s.set_defaults(func=cmd_recheck)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (UsageError, CertificateError) as exc:
+        print(f"derive: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:
+        return EXIT_HOLDS
+    except OSError as exc:
+        print(f"derive: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

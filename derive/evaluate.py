@@ -1,0 +1,301 @@
+"""Numeric evaluation of sympy trees at a point, in mpmath, with bounded work.
+
+A small interpreter rather than ``lambdify``: it handles symbolic sums and
+products at concrete sizes, indexed elements, the 0 log 0 = 0 convention, and
+real-valued semantics (the log of a negative number is *undefined*, not
+complex), and it never executes generated code.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import mpmath
+import sympy as sp
+
+PRECISION_DIGITS = 40
+
+
+class Undefined(Exception):
+    """The expression has no real value at this point (log of a negative, 1/0)."""
+
+
+class Unsupported(Exception):
+    """The interpreter does not know this kind of node."""
+
+
+class BudgetExceeded(Exception):
+    """Too much work or too much time: the caller reports ``unchecked``."""
+
+
+@dataclass
+class Budget:
+    """A cap on interpreter steps and on wall-clock time, shared by a whole check."""
+
+    seconds: float = 20.0
+    max_ops: int = 5_000_000
+    ops: int = 0
+    started: float = field(default_factory=time.monotonic)
+
+    def tick(self, n: int = 1) -> None:
+        self.ops += n
+        if self.ops > self.max_ops:
+            raise BudgetExceeded(f"more than {self.max_ops} evaluation steps")
+        if self.ops % 4096 == 0:
+            self.check_time()
+
+    def check_time(self) -> None:
+        if time.monotonic() - self.started > self.seconds:
+            raise BudgetExceeded(f"time budget of {self.seconds:g} s exceeded")
+
+    @property
+    def remaining(self) -> float:
+        return self.seconds - (time.monotonic() - self.started)
+
+
+#: Values bound during evaluation: a Symbol -> number, or an IndexedBase
+#: label name -> nested list of numbers (0-based storage of 1-based indices).
+Env = dict
+
+
+Handler = Callable[[sp.Basic, Env, Budget], Any]
+_HANDLERS: dict[type, Handler] = {}
+
+
+def handles(*types: type):
+    def register(fn: Handler) -> Handler:
+        for t in types:
+            _HANDLERS[t] = fn
+        return fn
+
+    return register
+
+
+def evaluate(expr: sp.Basic, env: Env, budget: Budget | None = None) -> mpmath.mpf:
+    """The real value of ``expr`` at ``env``; raises :class:`Undefined` if none."""
+    budget = budget or Budget()
+    with mpmath.workdps(PRECISION_DIGITS):
+        value = _eval(expr, env, budget)
+        if not mpmath.isfinite(value):
+            raise Undefined("the value is infinite")
+        return +value
+
+
+def _eval(expr: sp.Basic, env: Env, budget: Budget):
+    budget.tick()
+    for cls in type(expr).__mro__:
+        handler = _HANDLERS.get(cls)
+        if handler is not None:
+            return handler(expr, env, budget)
+    raise Unsupported(f"cannot evaluate {type(expr).__name__} numerically")
+
+
+@handles(sp.Integer)
+def _integer(expr, env, budget):
+    return mpmath.mpf(int(expr))
+
+
+@handles(sp.Rational)
+def _rational(expr, env, budget):
+    return mpmath.mpf(int(expr.p)) / int(expr.q)
+
+
+@handles(sp.Float)
+def _float(expr, env, budget):
+    return mpmath.mpf(expr._mpf_)
+
+
+@handles(sp.core.numbers.Exp1)
+def _e(expr, env, budget):
+    return mpmath.e()
+
+
+@handles(sp.core.numbers.Pi)
+def _pi(expr, env, budget):
+    return mpmath.pi()
+
+
+@handles(sp.core.numbers.Infinity, sp.core.numbers.NegativeInfinity,
+         sp.core.numbers.ComplexInfinity, sp.core.numbers.NaN)
+def _nonfinite(expr, env, budget):
+    raise Undefined(f"{expr} has no finite value")
+
+
+@handles(sp.Symbol)
+def _symbol(expr, env, budget):
+    try:
+        value = env[expr]
+    except KeyError:
+        raise Unsupported(f"no value for the symbol {expr}") from None
+    return mpmath.mpf(value) if not isinstance(value, mpmath.mpf) else value
+
+
+@handles(sp.Indexed)
+def _indexed(expr, env, budget):
+    array = env.get(expr.base.label.name)
+    if array is None:
+        raise Unsupported(f"no values for the array {expr.base}")
+    node = array
+    for index in expr.indices:
+        position = _as_index(_eval(index, env, budget))
+        if not isinstance(node, list) or not 1 <= position <= len(node):
+            raise Undefined(f"index {position} of {expr} is outside its range")
+        node = node[position - 1]
+    if isinstance(node, list):
+        raise Undefined(f"{expr} names a row, not an element")
+    return mpmath.mpf(node)
+
+
+def _as_index(value) -> int:
+    rounded = int(mpmath.nint(value))
+    if value != rounded:
+        raise Undefined(f"index {value} is not an integer")
+    return rounded
+
+
+@handles(sp.Add)
+def _add(expr, env, budget):
+    total = mpmath.mpf(0)
+    for arg in expr.args:
+        term = _eval(arg, env, budget)
+        total = total + term
+        if mpmath.isnan(total):
+            raise Undefined("inf - inf")
+    return total
+
+
+@handles(sp.Mul)
+def _mul(expr, env, budget):
+    # Convention 0 * (+-inf) = 0, which gives 0 log 0 = 0.
+    values = [_eval(arg, env, budget) for arg in expr.args]
+    if any(v == 0 for v in values):
+        return mpmath.mpf(0)
+    product = mpmath.mpf(1)
+    for v in values:
+        product = product * v
+    return product
+
+
+@handles(sp.Pow)
+def _pow(expr, env, budget):
+    base = _eval(expr.base, env, budget)
+    exponent = _eval(expr.exp, env, budget)
+    if exponent == 0:
+        return mpmath.mpf(1)  # 0^0 = 1, as in p^y with y = 0
+    if base == 0:
+        if exponent < 0:
+            raise Undefined("division by zero")
+        return mpmath.mpf(0)
+    if base < 0 and exponent != int(mpmath.nint(exponent)):
+        raise Undefined("a negative number to a fractional power")
+    if mpmath.isinf(base) or mpmath.isinf(exponent):
+        raise Undefined("a power of infinity")
+    return mpmath.power(base, exponent)
+
+
+@handles(sp.log)
+def _log(expr, env, budget):
+    x = _eval(expr.args[0], env, budget)
+    if x < 0:
+        raise Undefined("the log of a negative number")
+    value = mpmath.log(x) if x > 0 else mpmath.mpf("-inf")
+    if len(expr.args) == 2:
+        base = _eval(expr.args[1], env, budget)
+        if base <= 0 or base == 1:
+            raise Undefined("a log with base <= 0 or 1")
+        value = value / mpmath.log(base)
+    return value
+
+
+@handles(sp.exp)
+def _exp(expr, env, budget):
+    return mpmath.exp(_eval(expr.args[0], env, budget))
+
+
+@handles(sp.Abs)
+def _abs(expr, env, budget):
+    return abs(_eval(expr.args[0], env, budget))
+
+
+@handles(sp.KroneckerDelta)
+def _delta(expr, env, budget):
+    a, b = (_eval(arg, env, budget) for arg in expr.args[:2])
+    return mpmath.mpf(1 if a == b else 0)
+
+
+@handles(sp.Piecewise)
+def _piecewise(expr, env, budget):
+    for value, condition in expr.args:
+        if _truth(condition, env, budget):
+            return _eval(value, env, budget)
+    raise Undefined("no branch of a piecewise expression applies")
+
+
+def _truth(condition, env, budget) -> bool:
+    if condition is sp.true:
+        return True
+    if condition is sp.false:
+        return False
+    comparisons = {sp.Eq: lambda a, b: a == b, sp.Ne: lambda a, b: a != b,
+                   sp.Lt: lambda a, b: a < b, sp.Le: lambda a, b: a <= b,
+                   sp.Gt: lambda a, b: a > b, sp.Ge: lambda a, b: a >= b}
+    for cls, compare in comparisons.items():
+        if isinstance(condition, cls):
+            return compare(_eval(condition.lhs, env, budget), _eval(condition.rhs, env, budget))
+    raise Unsupported(f"cannot evaluate the condition {condition}")
+
+
+MAX_TERMS = 100_000
+
+
+def _ranges(expr, env, budget):
+    """Yield environments for every index tuple of a Sum or Product."""
+    limits = list(expr.limits)
+
+    def walk(k: int, scope: Env):
+        if k == len(limits):
+            yield scope
+            return
+        var, lo, hi = limits[k]
+        a = _as_index(_eval(lo, scope, budget))
+        b = _as_index(_eval(hi, scope, budget))
+        if b - a + 1 > MAX_TERMS:
+            raise BudgetExceeded(f"a range of {b - a + 1} terms is too long to evaluate")
+        for value in range(a, b + 1):
+            inner = dict(scope)
+            inner[var] = mpmath.mpf(value)
+            yield from walk(k + 1, inner)
+
+    return walk(0, env)
+
+
+@handles(sp.Sum)
+def _sum(expr, env, budget):
+    total = mpmath.mpf(0)
+    for scope in _ranges(expr, env, budget):
+        total = total + _eval(expr.function, scope, budget)
+    if mpmath.isnan(total):
+        raise Undefined("inf - inf in a sum")
+    return total
+
+
+@handles(sp.Product)
+def _product(expr, env, budget):
+    values = [_eval(expr.function, scope, budget) for scope in _ranges(expr, env, budget)]
+    if any(v == 0 for v in values):
+        return mpmath.mpf(0)
+    total = mpmath.mpf(1)
+    for v in values:
+        total = total * v
+    return total
+
+
+def close(a: mpmath.mpf, b: mpmath.mpf, rel: float = 1e-20, absolute: float = 1e-30) -> bool:
+    """Equal within a relative tolerance far below float64 but above our rounding."""
+    return abs(a - b) <= rel * max(abs(a), abs(b)) + absolute
+
+
+def relative_error(a: mpmath.mpf, b: mpmath.mpf) -> float:
+    scale = max(abs(a), abs(b))
+    return 0.0 if scale == 0 else float(abs(a - b) / scale)

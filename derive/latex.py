@@ -1,0 +1,257 @@
+"""LaTeX: a printer for ML index notation, and standalone proof documents.
+
+Nested sums print as ``\\sum_{i=1}^{N}\\sum_{k=1}^{C}`` (never a substack),
+indexed symbols in the notation their context asks for (``\\hat{p}_i^{(k)}``
+as in the seeds, or ``y_{i,k}``), indicators as ``\\mathbf{1}\\{..\\}``, and
+products with the label before the log (``p \\log \\hat{p}``).
+"""
+from __future__ import annotations
+
+import sympy as sp
+from sympy.printing.latex import LatexPrinter
+from sympy.printing.precedence import PRECEDENCE, precedence
+
+from .context import Context, Role
+
+
+class DerivePrinter(LatexPrinter):
+    """Sympy's LaTeX printer with the notation of the seeds."""
+
+    def __init__(self, ctx: Context):
+        super().__init__({"long_frac_ratio": 0})
+        self.ctx = ctx
+
+    # -- symbols -----------------------------------------------------------
+    def _print_Symbol(self, expr, style=None):
+        spec = self.ctx.spec_of(expr)
+        if spec is None:
+            return super()._print_Symbol(expr)
+        if spec.template and not spec.indices:
+            return spec.template
+        return spec.latex
+
+    def _print_IndexedBase(self, expr):
+        return self._print_Symbol(expr.label)
+
+    def _print_Indexed(self, expr):
+        spec = self.ctx.spec_of(expr)
+        indices = [self._print(i) for i in expr.indices]
+        if spec is None:
+            return f"{self._print(expr.base)}_{{{','.join(indices)}}}"
+        if spec.template:
+            out = spec.template
+            for n, text in enumerate(indices):
+                out = out.replace(f"@{n}", text)
+            return out
+        if spec.style == "seed" and len(indices) == 2:
+            return f"{spec.latex}_{{{indices[0]}}}^{{({indices[1]})}}"
+        return f"{spec.latex}_{{{','.join(indices)}}}"
+
+    def _has_superscript(self, expr) -> bool:
+        spec = self.ctx.spec_of(expr) if isinstance(expr, sp.Indexed) else None
+        return bool(spec and spec.style == "seed" and len(expr.indices) == 2)
+
+    # -- operators ---------------------------------------------------------
+    def _as_ordered_terms(self, expr, order=None):
+        # Simple terms first: "1 - y", "y log p + (1 - y) log(1 - p)".
+        return sorted(expr.args, key=lambda t: (sp.count_ops(t), sp.default_sort_key(t)))
+
+    def _print_Pow(self, expr):
+        base, exp = expr.args
+        if exp == -1 or (exp.is_Rational and exp < 0):
+            return super()._print_Pow(expr)
+        if self._has_superscript(base):
+            return rf"\left({self._print(base)}\right)^{{{self._print(exp)}}}"
+        return super()._print_Pow(expr)
+
+    def _print_log(self, expr, exp=None):
+        arg = expr.args[0]
+        head = r"\log" if len(expr.args) == 1 else rf"\log_{{{self._print(expr.args[1])}}}"
+        inner = self._print(arg)
+        if isinstance(arg, (sp.Symbol, sp.Indexed)) and not self._has_superscript(arg):
+            text = f"{head} {inner}"
+        else:
+            text = rf"{head}\left({inner}\right)"
+        return text if exp is None else rf"\left({text}\right)^{{{exp}}}"
+
+    def _print_KroneckerDelta(self, expr, exp=None):
+        a, b = expr.args
+        if a.is_Number and not b.is_Number:
+            a, b = b, a
+        return rf"\mathbf{{1}}\{{{self._print(a)} = {self._print(b)}\}}"
+
+    def _limits(self, expr, symbol: str) -> str:
+        parts = []
+        for var, lo, hi in reversed(expr.limits):  # sympy stores the innermost first
+            parts.append(rf"{symbol}_{{{self._print(var)}={self._print(lo)}}}^{{{self._print(hi)}}}")
+        return "".join(parts)
+
+    def _body(self, body) -> str:
+        text = self._print(body)
+        if isinstance(body, sp.Add) or (isinstance(body, sp.Mul) and body.could_extract_minus_sign()):
+            return rf"\left({text}\right)"
+        return text
+
+    def _print_Sum(self, expr):
+        return self._limits(expr, r"\sum") + " " + self._body(expr.function)
+
+    def _print_Product(self, expr):
+        return self._limits(expr, r"\prod") + " " + self._body(expr.function)
+
+    def _print_Mul(self, expr):
+        coeff, factors = expr.as_coeff_mul()
+        sign = ""
+        if coeff < 0:
+            sign, coeff = "- ", -coeff
+        numer, denom = [], []
+        for f in factors:
+            if isinstance(f, sp.Pow) and f.exp.is_Rational and f.exp < 0:
+                denom.append(f.base ** -f.exp)
+            else:
+                numer.append(f)
+        if coeff.is_Rational and coeff.q != 1:
+            denom.insert(0, sp.Integer(coeff.q))
+            coeff = sp.Integer(coeff.p)
+        # Labels and plain factors first, then logs, then sums and products.
+        numer.sort(key=_factor_rank)
+        parts = []
+        if coeff != 1:
+            parts.append(self._print(coeff))
+        if denom:
+            parts.append(rf"\frac{{1}}{{{' '.join(self._factor(d) for d in denom)}}}")
+        parts += [self._factor(f) for f in numer]
+        return sign + " ".join(parts) if parts else sign + "1"
+
+    def _factor(self, f) -> str:
+        if isinstance(f, sp.Add):
+            return rf"\left({self._print(f)}\right)"
+        return self.parenthesize(f, PRECEDENCE["Mul"], strict=False) if precedence(f) < PRECEDENCE["Mul"] else self._print(f)
+
+
+def _factor_rank(f) -> tuple:
+    """Labels and plain factors first, then compound ones, then logs, then sums."""
+    if isinstance(f, (sp.Sum, sp.Product)):
+        rank = 3
+    elif f.has(sp.log):
+        rank = 2
+    elif f.has(sp.Add):
+        rank = 1
+    else:
+        rank = 0
+    return (rank, sp.count_ops(f), sp.default_sort_key(f))
+
+
+def to_latex(expr: sp.Basic, ctx: Context) -> str:
+    return DerivePrinter(ctx).doprint(expr)
+
+
+def _objective(derivation, line: int, expr: sp.Basic) -> str:
+    sense = derivation.sense_of(line)
+    param = derivation.context.parameter_latex
+    return rf"\arg\{sense}_{{{param}}}\ " + to_latex(expr, derivation.context)
+
+
+def _escape_text(text: str) -> str:
+    table = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "_": r"\_", "&": r"\&",
+             "%": r"\%", "#": r"\#", "$": r"\$", "^": r"\^{}", "~": r"\~{}",
+             "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}"}
+    return "".join(table.get(ch, ch) for ch in text)
+
+
+def branch_note(derivation, step) -> str | None:
+    """Text for a step that does not continue the line just above it."""
+    if step.source == step.index - 1:
+        return None
+    if step.substitution:
+        fixed = ", ".join(f"{k} = {v}" for k, v in step.substitution)
+        return f"From line ({step.source}), with {fixed}:"
+    return f"Back to line ({step.source}):"
+
+
+def derivation_aligned(derivation, tags: bool = False) -> str:
+    """The derivation as one ``aligned`` block (for notebooks and Markdown)."""
+    rows = [rf"{derivation.lhs_latex} &= {_objective(derivation, 0, derivation.start)}"]
+    for step in derivation.steps:
+        note = branch_note(derivation, step)
+        if note:
+            rows.append(rf"&\text{{{_escape_text(note)}}}")
+        rows.append(rf"&= {_objective(derivation, step.index, step.after)}"
+                    rf" && \text{{({step.index}) {_escape_text(step.justification)}}}")
+    return r"\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}"
+
+
+STATUS_TEXT = {
+    "proved": "proved (all sizes)",
+    "proved_at_sizes": "exact at sizes",
+    "numeric": "numeric only",
+    "unchecked": "UNCHECKED",
+    "failed": "FAILED",
+}
+
+
+def document(derivation, report) -> str:
+    """A standalone LaTeX document: the proof, its symbols, and every check."""
+    ctx = derivation.context
+    lines = [
+        r"\documentclass[11pt]{article}",
+        r"\usepackage[margin=2cm,landscape]{geometry}",
+        r"\usepackage{amsmath,amssymb}",
+        r"\usepackage{longtable}",
+        r"\allowdisplaybreaks",
+        r"\begin{document}",
+        rf"\section*{{{_escape_text(derivation.title)}}}",
+        _escape_text(derivation.summary),
+        "",
+        rf"\noindent Name: \texttt{{{_escape_text(derivation.name)}}}. "
+        rf"Sources: {_escape_text(', '.join(derivation.sources) or 'none')}. "
+        rf"Overall status: \textbf{{{STATUS_TEXT[report.status.value]}}}.",
+        "",
+        r"\subsection*{Symbols}",
+        r"\begin{itemize}",
+    ]
+    for spec in ctx.symbols:
+        if spec.role is Role.INDEX:
+            lines.append(rf"\item ${spec.latex} \in \{{1, \dots, {spec.upper}\}}$: {_escape_text(spec.description)}")
+        elif spec.role is Role.SIZE:
+            lines.append(rf"\item ${spec.latex} \geq {spec.lower}$: {_escape_text(spec.description)}")
+        else:
+            sample = _sample_element(spec, ctx)
+            where = rf" \in {spec.domain.latex()}" if spec.domain else ""
+            lines.append(rf"\item ${sample}{where}$ ({spec.role.value}): {_escape_text(spec.description)}")
+    lines.append(r"\end{itemize}")
+    if ctx.definitions:
+        lines += [r"\subsection*{Definitions and model assumptions}", r"\begin{itemize}"]
+        for d in ctx.definitions:
+            lhs = ctx[d.symbol]
+            lhs = lhs[tuple(ctx[p] for p in d.params)] if d.params else lhs
+            lines.append(rf"\item ${to_latex(lhs, ctx)} := {to_latex(d.rhs, ctx)}$ "
+                         rf"({_escape_text(d.kind)}: {_escape_text(d.statement)})")
+        lines.append(r"\end{itemize}")
+    lines += [r"\subsection*{Derivation}", r"\begin{align*}"]
+    rows = [rf"{derivation.lhs_latex} &= {_objective(derivation, 0, derivation.start)} && (0)"]
+    for step in derivation.steps:
+        note = branch_note(derivation, step)
+        if note:
+            rows.append(rf"\intertext{{{_escape_text(note)}}}")
+        rows.append(rf"&= {_objective(derivation, step.index, step.after)}"
+                    rf" && ({step.index})\ \text{{{_escape_text(step.justification)}}}")
+    lines.append(" \\\\\n".join(rows).replace("\\\\\n\\intertext", "\n\\intertext"))
+    lines += [r"\end{align*}", "", r"\subsection*{Checks of every step}",
+              r"\begin{longtable}{r l l l p{0.5\linewidth}}",
+              r"step & relation & obligation & check & status: detail \\ \hline \endhead"]
+    for step, step_report in zip(derivation.steps, report.steps):
+        for r in step_report.results:
+            lines.append(rf"{step.index} & {_escape_text(step.relation.value)} & "
+                         rf"{_escape_text(r.obligation)} & {_escape_text(r.kind)} & "
+                         rf"\textbf{{{_escape_text(r.status.value)}}}: {_escape_text(r.detail)} \\")
+        lines.append(rf"\multicolumn{{5}}{{l}}{{step {step.index} overall: "
+                     rf"\textbf{{{STATUS_TEXT[step_report.status.value]}}}}} \\ \hline")
+    lines += [r"\end{longtable}", r"\end{document}", ""]
+    return "\n".join(lines)
+
+
+def _sample_element(spec, ctx: Context) -> str:
+    obj = ctx[spec.name]
+    if spec.indices:
+        obj = obj[tuple(ctx[i] for i in spec.indices)]
+    return to_latex(obj, ctx)

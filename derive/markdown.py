@@ -1,0 +1,69 @@
+"""Markdown pages (math that renders on a code host) and plain text."""
+from __future__ import annotations
+
+import sympy as sp
+
+from .checks import Report
+from .context import Role
+from .latex import STATUS_TEXT, _sample_element, branch_note, derivation_aligned, to_latex
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", r"\|").replace("\n", " ")
+
+
+def derivation_markdown(derivation, report: Report | None) -> str:
+    ctx = derivation.context
+    out = [f"# {derivation.title}", "", derivation.summary, ""]
+    out.append(f"Name: `{derivation.name}`. Sources: {', '.join(derivation.sources) or 'none'}.")
+    if report is not None:
+        out.append(f"Overall status: **{STATUS_TEXT[report.status.value]}**.")
+    out += ["", "## Symbols", "", "| symbol | role | domain | meaning |", "|---|---|---|---|"]
+    for spec in ctx.symbols:
+        domain = f"${spec.domain.latex()}$" if spec.domain else ""
+        if spec.role is Role.INDEX:
+            domain = f"$1, \\dots, {spec.upper}$"
+        elif spec.role is Role.SIZE:
+            domain = f"$\\geq {spec.lower}$"
+        shown = spec.latex if spec.role in (Role.INDEX, Role.SIZE) else _sample_element(spec, ctx)
+        out.append(f"| ${_cell(shown)}$ | {spec.role.value} | {_cell(domain)} | {_cell(spec.description)} |")
+    if ctx.definitions:
+        out += ["", "## Definitions and model assumptions", ""]
+        for d in ctx.definitions:
+            lhs = ctx[d.symbol]
+            lhs = lhs[tuple(ctx[p] for p in d.params)] if d.params else lhs
+            out.append(f"- ${to_latex(lhs, ctx)} := {to_latex(d.rhs, ctx)}$ ({d.kind}: {d.statement})")
+    out += ["", "## Derivation", "", "$$", derivation_aligned(derivation).replace(r" \\ ", " \\\\\n"), "$$", ""]
+    if report is not None:
+        out += ["## Checks", "",
+                "| step | rule | relation | status | checks |", "|---|---|---|---|---|"]
+        for step, sr in zip(derivation.steps, report.steps):
+            checks = "; ".join(f"{r.obligation} {r.kind}: {r.status.value}" for r in sr.results)
+            out.append(f"| {step.index} | `{step.rule}` | {step.relation.value} | "
+                       f"**{STATUS_TEXT[sr.status.value]}** | {_cell(checks)} |")
+        failures = [(s, sr.failure) for s, sr in zip(derivation.steps, report.steps) if sr.failure]
+        for step, failure in failures:
+            out += ["", f"Step {step.index} failed: {_cell(failure.detail)}"]
+        out.append("")
+    return "\n".join(out)
+
+
+def derivation_text(derivation, report: Report | None) -> str:
+    """Plain text: one line per step, for terminals."""
+    out = [f"{derivation.name}: {derivation.title}"]
+    if report is not None:
+        out[0] += f"  [{STATUS_TEXT[report.status.value]}]"
+    param = "theta"
+    out.append(f"  (0)  arg{derivation.sense} {param}  {sp.sstr(derivation.start)}")
+    statuses = {sr.step: sr for sr in report.steps} if report is not None else {}
+    for step in derivation.steps:
+        note = branch_note(derivation, step)
+        if note:
+            out.append(f"       {note}")
+        mark = f"[{statuses[step.index].status.value}]" if step.index in statuses else ""
+        out.append(f"  ({step.index})  arg{step.sense_after} {param}  {sp.sstr(step.after)}")
+        out.append(f"        {step.relation.value} by {step.rule}: {step.justification} {mark}")
+        sr = statuses.get(step.index)
+        if sr is not None and sr.failure is not None:
+            out.append(f"        FAILED {sr.failure.obligation}/{sr.failure.kind}: {sr.failure.detail}")
+    return "\n".join(out) + "\n"
