@@ -27,6 +27,7 @@ from .evaluate import Budget, BudgetExceeded, Undefined, Unsupported, close, eva
 from .intervals import is_positive
 from .relations import MapKind, MonotoneMap, Relation
 from .sampling import Point, draw_point, draw_sizes, seeded_rng
+from .strategies import everywhere
 
 
 class Status(str, Enum):
@@ -165,13 +166,18 @@ def _subs_sizes(expr: sp.Basic, ctx: Context, sizes: dict[str, int]) -> sp.Basic
 
 
 def symbolic_check(after: sp.Expr, target: sp.Expr, ctx: Context, fixed: dict[str, int],
-                   settings: Settings, obligation: str = "identity") -> CheckResult:
-    """Canonicalise both sides; a zero difference proves the identity."""
+                   settings: Settings, obligation: str = "identity",
+                   use_simplify: bool = True) -> CheckResult:
+    """Canonicalise both sides; a zero difference proves the identity.
+
+    ``sympy.simplify`` is the expensive last resort, skipped when the caller
+    already holds a numeric counterexample.
+    """
     a, t = _subs_sizes(after, ctx, fixed), _subs_sizes(target, ctx, fixed)
     where = "for every size" if not fixed else "at " + _sizes_text(fixed)
     try:
         diff = difference(a, t, ctx)
-        if diff != 0 and sp.count_ops(diff) <= settings.max_ops // 20:
+        if diff != 0 and use_simplify and sp.count_ops(diff) <= settings.max_ops // 20:
             diff = sp.simplify(diff)
     except (RecursionError, ValueError, TypeError, NotImplementedError) as exc:
         return CheckResult(obligation, "symbolic", Status.UNCHECKED, f"sympy could not handle it: {exc}")
@@ -202,6 +208,9 @@ def _finite_cases(expr: sp.Basic, ctx: Context, limit: int) -> list[dict] | None
         if spec is None or spec.domain is None or spec.role in (Role.SIZE, Role.INDEX):
             continue
         kind = spec.domain.kind.value
+        if kind in ("onehot", "binary") and isinstance(atom, sp.Indexed) and not all(
+                idx.is_Integer for idx in atom.indices):
+            return None  # an element under a sum: enumerating it would be unsound
         if kind == "onehot" and isinstance(atom, sp.Indexed):
             rows.setdefault((spec.name,) + tuple(atom.indices[:-1]), []).append(atom)
         elif kind == "binary":
@@ -237,8 +246,11 @@ def exact_check(after: sp.Expr, target: sp.Expr, ctx: Context, fixed: dict[str, 
     """At each small size, write every sum out and enumerate finite domains."""
     grid = _size_grid(ctx, fixed, settings)
     for sizes in grid:
-        a = _subs_sizes(ctx.unfold(after), ctx, sizes)
-        t = _subs_sizes(ctx.unfold(target), ctx, sizes)
+        try:
+            a = write_out(_subs_sizes(ctx.unfold(after), ctx, sizes))
+            t = write_out(_subs_sizes(ctx.unfold(target), ctx, sizes))
+        except ValueError as exc:
+            return CheckResult(obligation, "exact", Status.UNCHECKED, str(exc))
         sized = _sized_context(ctx, sizes)
         cases = _finite_cases(a - t, sized, settings.max_cases)
         if cases is None:
@@ -256,6 +268,32 @@ def exact_check(after: sp.Expr, target: sp.Expr, ctx: Context, fixed: dict[str, 
                                    f"difference not reduced to 0 at {_sizes_text(sizes)}")
     shown = "; ".join(_sizes_text(s) for s in grid)
     return CheckResult(obligation, "exact", Status.PROVED_AT_SIZES, f"exact at {shown}")
+
+
+MAX_WRITTEN_TERMS = 512
+
+
+def write_out(expr: sp.Basic) -> sp.Basic:
+    """Every sum and product with concrete bounds as explicit terms and factors."""
+    budget = [MAX_WRITTEN_TERMS]
+
+    def expand(node):
+        if not isinstance(node, (sp.Sum, sp.Product)):
+            return None
+        body = node.function
+        for var, lo, hi in node.limits:  # innermost first
+            if not (lo.is_Integer and hi.is_Integer):
+                raise ValueError(f"a range {lo}..{hi} is not concrete")
+            count = int(hi) - int(lo) + 1
+            budget[0] -= max(count, 0)
+            if budget[0] < 0:
+                raise ValueError("too many terms to write out")
+            terms = [body.xreplace({var: sp.Integer(v)}) for v in range(int(lo), int(hi) + 1)]
+            body = sp.Add(*terms) if isinstance(node, sp.Sum) else sp.Mul(*terms)
+        return body
+
+    out = everywhere(expand)(expr)
+    return expr if out is None else out
 
 
 def _sized_context(ctx: Context, sizes: dict[str, int]) -> Context:
@@ -322,12 +360,13 @@ def _err(value: float) -> str:
 
 def identity_checks(after, target, ctx, fixed, seed, settings, budget,
                     obligation: str = "identity") -> list[CheckResult]:
-    symbolic = symbolic_check(after, target, ctx, fixed, settings, obligation)
     numeric = numeric_check(after, target, ctx, fixed, seed, settings, budget, obligation)
+    refuted = numeric.status is Status.FAILED
+    symbolic = symbolic_check(after, target, ctx, fixed, settings, obligation, use_simplify=not refuted)
     results = [symbolic]
     # The exact check is the middle ground: only worth its cost when the
     # symbolic proof failed and the numbers have not already refuted the step.
-    if symbolic.status is not Status.PROVED and numeric.status is not Status.FAILED:
+    if symbolic.status is not Status.PROVED and not refuted:
         results.append(exact_check(after, target, ctx, fixed, settings, obligation))
     results.append(numeric)
     return results

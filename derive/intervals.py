@@ -70,13 +70,13 @@ def _mul(a: float, b: float) -> float:
     return a * b
 
 
-def _monotone(f: Callable[[float], float], iv: Interval, lo_floor: float = -INF) -> Interval:
-    lo = f(iv.lo) if iv.lo > lo_floor else -INF
-    return Interval(lo, f(iv.hi), iv.lo_open, iv.hi_open)
+def _monotone(f: Callable[[float], float], iv: Interval) -> Interval:
+    """The image of ``iv`` under an increasing ``f`` (which maps the infinite ends)."""
+    return Interval(f(iv.lo), f(iv.hi), iv.lo_open, iv.hi_open)
 
 
 def _safe_log(x: float) -> float:
-    if x == INF:
+    if x == INF or x == -INF:
         return INF
     return math.log(x) if x > 0 else -INF
 
@@ -127,7 +127,7 @@ def interval_of(expr: sp.Basic, lookup: Lookup) -> Interval:
     if isinstance(expr, sp.log) and len(expr.args) == 1:
         inner = interval_of(expr.args[0], lookup)
         if inner.strictly_positive:
-            return _monotone(_safe_log, inner, lo_floor=0.0)
+            return _monotone(_safe_log, inner)
         return REAL
     if isinstance(expr, sp.Product):
         body = interval_of(expr.function, lookup)

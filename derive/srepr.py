@@ -53,9 +53,12 @@ def _float(text, precision=53):
     if not isinstance(text, str) or len(text) > 80 or not isinstance(precision, int) or not 1 <= precision <= 2000:
         raise SreprError("Float takes a short numeric string and a precision")
     try:
-        return sp.Float(text, precision=precision)
+        value = sp.Float(text, precision=precision)
     except (ValueError, TypeError) as exc:
         raise SreprError(f"bad Float {text!r}") from exc
+    if value != 0 and not (1e-300 < abs(value) < 1e300):
+        raise SreprError(f"Float {text!r} is out of range")
+    return value
 
 
 def _pow(base, exponent):
