@@ -65,12 +65,22 @@ class NoLatex(RuntimeError):
     """No LaTeX engine on this machine."""
 
 
-def compile_pdf(tex: Path, timeout: float = 120.0) -> Path:
-    """Compile ``tex`` with latexmk into a PDF beside it (atomically)."""
+class CompileError(RuntimeError):
+    """pdflatex rejected a document."""
+
+
+def latex_tools() -> str:
+    """The path of latexmk, or :class:`NoLatex` when it or pdflatex is missing."""
     latexmk = shutil.which("latexmk")
     if latexmk is None or shutil.which("pdflatex") is None:
         raise NoLatex("no LaTeX engine installed: install latexmk and pdflatex "
                       "(Debian: texlive-latex-base texlive-latex-recommended latexmk)")
+    return latexmk
+
+
+def compile_pdf(tex: Path, timeout: float = 120.0) -> Path:
+    """Compile ``tex`` with latexmk into a PDF beside it (atomically)."""
+    latexmk = latex_tools()
     with tempfile.TemporaryDirectory() as tmp:
         result = subprocess.run(
             [latexmk, "-pdf", "-interaction=nonstopmode", "-halt-on-error", f"-outdir={tmp}", str(tex)],
@@ -79,7 +89,7 @@ def compile_pdf(tex: Path, timeout: float = 120.0) -> Path:
         if result.returncode != 0 or not pdf.exists():
             log = (Path(tmp) / (tex.stem + ".log"))
             tail = log.read_text(errors="replace")[-2000:] if log.exists() else result.stdout[-2000:]
-            raise RuntimeError(f"pdflatex failed on {tex}:\n{tail}")
+            raise CompileError(f"pdflatex failed on {tex}:\n{tail}")
         target = tex.with_suffix(".pdf")
         atomic_write(target, pdf.read_bytes())
         return target

@@ -26,6 +26,9 @@ from .srepr import SreprError, parse_srepr
 FORMAT = "derive-certificate/1"
 MAX_FILE_BYTES = 5_000_000
 MAX_STEPS = 500
+MAX_SAMPLED_SIZE = 16
+MAX_INDICES = 3
+MAX_SYMBOLS = 200
 
 
 class CertificateError(ValueError):
@@ -93,6 +96,8 @@ def _expr(text: str, ctx: Context, where: str) -> sp.Basic:
         expr = parse_srepr(text)
     except SreprError as exc:
         raise CertificateError(f"{where}: {exc}") from None
+    if not isinstance(expr, sp.Expr):
+        raise CertificateError(f"{where}: srepr must describe an expression, not {type(expr).__name__}")
     return _rebind(expr, ctx, where)
 
 
@@ -133,20 +138,32 @@ def from_json(data: dict) -> Derivation:
         specs = tuple(SymbolSpec.from_json(s) for s in _need(data, "symbols", list, "certificate"))
     except (KeyError, ValueError, TypeError, DomainError) as exc:
         raise CertificateError(f"symbols: {exc}") from None
+    if len(specs) > MAX_SYMBOLS:
+        raise CertificateError(f"symbols: more than {MAX_SYMBOLS}")
     names = [s.name for s in specs]
     if len(set(names)) != len(names):
         raise CertificateError("symbols: a name is declared twice")
     for s in specs:
+        if s.role is Role.SIZE and not (isinstance(s.lower, int) and isinstance(s.upper, int)
+                                        and 1 <= s.lower <= s.upper <= MAX_SAMPLED_SIZE):
+            raise CertificateError(f"symbols: size {s.name!r} must range over integers "
+                                   f"1 <= lower <= upper <= {MAX_SAMPLED_SIZE}")
+        if s.role is Role.INDEX and isinstance(s.upper, int) and not 1 <= s.upper <= MAX_SAMPLED_SIZE:
+            raise CertificateError(f"symbols: index {s.name!r} has a fixed range beyond {MAX_SAMPLED_SIZE}")
         for ref in (s.lower, s.upper) if s.role is Role.INDEX else ():
             if isinstance(ref, str) and ref not in names:
                 raise CertificateError(f"symbols: index {s.name!r} ranges up to an undeclared size {ref!r}")
+        if len(s.indices) > MAX_INDICES:
+            raise CertificateError(f"symbols: {s.name!r} has more than {MAX_INDICES} indices")
         for index in s.indices:
             if index not in names:
                 raise CertificateError(f"symbols: {s.name!r} uses an undeclared index {index!r}")
     ctx = Context(specs, parameter_latex=str(data.get("parameter", r"\theta")))
     definitions = []
-    for n, d in enumerate(data.get("definitions", [])):
+    for n, d in enumerate(_list(data, "definitions", "certificate")):
         where = f"definition {n}"
+        if not isinstance(d, dict):
+            raise CertificateError(f"{where}: a definition must be a JSON object")
         symbol = _need(d, "symbol", str, where)
         if symbol not in ctx.by_name or ctx.spec(symbol).role is not Role.DEFINED:
             raise CertificateError(f"{where}: {symbol!r} is not a declared defined symbol")
@@ -164,6 +181,8 @@ def from_json(data: dict) -> Derivation:
         raise CertificateError(f"more than {MAX_STEPS} steps")
     for n, s in enumerate(raw_steps, start=1):
         where = f"step {n}"
+        if not isinstance(s, dict):
+            raise CertificateError(f"{where}: a step must be a JSON object")
         source = _need(s, "source", int, where)
         if not 0 <= source < n:
             raise CertificateError(f"{where}: source {source} is not an earlier line")
@@ -172,7 +191,7 @@ def from_json(data: dict) -> Derivation:
         except ValueError:
             raise CertificateError(f"{where}: unknown relation {s.get('relation')!r}") from None
         after = _expr(_need(s, "srepr", str, where), ctx, where)
-        maps = tuple(_map(m, ctx, where) for m in s.get("maps", []))
+        maps = tuple(_map(m, ctx, where) for m in _list(s, "maps", where))
         substitution = s.get("substitution", {})
         if not isinstance(substitution, dict) or not all(
                 k in ctx.by_name and ctx.spec(k).role is Role.SIZE and isinstance(v, int) and 1 <= v <= 16
@@ -185,10 +204,20 @@ def from_json(data: dict) -> Derivation:
                           maps=maps, substitution=tuple(sorted(substitution.items()))))
         lines.append(after)
         senses.append(sense)
+    sources = _list(data, "sources", "certificate")
+    if not all(isinstance(x, str) for x in sources):
+        raise CertificateError("certificate: 'sources' must be a list of strings")
     return Derivation(name=str(data.get("name", "certificate")), title=str(data.get("title", "")),
                       context=ctx, start=lines[0], sense=senses[0],
                       lhs_latex=str(data.get("lhs", "")), steps=tuple(steps),
-                      summary=str(data.get("summary", "")), sources=tuple(data.get("sources", [])))
+                      summary=str(data.get("summary", "")), sources=tuple(sources))
+
+
+def _list(data: dict, key: str, where: str) -> list:
+    value = data.get(key, [])
+    if not isinstance(value, list):
+        raise CertificateError(f"{where}: {key!r} must be a list")
+    return value
 
 
 def _sense(value, where: str) -> str:
@@ -198,6 +227,8 @@ def _sense(value, where: str) -> str:
 
 
 def _map(data: dict, ctx: Context, where: str) -> MonotoneMap:
+    if not isinstance(data, dict):
+        raise CertificateError(f"{where}: a monotone map must be a JSON object")
     try:
         kind = MapKind(_need(data, "kind", str, where))
     except ValueError:

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
 from pathlib import Path
 
 from . import __version__, catalogue
-from .build import NoLatex, build, compile_pdf
+from .build import CompileError, NoLatex, build, compile_pdf, latex_tools
 from .certificate import CertificateError, dumps, load, recheck, to_json
 from .checks import Report, Status, check_derivation
 from .latex import STATUS_TEXT, document
@@ -85,6 +86,11 @@ def cmd_build(args) -> int:
     for name in names or []:
         _get(name)
     out = Path(args.out)
+    if args.pdf:
+        try:
+            latex_tools()
+        except NoLatex as exc:
+            raise UsageError(str(exc)) from None
     built = build(out, names)
     worst = EXIT_HOLDS
     for b in built:
@@ -94,8 +100,9 @@ def cmd_build(args) -> int:
         if args.pdf:
             try:
                 print(f"{'':<34} {'pdf':<18} -> {compile_pdf(out / (b.derivation.name + '.tex'))}")
-            except NoLatex as exc:
-                raise UsageError(str(exc)) from None
+            except (CompileError, subprocess.TimeoutExpired) as exc:
+                print(f"derive: {exc}", file=sys.stderr)
+                worst = EXIT_FAILS
     return worst
 
 

@@ -68,19 +68,37 @@ class SymbolSpec:
 
     @classmethod
     def from_json(cls, data: dict) -> "SymbolSpec":
-        domain = Domain.parse(data["domain"]) if data.get("domain") else None
-        lower, upper = data.get("range", [1, 4])
+        """Read a symbol written by :meth:`to_json`; ``ValueError`` on anything else."""
+        if not isinstance(data, dict):
+            raise ValueError("a symbol must be a JSON object")
+
+        def text(key: str, default: str | None = None) -> str:
+            value = data.get(key, default)
+            if not isinstance(value, str):
+                raise ValueError(f"symbol field {key!r} must be a string")
+            return value
+
+        domain = data.get("domain")
+        if domain is not None and not isinstance(domain, str):
+            raise ValueError("symbol field 'domain' must be a string or null")
+        bounds = data.get("range", [1, 4])
+        if (not isinstance(bounds, list) or len(bounds) != 2
+                or not all(isinstance(b, str) or (isinstance(b, int) and not isinstance(b, bool)) for b in bounds)):
+            raise ValueError("symbol field 'range' must be two integers or size names")
+        indices = data.get("indices", [])
+        if not isinstance(indices, list) or not all(isinstance(i, str) for i in indices):
+            raise ValueError("symbol field 'indices' must be a list of names")
         return cls(
-            name=str(data["name"]),
-            latex=str(data["latex"]),
-            role=Role(data["role"]),
-            domain=domain,
-            indices=tuple(str(i) for i in data.get("indices", [])),
-            style=str(data.get("style", "sub")),
-            lower=lower,
-            upper=upper,
-            template=str(data.get("template", "")),
-            description=str(data.get("description", "")),
+            name=text("name"),
+            latex=text("latex"),
+            role=Role(text("role")),
+            domain=Domain.parse(domain) if domain else None,
+            indices=tuple(indices),
+            style=text("style", "sub"),
+            lower=bounds[0],
+            upper=bounds[1],
+            template=text("template", ""),
+            description=text("description", ""),
         )
 
 

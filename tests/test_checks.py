@@ -135,3 +135,13 @@ def test_undecidable_is_unchecked_not_proved():
     x = ctx["x"]
     num = numeric_check(x, sp.log(-x), ctx, {}, ("t",), DEFAULT, Budget())
     assert num.status is Status.UNCHECKED and "domain" in num.detail
+
+
+def test_huge_powers_are_left_to_the_numeric_check():
+    ctx = scalar_context(a="prob", c="prob")
+    a, c = ctx["a"], ctx["c"]
+    big = (a + c + 1) ** 1000
+    sym, exact, num = _all(big * 2, big + big, ctx)
+    assert sym.status is Status.UNCHECKED and "not attempted" in sym.detail
+    assert exact.status is Status.UNCHECKED
+    assert num.status is Status.NUMERIC

@@ -42,6 +42,9 @@ def test_mutant_is_rejected_with_counterexample(name, index, kind):
     failure = report.failure
     assert failure.counterexample is not None
     assert failure.counterexample.point["sizes"]
+    # Soundness: no symbolic or exact check may claim the corrupted identity.
+    assert not [r for r in report.results if r.obligation == "identity"
+                and r.status in (Status.PROVED, Status.PROVED_AT_SIZES)]
 
 
 @pytest.mark.parametrize("name,index,kind", CASES, ids=[f"{n}::step-{i}::{k}" for n, i, k in CASES])
