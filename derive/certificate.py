@@ -86,7 +86,7 @@ def _need(data: dict, key: str, kind: type, where: str):
     if not isinstance(data, dict) or key not in data:
         raise CertificateError(f"{where}: missing field {key!r}")
     value = data[key]
-    if not isinstance(value, kind):
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         raise CertificateError(f"{where}: field {key!r} should be {kind.__name__}")
     return value
 
