@@ -72,10 +72,11 @@ def handles(*types: type):
     return register
 
 
-def evaluate(expr: sp.Basic, env: Env, budget: Budget | None = None) -> mpmath.mpf:
+def evaluate(expr: sp.Basic, env: Env, budget: Budget | None = None,
+             digits: int = PRECISION_DIGITS) -> mpmath.mpf:
     """The real value of ``expr`` at ``env``; raises :class:`Undefined` if none."""
     budget = budget or Budget()
-    with mpmath.workdps(PRECISION_DIGITS):
+    with mpmath.workdps(digits):
         value = _eval(expr, env, budget)
         if not mpmath.isfinite(value):
             raise Undefined("the value is infinite")
@@ -289,6 +290,30 @@ def _product(expr, env, budget):
     for v in values:
         total = total * v
     return total
+
+
+CONFIRM_DIGITS = 3 * PRECISION_DIGITS
+
+
+class IllConditioned(Exception):
+    """The values at this point depend on the working precision."""
+
+
+def confirmed_mismatch(a_expr: sp.Basic, b_expr: sp.Basic, env: Env, budget: Budget,
+                       a_value: mpmath.mpf, b_value: mpmath.mpf) -> tuple[mpmath.mpf, mpmath.mpf]:
+    """Re-evaluate a mismatch at higher precision before calling it a counterexample.
+
+    Returns the high-precision values when the mismatch is real; raises
+    :class:`IllConditioned` when either side moves with the precision (say
+    ``s**exp(1000)``) or the two sides agree after all.
+    """
+    a_high = evaluate(a_expr, env, budget, CONFIRM_DIGITS)
+    b_high = evaluate(b_expr, env, budget, CONFIRM_DIGITS)
+    with mpmath.workdps(CONFIRM_DIGITS):
+        stable = close(a_high, a_value, rel=1e-25) and close(b_high, b_value, rel=1e-25)
+        if not stable or close(a_high, b_high):
+            raise IllConditioned("values depend on the working precision")
+    return a_high, b_high
 
 
 def close(a: mpmath.mpf, b: mpmath.mpf, rel: float = 1e-20, absolute: float = 1e-30) -> bool:
