@@ -13,9 +13,9 @@ numeric test that the order of parameter points is kept (or reversed).
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
-from typing import Callable, Iterable
+from typing import Callable
 
 import mpmath
 import sympy as sp

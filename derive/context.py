@@ -6,13 +6,13 @@ interval queries for the positivity oracle, and unfolds definitions.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 from functools import cached_property
 
 import sympy as sp
 
-from .domains import Domain, Kind
+from .domains import Domain
 from .intervals import Interval
 
 

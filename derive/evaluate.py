@@ -168,8 +168,11 @@ def _add(expr, env, budget):
 
 @handles(sp.Mul)
 def _mul(expr, env, budget):
-    # Convention 0 * (+-inf) = 0, which gives 0 log 0 = 0.
-    values = [_eval(arg, env, budget) for arg in expr.args]
+    return _product_of([_eval(arg, env, budget) for arg in expr.args])
+
+
+def _product_of(values: list) -> mpmath.mpf:
+    """The product, with 0 * (+-inf) = 0 (the 0 log 0 = 0 convention)."""
     if any(v == 0 for v in values):
         return mpmath.mpf(0)
     product = mpmath.mpf(1)
@@ -283,13 +286,7 @@ def _sum(expr, env, budget):
 
 @handles(sp.Product)
 def _product(expr, env, budget):
-    values = [_eval(expr.function, scope, budget) for scope in _ranges(expr, env, budget)]
-    if any(v == 0 for v in values):
-        return mpmath.mpf(0)
-    total = mpmath.mpf(1)
-    for v in values:
-        total = total * v
-    return total
+    return _product_of([_eval(expr.function, scope, budget) for scope in _ranges(expr, env, budget)])
 
 
 CONFIRM_DIGITS = 3 * PRECISION_DIGITS

@@ -168,15 +168,25 @@ def branch_note(derivation, step) -> str | None:
     return f"Back to line ({step.source}):"
 
 
-def derivation_aligned(derivation, tags: bool = False) -> str:
-    """The derivation as one ``aligned`` block (for notebooks and Markdown)."""
-    rows = [rf"{derivation.lhs_latex} &= {_objective(derivation, 0, derivation.start)}"]
+def derivation_rows(derivation, note_row: str, justify: str, first_tag: str = "") -> list[str]:
+    """One row per line of the derivation, plus a row of text before a branch.
+
+    ``note_row`` formats the text (``{note}``); ``justify`` the tag of a step
+    (``{index}``, ``{text}``); ``first_tag`` ends line 0.
+    """
+    rows = [rf"{derivation.lhs_latex} &= {_objective(derivation, 0, derivation.start)}{first_tag}"]
     for step in derivation.steps:
         note = branch_note(derivation, step)
         if note:
-            rows.append(rf"&\text{{{_escape_text(note)}}}")
+            rows.append(note_row.format(note=_escape_text(note)))
         rows.append(rf"&= {_objective(derivation, step.index, step.after)}"
-                    rf" && \text{{({step.index}) {_escape_text(step.justification)}}}")
+                    + justify.format(index=step.index, text=_escape_text(step.justification)))
+    return rows
+
+
+def derivation_aligned(derivation) -> str:
+    """The derivation as one ``aligned`` block (for notebooks and Markdown)."""
+    rows = derivation_rows(derivation, r"&\text{{{note}}}", r" && \text{{({index}) {text}}}")
     return r"\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}"
 
 
@@ -228,13 +238,7 @@ def document(derivation, report) -> str:
                          rf"({_escape_text(d.kind)}: {_escape_text(d.statement)})")
         lines.append(r"\end{itemize}")
     lines += [r"\subsection*{Derivation}", r"\begin{align*}"]
-    rows = [rf"{derivation.lhs_latex} &= {_objective(derivation, 0, derivation.start)} && (0)"]
-    for step in derivation.steps:
-        note = branch_note(derivation, step)
-        if note:
-            rows.append(rf"\intertext{{{_escape_text(note)}}}")
-        rows.append(rf"&= {_objective(derivation, step.index, step.after)}"
-                    rf" && ({step.index})\ \text{{{_escape_text(step.justification)}}}")
+    rows = derivation_rows(derivation, r"\intertext{{{note}}}", r" && ({index})\ \text{{{text}}}", " && (0)")
     lines.append(" \\\\\n".join(rows).replace("\\\\\n\\intertext", "\n\\intertext"))
     lines += [r"\end{align*}", "", r"\subsection*{Checks of every step}",
               r"\begin{longtable}{r l l l p{0.5\linewidth}}",

@@ -112,7 +112,7 @@ def test_indicator_of_zero_is_not_the_label():
 def test_exact_check_enumerates_one_hot_rows():
     # sum_k y_k = 1 holds for one-hot rows but not as an algebraic identity.
     ctx = scalar_context()
-    y, i, k, C = ctx["y"], ctx["i"], ctx["k"], ctx["C"]
+    y, k, C = ctx["y"], ctx["k"], ctx["C"]
     lhs = sp.Sum(y[1, k], (k, 1, C))
     sym, exact, num = _all(lhs, sp.Integer(1), ctx)
     assert sym.status is Status.UNCHECKED

@@ -86,7 +86,7 @@ def test_order_test_catches_a_map_that_does_not_reverse():
 
 def test_scaling_by_a_parameter_dependent_factor_is_rejected():
     d, step = _step_by_rule("bernoulli-binary-cross-entropy", "normalise")
-    yhat, i = d.context["yhat"], d.context["i"]
+    yhat = d.context["yhat"]
     factor = 1 / yhat[1]
     bad = replace(step, after=factor * step.before, maps=(MonotoneMap(MapKind.SCALE, factor),))
     report = check_step(bad, d.context, (d.name,))

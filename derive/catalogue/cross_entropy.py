@@ -21,6 +21,13 @@ LIKELIHOOD = SymbolSpec("L", "L", Role.DEFINED, Domain.parse("positive"),
                         description="likelihood of the whole data set")
 
 
+def iid(ctx: Context) -> Definition:
+    """``L := prod_i P_i``: the samples are independent and identically distributed."""
+    i = ctx["i"]
+    return Definition("iid", "L", (), sp.Product(ctx["P"][i], (i, 1, ctx["N"])), "model",
+                      "i.i.d. samples: the likelihood is a product over samples")
+
+
 @entry("categorical-cross-entropy")
 def categorical() -> Derivation:
     ctx = Context(
@@ -42,8 +49,7 @@ def categorical() -> Derivation:
     N, C, i, k = (ctx[n] for n in "NCik")
     p, phat, P, H, L = (ctx[n] for n in ("p", "phat", "P", "H", "L"))
     ctx = Context(ctx.symbols, definitions=(
-        Definition("iid", "L", (), sp.Product(P[i], (i, 1, N)), "model",
-                   "i.i.d. samples: the likelihood is a product over samples"),
+        iid(ctx),
         Definition("categorical-pmf", "P", ("i",),
                    sp.Product(phat[i, k] ** sp.KroneckerDelta(p[i, k], 1), (k, 1, C)), "model",
                    "categorical distribution with the predicted probabilities"),
@@ -91,11 +97,9 @@ def bernoulli() -> Derivation:
                        description="binary cross-entropy of sample i"),
         ),
     )
-    N, i = ctx["N"], ctx["i"]
-    y, yhat, P = ctx["y"], ctx["yhat"], ctx["P"]
+    i, y, yhat = ctx["i"], ctx["y"], ctx["yhat"]
     ctx = Context(ctx.symbols, definitions=(
-        Definition("iid", "L", (), sp.Product(P[i], (i, 1, N)), "model",
-                   "i.i.d. samples: the likelihood is a product over samples"),
+        iid(ctx),
         Definition("bernoulli-pmf", "P", ("i",), yhat[i] ** y[i] * (1 - yhat[i]) ** (1 - y[i]),
                    "model", "Bernoulli distribution with the predicted probability"),
         Definition("binary-cross-entropy", "Hb", ("i",),
