@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sympy as sp
+from sympy.printing.str import StrPrinter
 
 from .checks import Report
 from .context import Role
@@ -48,20 +49,48 @@ def derivation_markdown(derivation, report: Report | None) -> str:
     return "\n".join(out)
 
 
+class TextPrinter(StrPrinter):
+    """One-line plain text: ``(sum_{i=1}^{N} sum_{k=1}^{C} p[i, k]*log(phat[i, k]))``."""
+
+    def _limits(self, expr, word: str) -> str:
+        heads = [f"{word}_{{{self._print(v)}={self._print(lo)}}}^{{{self._print(hi)}}}"
+                 for v, lo, hi in reversed(expr.limits)]
+        body = self._print(expr.function)
+        if isinstance(expr.function, sp.Add):
+            body = f"({body})"
+        return "(" + " ".join(heads) + " " + body + ")"
+
+    def _print_Sum(self, expr):
+        return self._limits(expr, "sum")
+
+    def _print_Product(self, expr):
+        return self._limits(expr, "prod")
+
+    def _print_KroneckerDelta(self, expr):
+        a, b = expr.args
+        if a.is_Number and not b.is_Number:
+            a, b = b, a
+        return f"1{{{self._print(a)} = {self._print(b)}}}"
+
+
+def to_text(expr: sp.Basic) -> str:
+    return TextPrinter().doprint(expr)
+
+
 def derivation_text(derivation, report: Report | None) -> str:
     """Plain text: one line per step, for terminals."""
     out = [f"{derivation.name}: {derivation.title}"]
     if report is not None:
         out[0] += f"  [{STATUS_TEXT[report.status.value]}]"
     param = "theta"
-    out.append(f"  (0)  arg{derivation.sense} {param}  {sp.sstr(derivation.start)}")
+    out.append(f"  (0)  arg{derivation.sense} {param}  {to_text(derivation.start)}")
     statuses = {sr.step: sr for sr in report.steps} if report is not None else {}
     for step in derivation.steps:
         note = branch_note(derivation, step)
         if note:
             out.append(f"       {note}")
         mark = f"[{statuses[step.index].status.value}]" if step.index in statuses else ""
-        out.append(f"  ({step.index})  arg{step.sense_after} {param}  {sp.sstr(step.after)}")
+        out.append(f"  ({step.index})  arg{step.sense_after} {param}  {to_text(step.after)}")
         out.append(f"        {step.relation.value} by {step.rule}: {step.justification} {mark}")
         sr = statuses.get(step.index)
         if sr is not None and sr.failure is not None:
