@@ -138,9 +138,33 @@ def _normalise_tree(e: sp.Basic) -> sp.Basic:
     return e
 
 
+class ReversedRange(ValueError):
+    """A range whose upper bound may lie below its lower bound minus one."""
+
+
+def require_ordered_ranges(expr: sp.Basic) -> None:
+    """Refuse sums and products whose ranges may be reversed.
+
+    Sympy reads ``sum_{i=3}^{1}`` by Karr's convention (``-x_2``); the
+    evaluator reads it as empty (0). The two agree whenever the number of
+    terms ``hi - lo + 1`` is >= 0, so only such ranges are handled symbolically.
+    """
+    for node in sp.preorder_traversal(expr):
+        if isinstance(node, (sp.Sum, sp.Product)):
+            for var, lo, hi in node.limits:
+                if (hi - lo + 1).is_nonnegative is not True:
+                    raise ReversedRange(f"the range {var} = {lo}..{hi} may be reversed")
+                # sympy simplified the body with the dummy's assumptions when
+                # it was built; they must hold on the whole range.
+                if (var.is_positive and (lo - 1).is_nonnegative is not True) or (
+                        var.is_nonnegative and lo.is_nonnegative is not True):
+                    raise ReversedRange(f"the index {var} is assumed positive but starts at {lo}")
+
+
 def canonical(expr: sp.Basic, ctx: Context) -> sp.Basic:
     """A canonical form of ``expr`` (definitions unfolded) for comparison."""
     expr = ctx.unfold(expr)
+    require_ordered_ranges(expr)
     for rule in (_base_log, _zero_one(ctx), _log_expand(ctx)):
         out = exhaust(everywhere(rule))(expr)
         expr = expr if out is None else out

@@ -171,6 +171,12 @@ def from_json(data: dict) -> Derivation:
             _need(d, "name", str, where), symbol, tuple(str(p) for p in d.get("params", [])),
             _expr(_need(d, "srepr", str, where), ctx, where), str(d.get("kind", "quantity")),
             str(d.get("statement", ""))))
+    defined = [d.symbol for d in definitions]
+    if len(set(defined)) != len(defined):
+        raise CertificateError("definitions: a symbol is defined twice")
+    missing = [s.name for s in specs if s.role is Role.DEFINED and s.name not in defined]
+    if missing:
+        raise CertificateError(f"definitions: defined symbol(s) {', '.join(missing)} have no definition")
     ctx = Context(specs, tuple(definitions), ctx.parameter_latex)
     start = _need(data, "start", dict, "certificate")
     lines = [_expr(_need(start, "srepr", str, "start"), ctx, "start")]
@@ -255,9 +261,19 @@ class Recheck:
 
 
 def recheck(data: dict, settings: Settings = DEFAULT) -> Recheck:
+    """Rebuild and re-check; also compare every formula shown with the one checked.
+
+    ``display_mismatches`` lists the lines (0 is the start) whose LaTeX does
+    not render from their srepr; a definition whose LaTeX differs counts as
+    line 0 too, since every line is read through the definitions.
+    """
     derivation = from_json(data)
     report = check_derivation(derivation, settings)
     ctx = derivation.context
-    mismatched = tuple(n for n, s in enumerate(data["steps"], start=1)
-                       if s.get("latex") is not None and s["latex"] != to_latex(derivation.steps[n - 1].after, ctx))
-    return Recheck(derivation, report, mismatched)
+    shown = [data["start"].get("latex")] + [s.get("latex") for s in data["steps"]]
+    mismatched = [n for n, (text, line) in enumerate(zip(shown, derivation.lines))
+                  if text != to_latex(line, ctx)]
+    for raw, definition in zip(data.get("definitions", []), ctx.definitions):
+        if raw.get("latex") != to_latex(definition.rhs, ctx) and 0 not in mismatched:
+            mismatched.insert(0, 0)
+    return Recheck(derivation, report, tuple(mismatched))

@@ -25,7 +25,7 @@ from .context import Context, Role
 from .derivation import Derivation, Step
 from .evaluate import (Budget, BudgetExceeded, IllConditioned, Undefined, Unsupported, close,
                        confirmed_mismatch, evaluate, relative_error)
-from .intervals import is_positive
+from .intervals import interval_of, is_positive
 from .relations import MapKind, MonotoneMap, Relation
 from .sampling import Point, draw_point, draw_sizes, seeded_rng
 from .strategies import everywhere
@@ -208,7 +208,7 @@ def symbolic_check(after: sp.Expr, target: sp.Expr, ctx: Context, fixed: dict[st
         if diff != 0 and use_simplify and sp.count_ops(diff) <= settings.max_ops // 20:
             diff = sp.simplify(diff)
     except (RecursionError, ValueError, TypeError, NotImplementedError) as exc:
-        return CheckResult(obligation, "symbolic", Status.UNCHECKED, f"sympy could not handle it: {exc}")
+        return CheckResult(obligation, "symbolic", Status.UNCHECKED, f"not decided symbolically: {exc}")
     if diff == 0:
         return CheckResult(obligation, "symbolic", Status.PROVED,
                            f"canonical forms agree {where} (difference simplifies to 0)")
@@ -293,7 +293,7 @@ def exact_check(after: sp.Expr, target: sp.Expr, ctx: Context, fixed: dict[str, 
                 if diff != 0 and sp.count_ops(diff) <= settings.max_ops // 20:
                     diff = sp.simplify(diff)
             except (RecursionError, ValueError, TypeError, NotImplementedError) as exc:
-                return CheckResult(obligation, "exact", Status.UNCHECKED, f"sympy could not handle it: {exc}")
+                return CheckResult(obligation, "exact", Status.UNCHECKED, f"not decided exactly: {exc}")
             if diff != 0:
                 return CheckResult(obligation, "exact", Status.UNCHECKED,
                                    f"difference not reduced to 0 at {_sizes_text(sizes)}")
@@ -308,20 +308,26 @@ def write_out(expr: sp.Basic) -> sp.Basic:
     """Every sum and product with concrete bounds as explicit terms and factors."""
     budget = [MAX_WRITTEN_TERMS]
 
+    def spell(cls, body: sp.Basic, limits: list) -> sp.Basic:
+        # Outermost first: inner bounds may name outer indices.
+        *inner, (var, lo, hi) = limits
+        if not (lo.is_Integer and hi.is_Integer):
+            raise ValueError(f"a range {lo}..{hi} is not concrete")
+        values = range(int(lo), int(hi) + 1)
+        budget[0] -= len(values)
+        if budget[0] < 0:
+            raise ValueError("too many terms to write out")
+        parts = []
+        for v in values:
+            bound = {var: sp.Integer(v)}
+            parts.append(spell(cls, body.xreplace(bound), [sp.Tuple(*l).xreplace(bound) for l in inner])
+                         if inner else body.xreplace(bound))
+        return sp.Add(*parts) if cls is sp.Sum else sp.Mul(*parts)
+
     def expand(node):
-        if not isinstance(node, (sp.Sum, sp.Product)):
-            return None
-        body = node.function
-        for var, lo, hi in node.limits:  # innermost first
-            if not (lo.is_Integer and hi.is_Integer):
-                raise ValueError(f"a range {lo}..{hi} is not concrete")
-            count = int(hi) - int(lo) + 1
-            budget[0] -= max(count, 0)
-            if budget[0] < 0:
-                raise ValueError("too many terms to write out")
-            terms = [body.xreplace({var: sp.Integer(v)}) for v in range(int(lo), int(hi) + 1)]
-            body = sp.Add(*terms) if isinstance(node, sp.Sum) else sp.Mul(*terms)
-        return body
+        if isinstance(node, (sp.Sum, sp.Product)):
+            return spell(type(node), node.function, list(node.limits))
+        return None
 
     out = everywhere(expand)(expr)
     return expr if out is None else out
@@ -415,6 +421,10 @@ def map_check(m: MonotoneMap, operand: sp.Expr, ctx: Context, seed: tuple,
               settings: Settings, budget: Budget) -> CheckResult:
     """Is ``m`` strictly monotone, parameter-free, and applicable to ``operand``?"""
     obligation = f"map:{m.kind.value}"
+    if not ctx.parameter_names:
+        return CheckResult(obligation, "structure", Status.UNCHECKED,
+                           "no prediction symbols are declared, so what the optimiser "
+                           "depends on is unknown")
     if m.kind is MapKind.NEGATE:
         return CheckResult(obligation, "symbolic", Status.PROVED, "negation is strictly decreasing")
     if m.kind in (MapKind.SCALE, MapKind.SHIFT):
@@ -422,17 +432,30 @@ def map_check(m: MonotoneMap, operand: sp.Expr, ctx: Context, seed: tuple,
             return CheckResult(obligation, "symbolic", Status.FAILED,
                                f"{m.operand} depends on the parameters, so the optimiser may move")
         if m.kind is MapKind.SHIFT:
-            return CheckResult(obligation, "symbolic", Status.PROVED,
-                               f"adding {m.operand}, which is free of the parameters")
-        return _positive_check(m.operand, ctx, seed, settings, budget, obligation,
-                               f"the factor {m.operand} is positive and free of the parameters")
-    return _positive_check(operand, ctx, seed, settings, budget, obligation,
-                           "the objective is positive, where log is strictly increasing")
+            # An infinite shift (say -log p with p = 0) flattens the objective.
+            return _property_check(m.operand, ctx, seed, settings, budget, obligation,
+                                   positive=False, finite=True,
+                                   proved_text=f"adding {m.operand}, finite and free of the parameters")
+        return _property_check(m.operand, ctx, seed, settings, budget, obligation,
+                               positive=True, finite=True,
+                               proved_text=f"the factor {m.operand} is positive, finite and free of the parameters")
+    return _property_check(operand, ctx, seed, settings, budget, obligation, positive=True, finite=False,
+                           proved_text="the objective is positive, where log is strictly increasing")
 
 
-def _positive_check(expr, ctx, seed, settings, budget, obligation, proved_text) -> CheckResult:
-    if is_positive(ctx.unfold(expr), ctx.interval):
+def _property_check(expr, ctx, seed, settings, budget, obligation, *, positive: bool, finite: bool,
+                    proved_text: str) -> CheckResult:
+    """``expr`` is positive and/or finite everywhere on the domain.
+
+    Proved by interval bounds; otherwise tested at random points, where a
+    point with an infinite value, or a value <= 0 when positivity is needed,
+    is a counterexample.
+    """
+    iv = interval_of(ctx.unfold(expr), ctx.interval)
+    bounded = iv.lo != -float("inf") and iv.hi != float("inf")
+    if (iv.strictly_positive or not positive) and (bounded or not finite):
         return CheckResult(obligation, "symbolic", Status.PROVED, proved_text + " (interval bound)")
+    prop = " and ".join(p for p, want in (("positive", positive), ("finite", finite)) if want)
     rng = seeded_rng(*seed, obligation)
     unfolded = ctx.unfold(expr)
     seen = 0
@@ -441,9 +464,12 @@ def _positive_check(expr, ctx, seed, settings, budget, obligation, proved_text) 
             point = draw_point(ctx, rng, draw_sizes(ctx, rng))
             try:
                 value = evaluate(unfolded, point.env(ctx), budget)
-            except Undefined:
+            except Undefined as exc:
+                if finite or "infinite" in str(exc):
+                    cex = Counterexample(point.to_json(), "a finite value", None, f"no finite value: {exc}")
+                    return CheckResult(obligation, "numeric", Status.FAILED, cex.describe(), cex)
                 continue
-            if value <= 0:
+            if positive and value <= 0:
                 cex = Counterexample(point.to_json(), "> 0", _num(value), "not positive")
                 return CheckResult(obligation, "numeric", Status.FAILED, cex.describe(), cex)
             seen += 1
@@ -451,7 +477,7 @@ def _positive_check(expr, ctx, seed, settings, budget, obligation, proved_text) 
         return CheckResult(obligation, "numeric", Status.UNCHECKED, str(exc))
     if seen < settings.needed:
         return CheckResult(obligation, "numeric", Status.UNCHECKED, "too few points in the domain")
-    return CheckResult(obligation, "numeric", Status.NUMERIC, f"positive at {seen} random points")
+    return CheckResult(obligation, "numeric", Status.NUMERIC, f"{prop} at {seen} random points")
 
 
 def order_check(before: sp.Expr, after: sp.Expr, direction: int, ctx: Context, fixed: dict[str, int],
@@ -490,6 +516,8 @@ def order_check(before: sp.Expr, after: sp.Expr, direction: int, ctx: Context, f
     except (Unsupported, BudgetExceeded) as exc:
         return CheckResult("order", "numeric", Status.UNCHECKED, str(exc))
     word = "keep" if direction > 0 else "reverse"
+    if pairs == 0:
+        return CheckResult("order", "numeric", Status.UNCHECKED, "no pair of parameter points to compare")
     return CheckResult("order", "numeric", Status.NUMERIC,
                        f"{pairs} pairs of parameter points {word} their order")
 
@@ -503,6 +531,12 @@ def _check_specialise(step: Step, ctx: Context, seed: tuple, settings: Settings,
     fixed = dict(step.substitution)
     if not fixed:
         return [CheckResult("relation", "structure", Status.FAILED, "a specialisation must fix a size")]
+    kept = sorted(name for name in fixed if ctx.unfold(step.after).has(ctx[name]))
+    if kept:
+        # The new line holds only at the fixed sizes; if it still mentions
+        # them, later steps would read it as valid for every size.
+        return [CheckResult("relation", "structure", Status.FAILED,
+                            f"a specialisation must not mention the fixed size {', '.join(kept)}")]
     target = _subs_sizes(step.before, ctx, fixed)
     return identity_checks(step.after, target, ctx, fixed, seed, settings, budget)
 

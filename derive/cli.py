@@ -130,7 +130,8 @@ def cmd_recheck(args) -> int:
             for n, f in failing:
                 print(f"  step {n} failed ({f.obligation}, {f.kind}): {f.detail}")
             for n in outcome.display_mismatches:
-                print(f"  step {n}: the LaTeX shown does not match the expression checked")
+                what = f"step {n}" if n else "the start line or a definition"
+                print(f"  {what}: the LaTeX shown does not match the expression checked")
             for sr in report.steps:
                 if sr.status is Status.UNCHECKED:
                     reasons = "; ".join(r.detail for r in sr.results if r.status is Status.UNCHECKED)

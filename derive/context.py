@@ -176,8 +176,11 @@ class Context:
         spec = self.spec_of(expr)
         if spec is None:
             return None
-        if spec.role in (Role.SIZE, Role.INDEX):
-            return Interval(1.0, float("inf"))
+        if spec.role is Role.SIZE:
+            return Interval(1, float("inf"))
+        if spec.role is Role.INDEX:
+            lower = spec.lower if isinstance(spec.lower, int) else 1
+            return Interval(lower, float("inf"))
         if spec.domain is not None:
             return spec.domain.interval()
         return None
@@ -188,10 +191,18 @@ class Context:
         return frozenset(s.name for s in self.symbols if s.role is Role.PREDICTION)
 
     def depends_on_parameters(self, expr: sp.Basic) -> bool:
-        """True if ``expr`` mentions a prediction, directly or through a definition."""
+        """True if ``expr`` may depend on the parameters.
+
+        It does when it mentions a prediction, directly or through a
+        definition, or an opaque defined symbol (one without a definition),
+        which could hide anything.
+        """
         unfolded = self.unfold(expr)
         for atom in unfolded.atoms(sp.Symbol):
             if atom.name in self.parameter_names:
+                return True
+            spec = self.by_name.get(atom.name)
+            if spec is not None and spec.role is Role.DEFINED and atom.name not in self.definitions_by_symbol:
                 return True
         return False
 
@@ -247,7 +258,13 @@ class Context:
 
 
 def _make_object(spec: SymbolSpec) -> sp.Basic:
-    if spec.role in (Role.SIZE, Role.INDEX):
+    if spec.role is Role.SIZE:
+        return sp.Symbol(spec.name, integer=True, positive=True)
+    if spec.role is Role.INDEX:
+        # An index from 0 is nonnegative, not positive: assumptions must not
+        # claim more than the range gives (sympy rewrites with them).
+        if isinstance(spec.lower, int) and spec.lower < 1:
+            return sp.Symbol(spec.name, integer=True, nonnegative=spec.lower == 0 or None)
         return sp.Symbol(spec.name, integer=True, positive=True)
     assumptions = spec.domain.assumptions() if spec.domain else {"real": True}
     if spec.indices:

@@ -99,7 +99,9 @@ class Domain:
         if kind is Kind.BINARY:
             return float(rng.randint(0, 1))
         if kind is Kind.NATURAL:
-            return float(rng.randint(0, 6))
+            # Mostly small counts, but also large ones: a polynomial with
+            # roots 0..6 must not look like 0.
+            return float(rng.randint(0, 6) if rng.random() < 0.7 else rng.randint(7, 10 ** 6))
         if kind is Kind.LABEL:
             return float(rng.randint(1, upper if upper else 3))
         raise DomainError(f"{kind.value} is a row domain: sample it with sample_row")
@@ -114,8 +116,10 @@ class Domain:
             # pushes entries towards the edges of the simplex.
             alpha = rng.choice((0.3, 1.0, 3.0))
             raw = [rng.gammavariate(alpha, 1.0) + 1e-12 for _ in range(length)]
-            if not self.open and length > 1 and rng.random() < 0.15:
-                raw[rng.randrange(length)] = 0.0
+            if not self.open and length > 1 and rng.random() < 0.3:
+                # Faces of the closed simplex: any number of zeros but one.
+                for j in rng.sample(range(length), rng.randint(1, length - 1)):
+                    raw[j] = 0.0
             total = sum(raw)
             return [x / total for x in raw]
         return [self.sample_scalar(rng) for _ in range(length)]

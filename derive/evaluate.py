@@ -254,8 +254,12 @@ MAX_TERMS = 100_000
 
 
 def _ranges(expr, env, budget):
-    """Yield environments for every index tuple of a Sum or Product."""
-    limits = list(expr.limits)
+    """Yield environments for every index tuple of a Sum or Product.
+
+    Sympy stores limits innermost first; an inner bound may name an outer
+    index (``sum_{i} sum_{k=1}^{i}``), so the outermost is bound first.
+    """
+    limits = list(reversed(expr.limits))
 
     def walk(k: int, scope: Env):
         if k == len(limits):
@@ -264,6 +268,8 @@ def _ranges(expr, env, budget):
         var, lo, hi = limits[k]
         a = _as_index(_eval(lo, scope, budget))
         b = _as_index(_eval(hi, scope, budget))
+        # A range with b < a is empty (no terms), whatever sympy's Karr
+        # convention says; the symbolic checks refuse such ranges instead.
         if b - a + 1 > MAX_TERMS:
             raise BudgetExceeded(f"a range of {b - a + 1} terms is too long to evaluate")
         for value in range(a, b + 1):
@@ -313,9 +319,16 @@ def confirmed_mismatch(a_expr: sp.Basic, b_expr: sp.Basic, env: Env, budget: Bud
     return a_high, b_high
 
 
-def close(a: mpmath.mpf, b: mpmath.mpf, rel: float = 1e-20, absolute: float = 1e-30) -> bool:
-    """Equal within a relative tolerance far below float64 but above our rounding."""
-    return abs(a - b) <= rel * max(abs(a), abs(b)) + absolute
+def close(a: mpmath.mpf, b: mpmath.mpf, rel: float = 1e-30) -> bool:
+    """Equal within a relative tolerance far below float64, just above our rounding.
+
+    Relative only: no absolute floor, so ``1e-31`` and ``0`` differ. Rounding
+    noise around a true 0 looks like a mismatch here, and is then told apart
+    by :func:`confirmed_mismatch`, where it moves with the precision.
+    """
+    if a == b:
+        return True
+    return abs(a - b) <= rel * max(abs(a), abs(b))
 
 
 def relative_error(a: mpmath.mpf, b: mpmath.mpf) -> float:

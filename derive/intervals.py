@@ -3,34 +3,51 @@
 Rewrites such as ``log(a*b) -> log a + log b`` are only sound where every
 argument is positive on the domain. Sympy's assumptions know that ``p`` is
 positive, but not that ``1 - p`` is when ``p`` lies in (0, 1); intervals do.
-The oracle is deliberately conservative: anything it does not understand
-gets the whole real line, so it can only ever answer "not known positive".
+
+Soundness rules: ends are exact rationals (``Fraction``) or infinite; the
+results of transcendental functions are rounded outward; an end is *open*
+only when no point of the domain attains it; anything not understood gets the
+whole real line, and any arithmetic trouble (overflow) does too. So the oracle
+can only err towards "not known positive".
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Callable
+from fractions import Fraction
+from typing import Callable, Union
 
 import sympy as sp
 
 INF = math.inf
+End = Union[Fraction, float]  # a Fraction, or +-inf
+MAX_EXACT_POWER = 64
+
+
+def _end(value) -> End:
+    if isinstance(value, float):
+        if math.isinf(value):
+            return value
+        return Fraction(value)
+    return Fraction(value)
 
 
 @dataclass(frozen=True)
 class Interval:
     """The set of reals between ``lo`` and ``hi``; each end open or closed."""
 
-    lo: float
-    hi: float
+    lo: End
+    hi: End
     lo_open: bool = False
     hi_open: bool = False
 
     def __post_init__(self) -> None:
-        # An infinite end is always open.
-        if self.lo == -INF and not self.lo_open:
+        object.__setattr__(self, "lo", _end(self.lo))
+        object.__setattr__(self, "hi", _end(self.hi))
+        # An infinite end is never attained.
+        if self.lo == -INF:
             object.__setattr__(self, "lo_open", True)
-        if self.hi == INF and not self.hi_open:
+        if self.hi == INF:
             object.__setattr__(self, "hi_open", True)
 
     @property
@@ -42,54 +59,78 @@ class Interval:
         return self.lo >= 0
 
     def __add__(self, other: "Interval") -> "Interval":
-        return Interval(self.lo + other.lo, self.hi + other.hi,
+        return Interval(_add(self.lo, other.lo), _add(self.hi, other.hi),
                         self.lo_open or other.lo_open, self.hi_open or other.hi_open)
 
     def __neg__(self) -> "Interval":
         return Interval(-self.hi, -self.lo, self.hi_open, self.lo_open)
 
     def __mul__(self, other: "Interval") -> "Interval":
-        ends = []
+        corners = []
         for a, a_open in ((self.lo, self.lo_open), (self.hi, self.hi_open)):
             for b, b_open in ((other.lo, other.lo_open), (other.hi, other.hi_open)):
-                ends.append((_mul(a, b), a_open or b_open))
-        lo = min(v for v, _ in ends)
-        hi = max(v for v, _ in ends)
-        # An end is open only if every corner reaching it is open.
-        lo_open = all(o for v, o in ends if v == lo)
-        hi_open = all(o for v, o in ends if v == hi)
+                # A product is attained when both factors are, or when one
+                # factor attains 0 (whatever the other does).
+                attained = (not a_open and not b_open) or (a == 0 and not a_open) or (b == 0 and not b_open)
+                corners.append((_mul(a, b), attained))
+        lo = min(v for v, _ in corners)
+        hi = max(v for v, _ in corners)
+        lo_open = not any(att for v, att in corners if v == lo)
+        hi_open = not any(att for v, att in corners if v == hi)
+        # A zero end reached only as a limit of (0 * inf) corners stays open.
         return Interval(lo, hi, lo_open, hi_open)
 
 
 REAL = Interval(-INF, INF, True, True)
 
 
-def _mul(a: float, b: float) -> float:
+def _add(a: End, b: End) -> End:
+    if isinstance(a, float) or isinstance(b, float):
+        return float(a) + float(b) if not (math.isinf(float(a)) and math.isinf(float(b)) and a != b) else 0.0
+    return a + b
+
+
+def _mul(a: End, b: End) -> End:
     if a == 0 or b == 0:
-        return 0.0  # 0 * inf as a limit of bounded corners
+        return Fraction(0)  # 0 * inf as a limit of bounded corners
+    if isinstance(a, float) or isinstance(b, float):
+        return math.copysign(INF, float(a) * float(b))
     return a * b
 
 
-def _monotone(f: Callable[[float], float], iv: Interval) -> Interval:
-    """The image of ``iv`` under an increasing ``f`` (which maps the infinite ends)."""
-    return Interval(f(iv.lo), f(iv.hi), iv.lo_open, iv.hi_open)
+def _down(x: float) -> End:
+    return x if math.isinf(x) else Fraction(math.nextafter(x, -INF))
 
 
-def _safe_log(x: float) -> float:
-    if x == INF or x == -INF:
-        return INF
-    return math.log(x) if x > 0 else -INF
+def _up(x: float) -> End:
+    return x if math.isinf(x) else Fraction(math.nextafter(x, INF))
 
 
-def _safe_exp(x: float) -> float:
+def _exp(x: End, rounding) -> End:
     if x == INF:
         return INF
     if x == -INF:
-        return 0.0
+        return Fraction(0)
+    if x == 0:
+        return Fraction(1)
     try:
-        return math.exp(x)
+        return rounding(math.exp(float(x)))
     except OverflowError:
         return INF
+
+
+def _log(x: End, rounding) -> End:
+    if x == INF:
+        return INF
+    if x <= 0:
+        return -INF
+    if x == 1:
+        return Fraction(0)
+    return rounding(math.log(x))
+
+
+def _constant(value: float) -> Interval:
+    return Interval(_down(value), _up(value))
 
 
 Lookup = Callable[[sp.Basic], "Interval | None"]
@@ -100,78 +141,98 @@ def interval_of(expr: sp.Basic, lookup: Lookup) -> Interval:
 
     ``lookup`` gives the interval of a symbol or indexed element, or None.
     """
+    try:
+        return _interval(expr, lookup)
+    except (OverflowError, ValueError, ZeroDivisionError, TypeError):
+        return REAL
+
+
+def _interval(expr: sp.Basic, lookup: Lookup) -> Interval:
     known = lookup(expr)
     if known is not None:
         return known
-    if expr.is_Number:
-        value = float(expr)
+    if expr.is_Rational:
+        value = Fraction(int(expr.p), int(expr.q))
+        return Interval(value, value)
+    if expr.is_Float:
+        value = Fraction(*sp.Rational(expr).as_numer_denom())
         return Interval(value, value)
     if expr is sp.E:
-        return Interval(math.e, math.e)
+        return _constant(math.e)
     if expr is sp.pi:
-        return Interval(math.pi, math.pi)
+        return _constant(math.pi)
     if isinstance(expr, sp.Add):
-        total = Interval(0.0, 0.0)
+        total = Interval(0, 0)
         for arg in expr.args:
-            total = total + interval_of(arg, lookup)
+            total = total + _interval(arg, lookup)
         return total
     if isinstance(expr, sp.Mul):
-        total = Interval(1.0, 1.0)
+        total = Interval(1, 1)
         for arg in expr.args:
-            total = total * interval_of(arg, lookup)
+            total = total * _interval(arg, lookup)
         return total
     if isinstance(expr, sp.Pow):
         return _pow_interval(expr, lookup)
     if isinstance(expr, sp.exp):
-        return _monotone(_safe_exp, interval_of(expr.args[0], lookup))
+        inner = _interval(expr.args[0], lookup)
+        return Interval(_exp(inner.lo, _down), _exp(inner.hi, _up), inner.lo_open, inner.hi_open)
     if isinstance(expr, sp.log) and len(expr.args) == 1:
-        inner = interval_of(expr.args[0], lookup)
+        inner = _interval(expr.args[0], lookup)
         if inner.strictly_positive:
-            return _monotone(_safe_log, inner)
+            return Interval(_log(inner.lo, _down), _log(inner.hi, _up), inner.lo_open, inner.hi_open)
         return REAL
-    if isinstance(expr, sp.Product):
-        body = interval_of(expr.function, lookup)
-        if body.strictly_positive:
-            return Interval(0.0, 1.0 if body.hi <= 1 else INF, True, body.hi > 1 or body.hi_open)
-        return REAL
-    if isinstance(expr, sp.Sum):
-        body = interval_of(expr.function, lookup)
-        # A sum of at least one term (ranges are never empty in a derivation):
-        # it keeps the sign of its terms.
-        if body.strictly_positive:
-            return Interval(0.0, INF, True, True)
-        if body.nonnegative:
-            return Interval(0.0, INF, False, True)
-        if (-body).nonnegative:
-            return Interval(-INF, 0.0, True, (-body).strictly_positive)
-        return REAL
+    if isinstance(expr, (sp.Sum, sp.Product)):
+        return _limits_interval(expr, lookup)
     if isinstance(expr, sp.KroneckerDelta):
-        return Interval(0.0, 1.0)
+        return Interval(0, 1)
+    return REAL
+
+
+def _limits_interval(expr, lookup: Lookup) -> Interval:
+    body = _interval(expr.function, lookup)
+    counts = [hi - lo + 1 for _, lo, hi in expr.limits]
+    if isinstance(expr, sp.Product):
+        # An empty product is 1, which stays inside (0, 1] and (0, inf).
+        if body.strictly_positive:
+            if body.hi <= 1:
+                return Interval(0, 1, True, False)
+            return Interval(0, INF, True, True)
+        return REAL
+    nonempty = all(c.is_positive is True for c in counts)
+    if body.strictly_positive:
+        return Interval(0, INF, nonempty, True)
+    if body.nonnegative:
+        return Interval(0, INF, False, True)
+    negated = -body
+    if negated.nonnegative:
+        return Interval(-INF, 0, True, not (negated.strictly_positive and nonempty))
     return REAL
 
 
 def _pow_interval(expr: sp.Pow, lookup: Lookup) -> Interval:
     base, exponent = expr.args
-    b = interval_of(base, lookup)
-    if exponent.is_Integer:
+    b = _interval(base, lookup)
+    if exponent.is_Integer and abs(int(exponent)) <= MAX_EXACT_POWER:
         n = int(exponent)
         if n == 0:
-            return Interval(1.0, 1.0)
+            return Interval(1, 1)
         if n > 0 and b.nonnegative:
-            return Interval(b.lo ** n, b.hi ** n if b.hi < INF else INF, b.lo_open, b.hi_open)
+            return Interval(b.lo ** n, b.hi ** n if b.hi != INF else INF, b.lo_open, b.hi_open)
         if n < 0 and b.strictly_positive:
-            lo = 0.0 if b.hi == INF else b.hi ** n
+            lo = Fraction(0) if b.hi == INF else b.hi ** n
             hi = INF if b.lo == 0 else b.lo ** n
             return Interval(lo, hi, b.hi_open, b.lo_open)
         if n % 2 == 0 and n > 0:
-            return Interval(0.0, INF, False, True)
+            return Interval(0, INF, False, True)
         return REAL
     if b.strictly_positive:
-        e = interval_of(exponent, lookup)
+        e = _interval(exponent, lookup)
         # b^e = exp(e log b): positive; at most 1 when b <= 1 and e >= 0.
         if b.hi <= 1 and e.nonnegative:
-            return Interval(0.0, 1.0, True, False)
-        return Interval(0.0, INF, True, True)
+            return Interval(0, 1, True, False)
+        return Interval(0, INF, True, True)
+    if b.nonnegative and exponent.is_positive:
+        return Interval(0, INF, False, True)
     return REAL
 
 

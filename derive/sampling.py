@@ -78,7 +78,7 @@ def _shape(ctx: Context, spec: SymbolSpec, sizes: dict[str, int]) -> list[int]:
 
 def _draw_symbol(ctx: Context, spec: SymbolSpec, rng: random.Random, sizes: dict[str, int]):
     domain = spec.domain
-    label_upper = sizes.get(spec.upper) if isinstance(spec.upper, str) else None
+    label_upper = sizes.get(spec.upper) if isinstance(spec.upper, str) else int(spec.upper)
     if not spec.indices:
         if domain.kind in (Kind.SIMPLEX, Kind.ONEHOT):
             raise ValueError(f"{spec.name}: a {domain.kind.value} symbol needs an index")
