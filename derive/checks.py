@@ -25,7 +25,7 @@ from .context import Context, Role
 from .derivation import Derivation, Step
 from .evaluate import (Budget, BudgetExceeded, IllConditioned, Undefined, Unsupported, close,
                        confirmed_mismatch, evaluate, relative_error)
-from .intervals import interval_of, is_positive
+from .intervals import interval_of
 from .relations import MapKind, MonotoneMap, Relation
 from .sampling import Point, draw_point, draw_sizes, seeded_rng
 from .strategies import everywhere

@@ -123,6 +123,11 @@ def _nonfinite(expr, env, budget):
     raise Undefined(f"{expr} has no finite value")
 
 
+@handles(sp.core.numbers.ImaginaryUnit)
+def _imaginary(expr, env, budget):
+    raise Undefined("not a real number")
+
+
 @handles(sp.Symbol)
 def _symbol(expr, env, budget):
     try:
@@ -195,6 +200,7 @@ def _pow(expr, env, budget):
         raise Undefined("a negative number to a fractional power")
     if mpmath.isinf(base) or mpmath.isinf(exponent):
         raise Undefined("a power of infinity")
+    _check_range(exponent * mpmath.log(abs(base)))
     return mpmath.power(base, exponent)
 
 
@@ -214,7 +220,20 @@ def _log(expr, env, budget):
 
 @handles(sp.exp)
 def _exp(expr, env, budget):
-    return mpmath.exp(_eval(expr.args[0], env, budget))
+    x = _eval(expr.args[0], env, budget)
+    if mpmath.isinf(x):
+        raise Undefined("exp of an infinite value")
+    _check_range(x)
+    return mpmath.exp(x)
+
+
+#: Values beyond e^(+-MAX_LOG_MAGNITUDE) are outside what is evaluated.
+MAX_LOG_MAGNITUDE = 100_000
+
+
+def _check_range(log_magnitude) -> None:
+    if abs(log_magnitude) > MAX_LOG_MAGNITUDE:
+        raise Undefined("the value is beyond e^100000 in magnitude (overflow or underflow)")
 
 
 @handles(sp.Abs)

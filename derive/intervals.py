@@ -32,6 +32,23 @@ def _end(value) -> End:
     return Fraction(value)
 
 
+MAX_END_BITS = 256
+
+
+def _tame(x: End, direction: int) -> End:
+    """Keep exact ends small: a huge fraction is rounded outward to a float."""
+    if isinstance(x, float):
+        return x
+    if x.numerator.bit_length() + x.denominator.bit_length() <= MAX_END_BITS:
+        return x
+    try:
+        f = float(x)
+    except OverflowError:
+        return INF if x > 0 else -INF
+    outward = math.nextafter(f, INF if direction > 0 else -INF)
+    return outward if math.isinf(outward) else Fraction(outward)
+
+
 @dataclass(frozen=True)
 class Interval:
     """The set of reals between ``lo`` and ``hi``; each end open or closed."""
@@ -42,8 +59,8 @@ class Interval:
     hi_open: bool = False
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "lo", _end(self.lo))
-        object.__setattr__(self, "hi", _end(self.hi))
+        object.__setattr__(self, "lo", _tame(_end(self.lo), -1))
+        object.__setattr__(self, "hi", _tame(_end(self.hi), +1))
         # An infinite end is never attained.
         if self.lo == -INF:
             object.__setattr__(self, "lo_open", True)
