@@ -15,6 +15,7 @@ from . import __version__, catalogue
 from .build import CompileError, NoLatex, build, compile_pdf, latex_tools
 from .certificate import CertificateError, dumps, load, recheck, to_json
 from .checks import Report, Status, check_derivation
+from .limits import TimedOut, call_with_timeout
 from .latex import STATUS_TEXT, document
 from .markdown import derivation_markdown, derivation_text
 
@@ -106,40 +107,60 @@ def cmd_build(args) -> int:
     return worst
 
 
+def recheck_file(path: str) -> tuple[int, dict, list[str]]:
+    """Recheck one certificate: exit code, JSON result, and lines of text."""
+    outcome = recheck(load(path))
+    report = outcome.report
+    code = EXIT_FAILS if outcome.display_mismatches else _exit_for(report)
+    failing = [(sr.step, sr.failure) for sr in report.steps if sr.failure is not None]
+    result = {
+        "file": str(path), "name": outcome.derivation.name, "status": report.status.value,
+        "holds": outcome.holds,
+        "steps": [{"step": sr.step, "status": sr.status.value} for sr in report.steps],
+        "failures": [{"step": n, **f.to_json()} for n, f in failing],
+        "latex_mismatch_steps": list(outcome.display_mismatches),
+    }
+    verdict = "OK" if outcome.holds else ("REJECTED" if code == EXIT_FAILS else "UNDECIDED")
+    lines = [f"{path}: {verdict} ({STATUS_TEXT[report.status.value]}, {len(report.steps)} steps)"]
+    lines += [f"  step {n} failed ({f.obligation}, {f.kind}): {f.detail}" for n, f in failing]
+    for n in outcome.display_mismatches:
+        what = f"step {n}" if n else "the start line or a definition"
+        lines.append(f"  {what}: the LaTeX shown does not match the expression checked")
+    for sr in report.steps:
+        if sr.status is Status.UNCHECKED:
+            reasons = "; ".join(r.detail for r in sr.results if r.status is Status.UNCHECKED)
+            lines.append(f"  step {sr.step} unchecked: {reasons}")
+    return code, result, lines
+
+
 def cmd_recheck(args) -> int:
     worst = EXIT_HOLDS
     results = []
     for path in args.files:
-        data = load(path)
-        outcome = recheck(data)
-        report = outcome.report
-        code = _exit_for(report)
-        if outcome.display_mismatches:
-            code = EXIT_FAILS
-        failing = [(sr.step, sr.failure) for sr in report.steps if sr.failure is not None]
-        results.append({
-            "file": str(path), "name": outcome.derivation.name, "status": report.status.value,
-            "holds": outcome.holds,
-            "steps": [{"step": sr.step, "status": sr.status.value} for sr in report.steps],
-            "failures": [{"step": n, **f.to_json()} for n, f in failing],
-            "latex_mismatch_steps": list(outcome.display_mismatches),
-        })
+        try:
+            code, result, lines = call_with_timeout(recheck_file, path, seconds=args.timeout)
+        except TimedOut:
+            code = EXIT_UNDECIDED
+            result = {"file": str(path), "status": "unchecked", "holds": False,
+                      "reason": f"recheck took longer than {args.timeout:g} s"}
+            lines = [f"{path}: UNDECIDED (recheck took longer than {args.timeout:g} s)"]
+        results.append(result)
         if not args.json:
-            verdict = "OK" if outcome.holds else ("REJECTED" if code == EXIT_FAILS else "UNDECIDED")
-            print(f"{path}: {verdict} ({STATUS_TEXT[report.status.value]}, {len(report.steps)} steps)")
-            for n, f in failing:
-                print(f"  step {n} failed ({f.obligation}, {f.kind}): {f.detail}")
-            for n in outcome.display_mismatches:
-                what = f"step {n}" if n else "the start line or a definition"
-                print(f"  {what}: the LaTeX shown does not match the expression checked")
-            for sr in report.steps:
-                if sr.status is Status.UNCHECKED:
-                    reasons = "; ".join(r.detail for r in sr.results if r.status is Status.UNCHECKED)
-                    print(f"  step {sr.step} unchecked: {reasons}")
+            print("\n".join(lines))
         worst = max(worst, code, key=lambda c: (c == EXIT_FAILS, c))
     if args.json:
         print(json.dumps(results, indent=2))
     return worst
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 < value <= 86400:
+        raise argparse.ArgumentTypeError("the timeout must be between 0 and 86400 seconds")
+    return value
 
 
 def parser() -> argparse.ArgumentParser:
@@ -183,6 +204,8 @@ def parser() -> argparse.ArgumentParser:
                               "exit status: 0 all hold, 1 a step failed, 2 unreadable file, 3 undecided")
     s.add_argument("files", nargs="+", metavar="FILE.json")
     s.add_argument("--json", action="store_true", help="one JSON array of results")
+    s.add_argument("--timeout", type=_positive_seconds, default=120.0, metavar="S",
+                   help="give up on a certificate after S seconds: exit 3 (default 120)")
     s.set_defaults(func=cmd_recheck)
     return p
 

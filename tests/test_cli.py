@@ -304,3 +304,21 @@ def test_python_m_derive_version():
     result = run_module("--version")
     assert result.returncode == 0
     assert result.stdout.startswith("derive ")
+
+
+def test_recheck_gives_up_after_its_timeout_with_exit_3(capsys):
+    from derive.cli import main as cli_main
+
+    root = __import__("pathlib").Path(__file__).resolve().parent.parent
+    code = cli_main(["recheck", "--timeout", "0.01", str(root / "outputs" / "categorical-cross-entropy.json")])
+    out = capsys.readouterr().out
+    assert code == 3 and "UNDECIDED" in out and "longer than" in out
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "soon", "1e9"])
+def test_recheck_timeout_must_be_sensible(value, capsys):
+    from derive.cli import main as cli_main
+
+    with pytest.raises(SystemExit) as exc:
+        cli_main(["recheck", "--timeout", value, "x.json"])
+    assert exc.value.code == 2
