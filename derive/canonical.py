@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from .context import Context
+from .context import Context, Role
 from .intervals import is_positive
 from .strategies import everywhere, exhaust
 
@@ -87,7 +87,9 @@ SMALL_RANGE = 8
 
 
 def _dummy(height: int) -> sp.Symbol:
-    return sp.Symbol(f"_d{height}", integer=True)
+    # "@" cannot appear in a declared name (see srepr and SymbolSpec), so a
+    # canonical dummy never collides with a symbol of the derivation.
+    return sp.Symbol(f"@d{height}", integer=True)
 
 
 def _sum_one(body: sp.Basic, limit: tuple) -> sp.Basic:
@@ -142,7 +144,7 @@ class ReversedRange(ValueError):
     """A range whose upper bound may lie below its lower bound minus one."""
 
 
-def require_ordered_ranges(expr: sp.Basic) -> None:
+def require_ordered_ranges(expr: sp.Basic, ctx: Context | None = None) -> None:
     """Refuse sums and products whose ranges may be reversed.
 
     Sympy reads ``sum_{i=3}^{1}`` by Karr's convention (``-x_2``); the
@@ -159,12 +161,27 @@ def require_ordered_ranges(expr: sp.Basic) -> None:
                 if (var.is_positive and (lo - 1).is_nonnegative is not True) or (
                         var.is_nonnegative and lo.is_nonnegative is not True):
                     raise ReversedRange(f"the index {var} is assumed positive but starts at {lo}")
+                if ctx is not None:
+                    _require_declared_range(var, lo, ctx)
+
+
+def _require_declared_range(var: sp.Symbol, lo: sp.Expr, ctx: Context) -> None:
+    """The oracle gives a bound index the interval of its declaration; the
+    sum must not start below it, and only index symbols may be bound."""
+    spec = ctx.spec_of(var)
+    if spec is None:
+        return  # an undeclared dummy has no interval: the oracle knows nothing of it
+    if spec.role is not Role.INDEX:
+        raise ReversedRange(f"{var} is bound by a sum but declared as {spec.role.value}, not an index")
+    lower = spec.lower if isinstance(spec.lower, int) else 1
+    if (lo - lower).is_nonnegative is not True:
+        raise ReversedRange(f"the index {var} is declared from {lower} but a sum starts it at {lo}")
 
 
 def canonical(expr: sp.Basic, ctx: Context) -> sp.Basic:
     """A canonical form of ``expr`` (definitions unfolded) for comparison."""
     expr = ctx.unfold(expr)
-    require_ordered_ranges(expr)
+    require_ordered_ranges(expr, ctx)
     for rule in (_base_log, _zero_one(ctx), _log_expand(ctx)):
         out = exhaust(everywhere(rule))(expr)
         expr = expr if out is None else out

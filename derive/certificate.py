@@ -21,7 +21,7 @@ from .derivation import Derivation, Step
 from .domains import DomainError
 from .latex import to_latex
 from .relations import MapKind, MonotoneMap, Relation
-from .srepr import SreprError, parse_srepr
+from .srepr import NAME, SreprError, parse_srepr
 
 FORMAT = "derive-certificate/1"
 MAX_FILE_BYTES = 5_000_000
@@ -104,7 +104,11 @@ def _expr(text: str, ctx: Context, where: str) -> sp.Basic:
 def _rebind(expr: sp.Basic, ctx: Context, where: str) -> sp.Basic:
     """Replace every symbol by the declared one of the same name."""
     mapping = {}
+    labels = {b.label for b in expr.atoms(sp.IndexedBase)}
     for sym in expr.atoms(sp.Symbol):
+        spec = ctx.by_name.get(sym.name)
+        if spec is not None and spec.indices and sym not in labels:
+            raise CertificateError(f"{where}: {sym.name!r} takes indices but is used without them")
         if sym.name not in ctx.by_name:
             raise CertificateError(f"{where}: symbol {sym.name!r} is not declared in 'symbols'")
         declared = ctx[sym.name]
@@ -128,6 +132,10 @@ def load(path: Path | str) -> dict:
         return json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise CertificateError(f"{path}: not JSON: {exc}") from None
+    except RecursionError:
+        raise CertificateError(f"{path}: JSON nested too deeply") from None
+    except OSError as exc:
+        raise CertificateError(f"{path}: cannot read: {exc.strerror}") from None
 
 
 def from_json(data: dict) -> Derivation:
@@ -141,23 +149,28 @@ def from_json(data: dict) -> Derivation:
     if len(specs) > MAX_SYMBOLS:
         raise CertificateError(f"symbols: more than {MAX_SYMBOLS}")
     names = [s.name for s in specs]
+    roles = {s.name: s.role for s in specs}
     if len(set(names)) != len(names):
         raise CertificateError("symbols: a name is declared twice")
     for s in specs:
+        if not NAME.match(s.name):
+            raise CertificateError(f"symbols: {s.name!r} is not a plain name (letters, digits, _)")
         if s.role is Role.SIZE and not (isinstance(s.lower, int) and isinstance(s.upper, int)
                                         and 1 <= s.lower <= s.upper <= MAX_SAMPLED_SIZE):
             raise CertificateError(f"symbols: size {s.name!r} must range over integers "
                                    f"1 <= lower <= upper <= {MAX_SAMPLED_SIZE}")
-        if s.role is Role.INDEX and isinstance(s.upper, int) and not 1 <= s.upper <= MAX_SAMPLED_SIZE:
-            raise CertificateError(f"symbols: index {s.name!r} has a fixed range beyond {MAX_SAMPLED_SIZE}")
+        if s.role is Role.INDEX and any(isinstance(b, int) and not 0 <= b <= MAX_SAMPLED_SIZE
+                                        for b in (s.lower, s.upper)):
+            raise CertificateError(f"symbols: index {s.name!r} must range within 0..{MAX_SAMPLED_SIZE} "
+                                   "or up to a size")
         for ref in (s.lower, s.upper) if s.role is Role.INDEX else ():
-            if isinstance(ref, str) and ref not in names:
-                raise CertificateError(f"symbols: index {s.name!r} ranges up to an undeclared size {ref!r}")
+            if isinstance(ref, str) and (ref not in names or roles[ref] is not Role.SIZE):
+                raise CertificateError(f"symbols: index {s.name!r} ranges up to {ref!r}, which is not a declared size")
         if len(s.indices) > MAX_INDICES:
             raise CertificateError(f"symbols: {s.name!r} has more than {MAX_INDICES} indices")
         for index in s.indices:
-            if index not in names:
-                raise CertificateError(f"symbols: {s.name!r} uses an undeclared index {index!r}")
+            if index not in names or roles[index] is not Role.INDEX:
+                raise CertificateError(f"symbols: {s.name!r} uses {index!r}, which is not a declared index")
     ctx = Context(specs, parameter_latex=str(data.get("parameter", r"\theta")))
     definitions = []
     for n, d in enumerate(_list(data, "definitions", "certificate")):
@@ -167,8 +180,13 @@ def from_json(data: dict) -> Derivation:
         symbol = _need(d, "symbol", str, where)
         if symbol not in ctx.by_name or ctx.spec(symbol).role is not Role.DEFINED:
             raise CertificateError(f"{where}: {symbol!r} is not a declared defined symbol")
+        params = _list(d, "params", where)
+        if [p for p in params if not isinstance(p, str) or roles.get(p) is not Role.INDEX]:
+            raise CertificateError(f"{where}: parameters must be declared indices")
+        if len(params) != len(ctx.spec(symbol).indices):
+            raise CertificateError(f"{where}: {symbol!r} takes {len(ctx.spec(symbol).indices)} indices")
         definitions.append(Definition(
-            _need(d, "name", str, where), symbol, tuple(str(p) for p in d.get("params", [])),
+            _need(d, "name", str, where), symbol, tuple(params),
             _expr(_need(d, "srepr", str, where), ctx, where), str(d.get("kind", "quantity")),
             str(d.get("statement", ""))))
     defined = [d.symbol for d in definitions]
@@ -178,6 +196,11 @@ def from_json(data: dict) -> Derivation:
     if missing:
         raise CertificateError(f"definitions: defined symbol(s) {', '.join(missing)} have no definition")
     ctx = Context(specs, tuple(definitions), ctx.parameter_latex)
+    for definition in definitions:
+        try:
+            ctx.unfold(definition.rhs)
+        except ValueError:
+            raise CertificateError(f"definition {definition.name!r} refers to itself, directly or not") from None
     start = _need(data, "start", dict, "certificate")
     lines = [_expr(_need(start, "srepr", str, "start"), ctx, "start")]
     senses = [_sense(start.get("sense"), "start")]
@@ -198,11 +221,16 @@ def from_json(data: dict) -> Derivation:
             raise CertificateError(f"{where}: unknown relation {s.get('relation')!r}") from None
         after = _expr(_need(s, "srepr", str, where), ctx, where)
         maps = tuple(_map(m, ctx, where) for m in _list(s, "maps", where))
+        if maps and not relation.is_optimiser:
+            raise CertificateError(f"{where}: only same_argmax/same_argmin steps record monotone maps")
         substitution = s.get("substitution", {})
         if not isinstance(substitution, dict) or not all(
-                k in ctx.by_name and ctx.spec(k).role is Role.SIZE and isinstance(v, int) and 1 <= v <= 16
+                k in ctx.by_name and ctx.spec(k).role is Role.SIZE and isinstance(v, int)
+                and not isinstance(v, bool) and 1 <= v <= MAX_SAMPLED_SIZE
                 for k, v in substitution.items()):
-            raise CertificateError(f"{where}: substitution must fix declared sizes to 1..16")
+            raise CertificateError(f"{where}: substitution must fix declared sizes to 1..{MAX_SAMPLED_SIZE}")
+        if substitution and relation is not Relation.SPECIALISE:
+            raise CertificateError(f"{where}: only specialise steps fix sizes")
         sense = _sense(s.get("sense"), where)
         steps.append(Step(index=n, source=source, rule=str(s.get("rule", "")), relation=relation,
                           before=lines[source], after=after, sense_before=senses[source],

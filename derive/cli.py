@@ -139,13 +139,19 @@ def cmd_recheck(args) -> int:
     for path in args.files:
         try:
             code, result, lines = call_with_timeout(recheck_file, path, seconds=args.timeout)
+        except CertificateError as exc:
+            # One unreadable file does not stop the others.
+            message = str(exc) if str(exc).startswith(str(path)) else f"{path}: {exc}"
+            print(f"derive: {message}", file=sys.stderr)
+            code, result, lines = EXIT_USAGE, {"file": str(path), "status": "error", "holds": False,
+                                               "reason": str(exc)}, []
         except TimedOut:
             code = EXIT_UNDECIDED
             result = {"file": str(path), "status": "unchecked", "holds": False,
                       "reason": f"recheck took longer than {args.timeout:g} s"}
             lines = [f"{path}: UNDECIDED (recheck took longer than {args.timeout:g} s)"]
         results.append(result)
-        if not args.json:
+        if not args.json and lines:
             print("\n".join(lines))
         worst = max(worst, code, key=lambda c: (c == EXIT_FAILS, c))
     if args.json:

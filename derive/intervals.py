@@ -13,10 +13,12 @@ can only err towards "not known positive".
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Callable, Union
 
+import mpmath
 import sympy as sp
 
 INF = math.inf
@@ -35,18 +37,26 @@ def _end(value) -> End:
 MAX_END_BITS = 256
 
 
+FLOAT_MAX = Fraction(sys.float_info.max)
+
+
 def _tame(x: End, direction: int) -> End:
-    """Keep exact ends small: a huge fraction is rounded outward to a float."""
+    """Keep exact ends small: a huge fraction is rounded outward.
+
+    ``direction`` is -1 for a lower end (round down), +1 for an upper end.
+    Beyond the float range a lower end becomes the largest float (still a
+    lower bound), never +inf; an upper end becomes +inf.
+    """
     if isinstance(x, float):
         return x
     if x.numerator.bit_length() + x.denominator.bit_length() <= MAX_END_BITS:
         return x
-    try:
-        f = float(x)
-    except OverflowError:
-        return INF if x > 0 else -INF
-    outward = math.nextafter(f, INF if direction > 0 else -INF)
-    return outward if math.isinf(outward) else Fraction(outward)
+    if abs(x) > FLOAT_MAX:
+        if direction < 0:
+            return FLOAT_MAX if x > 0 else -INF
+        return INF if x > 0 else -FLOAT_MAX
+    outward = math.nextafter(float(x), INF if direction > 0 else -INF)
+    return Fraction(outward) if not math.isinf(outward) else (INF if direction > 0 else -INF)
 
 
 @dataclass(frozen=True)
@@ -76,7 +86,7 @@ class Interval:
         return self.lo >= 0
 
     def __add__(self, other: "Interval") -> "Interval":
-        return Interval(_add(self.lo, other.lo), _add(self.hi, other.hi),
+        return Interval(_add(self.lo, other.lo, -1), _add(self.hi, other.hi, +1),
                         self.lo_open or other.lo_open, self.hi_open or other.hi_open)
 
     def __neg__(self) -> "Interval":
@@ -101,9 +111,13 @@ class Interval:
 REAL = Interval(-INF, INF, True, True)
 
 
-def _add(a: End, b: End) -> End:
+def _add(a: End, b: End, direction: int) -> End:
+    """``a + b`` for ends; ``inf - inf`` is resolved outward (never 0)."""
     if isinstance(a, float) or isinstance(b, float):
-        return float(a) + float(b) if not (math.isinf(float(a)) and math.isinf(float(b)) and a != b) else 0.0
+        fa, fb = float(a) if isinstance(a, float) else 0.0, float(b) if isinstance(b, float) else 0.0
+        if math.isinf(fa) and math.isinf(fb) and fa != fb:
+            return INF if direction > 0 else -INF
+        return fa if math.isinf(fa) else fb
     return a + b
 
 
@@ -123,6 +137,27 @@ def _up(x: float) -> End:
     return x if math.isinf(x) else Fraction(math.nextafter(x, INF))
 
 
+def _mp(x: Fraction):
+    return mpmath.mpf(x.numerator) / x.denominator
+
+
+def _to_end(value, rounding) -> End:
+    """A 60-digit value as an end: to float, then one ulp outward.
+
+    The 60-digit error is far below an ulp, so the float one ulp outward
+    is a true bound, whatever error converting the argument introduced.
+    """
+    try:
+        f = float(value)
+    except OverflowError:
+        f = INF if value > 0 else -INF
+    if math.isinf(f):
+        if rounding is _down:
+            return FLOAT_MAX if f > 0 else -INF
+        return INF if f > 0 else -FLOAT_MAX
+    return rounding(f)
+
+
 def _exp(x: End, rounding) -> End:
     if x == INF:
         return INF
@@ -130,10 +165,12 @@ def _exp(x: End, rounding) -> End:
         return Fraction(0)
     if x == 0:
         return Fraction(1)
-    try:
-        return rounding(math.exp(float(x)))
-    except OverflowError:
-        return INF
+    if x > 10 ** 6:
+        return FLOAT_MAX if rounding is _down else INF
+    if x < -10 ** 6:
+        return Fraction(0) if rounding is _down else _up(5e-324)
+    with mpmath.workdps(60):
+        return _to_end(mpmath.exp(_mp(Fraction(x))), rounding)
 
 
 def _log(x: End, rounding) -> End:
@@ -143,7 +180,8 @@ def _log(x: End, rounding) -> End:
         return -INF
     if x == 1:
         return Fraction(0)
-    return rounding(math.log(x))
+    with mpmath.workdps(60):
+        return _to_end(mpmath.log(_mp(Fraction(x))), rounding)
 
 
 def _constant(value: float) -> Interval:
@@ -192,7 +230,9 @@ def _interval(expr: sp.Basic, lookup: Lookup) -> Interval:
         return _pow_interval(expr, lookup)
     if isinstance(expr, sp.exp):
         inner = _interval(expr.args[0], lookup)
-        return Interval(_exp(inner.lo, _down), _exp(inner.hi, _up), inner.lo_open, inner.hi_open)
+        lo = _exp(inner.lo, _down)
+        # exp is never 0: a lower bound of 0 is never attained.
+        return Interval(lo, _exp(inner.hi, _up), inner.lo_open or lo == 0, inner.hi_open)
     if isinstance(expr, sp.log) and len(expr.args) == 1:
         inner = _interval(expr.args[0], lookup)
         if inner.strictly_positive:

@@ -19,7 +19,7 @@ MAX_DEPTH = 200
 MAX_INT_DIGITS = 60
 MAX_NUMERIC_EXPONENT = 1000
 
-_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 _ASSUMPTIONS = frozenset({"real", "positive", "negative", "nonnegative", "nonpositive", "integer",
                           "zero", "nonzero", "finite", "commutative", "rational", "extended_real"})
 
@@ -29,7 +29,7 @@ class SreprError(ValueError):
 
 
 def _symbol(name, **assumptions):
-    if not isinstance(name, str) or not _NAME.match(name):
+    if not isinstance(name, str) or not NAME.match(name):
         raise SreprError(f"bad symbol name {name!r}")
     for key, value in assumptions.items():
         if key not in _ASSUMPTIONS or not isinstance(value, bool):
@@ -124,8 +124,8 @@ def parse_srepr(text: str) -> sp.Basic:
         raise
     except RecursionError:
         raise SreprError("expression nests too deeply") from None
-    except (TypeError, ValueError, AttributeError, IndexError) as exc:
-        raise SreprError(f"invalid expression: {exc}") from None
+    except Exception as exc:  # sympy's constructors raise many kinds; all mean bad input
+        raise SreprError(f"invalid expression: {type(exc).__name__}: {exc}") from None
 
 
 def _build(node: ast.AST, depth: int):

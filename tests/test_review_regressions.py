@@ -163,3 +163,83 @@ def test_certificates_must_define_every_defined_symbol_once():
         assert "defined twice" in str(exc)
     else:
         raise AssertionError("accepted two definitions of one symbol")
+
+
+# -- second review round -----------------------------------------------------------
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def test_canonical_dummies_cannot_collide_with_declared_names():
+    from derive.canonical import canonical
+    from derive.srepr import NAME
+
+    ctx = scalar_context()
+    r, i, N = ctx["r"], ctx["i"], ctx["N"]
+    dummies = {s.name for s in canonical(sp.Sum(r[i], (i, 1, N)), ctx).atoms(sp.Symbol)} - {"N", "r"}
+    assert dummies and not any(NAME.match(name) for name in dummies)
+
+
+def test_constants_beyond_float_range_keep_sound_intervals():
+    ctx = scalar_context()
+    C = ctx["C"]
+    big = sp.Integer(10) ** 400
+    assert not is_positive(big - big * C, ctx.interval)
+    assert is_positive(big * C - 1, ctx.interval)
+
+
+def test_exp_and_log_bounds_cover_argument_rounding():
+    ctx = scalar_context()
+    x = sp.Rational(1, 4 * 10 ** 12)
+    true_log = sp.log(1 + x).evalf(60)
+    assert not is_positive(sp.log(1 + x) - (true_log + sp.Rational(1, 10 ** 40)), ctx.interval)
+    e = sp.Integer(700) + sp.Rational(1, 997)
+    from derive.intervals import interval_of
+    iv = interval_of(sp.exp(e), ctx.interval)
+    assert iv.lo <= sp.exp(e).evalf(60) <= iv.hi
+
+
+def test_proved_algebra_without_numbers_is_not_proved():
+    # c * (x + 1) vs c * (x^2 - 1)/(x - 1): equal where both are defined, but
+    # nothing checked that the new line is defined (c has no domain).
+    data = json.loads((DATA / "no-domain-constant.json").read_text())
+    assert recheck(data).report.status is Status.UNCHECKED
+
+
+def test_a_sum_may_not_start_below_its_index_declaration():
+    data = json.loads((DATA / "index-declared-above-sum.json").read_text())
+    assert recheck(data).report.status is not Status.PROVED
+
+
+def test_huge_constants_do_not_prove_a_log_step():
+    data = json.loads((DATA / "huge-constant-log.json").read_text())
+    assert recheck(data).report.status is Status.FAILED
+
+
+def test_malformed_certificates_are_errors_not_crashes(tmp_path):
+    from derive.certificate import load
+
+    data = json.loads((DATA / "self-referential-definition.json").read_text())
+    try:
+        from_json(data)
+    except CertificateError as exc:
+        assert "refers to itself" in str(exc)
+    else:
+        raise AssertionError("accepted a self-referential definition")
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000)
+    try:
+        load(deep)
+    except CertificateError as exc:
+        assert "nested too deeply" in str(exc) or "not JSON" in str(exc)
+    else:
+        raise AssertionError("accepted deeply nested JSON")
+
+
+def test_recheck_goes_on_after_a_bad_file(tmp_path, capsys):
+    from derive.cli import main
+
+    bad = tmp_path / "bad.json"
+    bad.write_text("{}")
+    code = main(["recheck", str(bad), str(OUTPUTS / "bernoulli-binary-cross-entropy.json")])
+    captured = capsys.readouterr()
+    assert code == 2 and "bad.json" in captured.err and "OK" in captured.out
