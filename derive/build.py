@@ -9,7 +9,8 @@ from pathlib import Path
 
 from . import catalogue
 from .certificate import dumps, to_json
-from .checks import Report, check_derivation
+from .checks import check_derivation
+from .results import Report
 from .derivation import Derivation
 from .fsutil import atomic_write
 from .latex import STATUS_TEXT, document

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import sympy as sp
 
-from .checks import DEFAULT, Report, Settings, check_derivation
+from .checks import check_derivation
+from .results import DEFAULT, Report, Settings
 from .context import Context, Definition, Role, SymbolSpec
 from .derivation import Derivation, Step
 from .domains import DomainError

@@ -14,7 +14,8 @@ from pathlib import Path
 from . import __version__, catalogue
 from .build import CompileError, NoLatex, build, compile_pdf, latex_tools
 from .certificate import CertificateError, dumps, load, recheck, to_json
-from .checks import Report, Status, check_derivation
+from .checks import check_derivation
+from .results import Report, Status
 from .limits import TimedOut, call_with_timeout
 from .latex import STATUS_TEXT, document
 from .markdown import derivation_markdown, derivation_text

@@ -4,7 +4,7 @@ from __future__ import annotations
 import sympy as sp
 from sympy.printing.str import StrPrinter
 
-from .checks import Report
+from .results import Report
 from .context import Role
 from .latex import STATUS_TEXT, _sample_element, branch_note, derivation_aligned, to_latex
 

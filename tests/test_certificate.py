@@ -15,7 +15,8 @@ import sympy as sp
 
 from derive import catalogue
 from derive.certificate import CertificateError, Recheck, dumps, from_json, recheck, to_json
-from derive.checks import Status, check_derivation
+from derive.checks import check_derivation
+from derive.results import Status
 from derive.cli import main
 from derive.context import Role
 from derive.latex import to_latex

@@ -4,7 +4,9 @@ from __future__ import annotations
 import sympy as sp
 import pytest
 
-from derive.checks import (DEFAULT, Status, exact_check, numeric_check, symbolic_check)
+from derive.algebra_checks import exact_check, symbolic_check
+from derive.numeric_checks import numeric_check
+from derive.results import DEFAULT, Status
 from derive.evaluate import Budget
 
 from .helpers import scalar_context

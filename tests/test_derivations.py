@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 
 from derive import catalogue
-from derive.checks import Status, check_step
+from derive.checks import check_step
+from derive.results import Status
 from derive.relations import Relation
 
 from .conftest import report_for

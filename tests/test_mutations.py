@@ -13,7 +13,8 @@ import sympy as sp
 
 from derive import catalogue
 from derive.certificate import from_json, to_json
-from derive.checks import Status, check_step
+from derive.checks import check_step
+from derive.results import Status
 from derive.latex import to_latex
 from derive.mutations import MUTATIONS, mutants
 from derive.relations import MapKind, MonotoneMap, Relation

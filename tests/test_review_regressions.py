@@ -8,7 +8,10 @@ from pathlib import Path
 import sympy as sp
 
 from derive.certificate import CertificateError, from_json, recheck
-from derive.checks import DEFAULT, Status, check_step, numeric_check, symbolic_check
+from derive.algebra_checks import symbolic_check
+from derive.checks import check_step
+from derive.numeric_checks import numeric_check
+from derive.results import DEFAULT, Status
 from derive.context import Context, Role, SymbolSpec
 from derive.derivation import Step
 from derive.domains import Domain

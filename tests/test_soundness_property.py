@@ -15,7 +15,9 @@ import collections
 import sympy as sp
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from derive.checks import Settings, Status, StepReport, exact_check, numeric_check, symbolic_check
+from derive.algebra_checks import exact_check, symbolic_check
+from derive.numeric_checks import numeric_check
+from derive.results import Settings, Status, StepReport
 from derive.evaluate import Budget
 
 from .helpers import scalar_context

@@ -1,0 +1,155 @@
+"""Numeric checks at seeded random points from the domains.
+
+An identity (both sides agree, and the new line is defined wherever the old
+one is), a property of one expression (positive, finite), and the order test
+of optimiser steps (parameter points keep or reverse their order).
+"""
+from __future__ import annotations
+
+import itertools
+
+import mpmath
+import sympy as sp
+
+from .context import Context, Role
+from .evaluate import (Budget, BudgetExceeded, IllConditioned, Undefined, Unsupported, close,
+                       confirmed_mismatch, evaluate, relative_error)
+from .intervals import interval_of
+from .results import CheckResult, Counterexample, Settings, Status
+from .sampling import draw_point, draw_sizes, seeded_rng
+
+
+def numeric_check(after: sp.Expr, target: sp.Expr, ctx: Context, fixed: dict[str, int],
+                  seed: tuple, settings: Settings, budget: Budget,
+                  obligation: str = "identity") -> CheckResult:
+    """Compare both sides at seeded random points from the domains.
+
+    A point counts when the target is defined there; the new line must then be
+    defined too (a derivation may not lose points of its domain).
+    """
+    rng = seeded_rng(*seed)
+    try:
+        a, t = ctx.unfold(after), ctx.unfold(target)
+    except ValueError as exc:
+        return CheckResult(obligation, "numeric", Status.UNCHECKED, str(exc))
+    valid, worst, skipped = 0, 0.0, 0
+    try:
+        for _ in range(settings.trials):
+            sizes = draw_sizes(ctx, rng, fixed)
+            point = draw_point(ctx, rng, sizes)
+            env = point.env(ctx)
+            try:
+                expected = evaluate(t, env, budget)
+            except Undefined:
+                continue
+            try:
+                got = evaluate(a, env, budget)
+            except Undefined as exc:
+                cex = Counterexample(point.to_json(), _num(expected), None, f"the new line is undefined: {exc}")
+                return CheckResult(obligation, "numeric", Status.FAILED, cex.describe(), cex)
+            if not close(got, expected):
+                try:
+                    confirmed_mismatch(a, t, env, budget, got, expected)
+                except (IllConditioned, Undefined):
+                    skipped += 1
+                    continue
+                cex = Counterexample(point.to_json(), _num(expected), _num(got))
+                return CheckResult(obligation, "numeric", Status.FAILED, cex.describe(), cex)
+            valid += 1
+            worst = max(worst, relative_error(got, expected))
+    except (Unsupported, BudgetExceeded) as exc:
+        return CheckResult(obligation, "numeric", Status.UNCHECKED, str(exc))
+    if valid < settings.needed:
+        return CheckResult(obligation, "numeric", Status.UNCHECKED,
+                           f"only {valid} of {settings.trials} random points were in the domain"
+                           + (f" ({skipped} ill-conditioned)" if skipped else ""))
+    extra = f"; {skipped} ill-conditioned points skipped" if skipped else ""
+    return CheckResult(obligation, "numeric", Status.NUMERIC,
+                       f"{valid} random points agree (max relative error {_err(worst)}){extra}")
+
+
+def _num(value: mpmath.mpf) -> str:
+    return mpmath.nstr(value, 17)
+
+
+def _err(value: float) -> str:
+    return "0" if value == 0 else f"< 1e{int(mpmath.floor(mpmath.log10(value))) + 1}"
+
+
+def property_check(expr, ctx, seed, settings, budget, obligation, *, positive: bool, finite: bool,
+                    proved_text: str) -> CheckResult:
+    """``expr`` is positive and/or finite everywhere on the domain.
+
+    Proved by interval bounds; otherwise tested at random points, where a
+    point with an infinite value, or a value <= 0 when positivity is needed,
+    is a counterexample.
+    """
+    iv = interval_of(ctx.unfold(expr), ctx.interval)
+    bounded = iv.lo != -float("inf") and iv.hi != float("inf")
+    if (iv.strictly_positive or not positive) and (bounded or not finite):
+        return CheckResult(obligation, "symbolic", Status.PROVED, proved_text + " (interval bound)")
+    prop = " and ".join(p for p, want in (("positive", positive), ("finite", finite)) if want)
+    rng = seeded_rng(*seed, obligation)
+    unfolded = ctx.unfold(expr)
+    seen = 0
+    try:
+        for _ in range(settings.trials):
+            point = draw_point(ctx, rng, draw_sizes(ctx, rng))
+            try:
+                value = evaluate(unfolded, point.env(ctx), budget)
+            except Undefined as exc:
+                if finite or "infinite" in str(exc):
+                    cex = Counterexample(point.to_json(), "a finite value", None, f"no finite value: {exc}")
+                    return CheckResult(obligation, "numeric", Status.FAILED, cex.describe(), cex)
+                continue
+            if positive and value <= 0:
+                cex = Counterexample(point.to_json(), "> 0", _num(value), "not positive")
+                return CheckResult(obligation, "numeric", Status.FAILED, cex.describe(), cex)
+            seen += 1
+    except (Unsupported, BudgetExceeded) as exc:
+        return CheckResult(obligation, "numeric", Status.UNCHECKED, str(exc))
+    if seen < settings.needed:
+        return CheckResult(obligation, "numeric", Status.UNCHECKED, "too few points in the domain")
+    return CheckResult(obligation, "numeric", Status.NUMERIC, f"{prop} at {seen} random points")
+
+
+def order_check(before: sp.Expr, after: sp.Expr, direction: int, ctx: Context, fixed: dict[str, int],
+                seed: tuple, settings: Settings, budget: Budget) -> CheckResult:
+    """With the data fixed, parameter points keep (or reverse) their order."""
+    rng = seeded_rng(*seed, "order")
+    b, a = ctx.unfold(before), ctx.unfold(after)
+    pairs = 0
+    if not ctx.parameter_names:
+        return CheckResult("order", "numeric", Status.UNCHECKED, "no prediction symbols to vary")
+    try:
+        for _ in range(settings.order_data):
+            sizes = draw_sizes(ctx, rng, fixed)
+            data = draw_point(ctx, rng, sizes)
+            samples = []
+            for _ in range(settings.order_params):
+                point = draw_point(ctx, rng, sizes, roles=(Role.PREDICTION,), base=data)
+                try:
+                    samples.append((point, evaluate(b, point.env(ctx), budget),
+                                    evaluate(a, point.env(ctx), budget)))
+                except Undefined:
+                    continue
+            for (p1, b1, a1), (p2, b2, a2) in itertools.combinations(samples, 2):
+                if close(b1, b2):
+                    continue
+                want = direction * (1 if b1 > b2 else -1)
+                got = 0 if close(a1, a2) else (1 if a1 > a2 else -1)
+                if got != want:
+                    note = ("the order of two parameter points is not kept" if direction > 0
+                            else "the order of two parameter points is not reversed")
+                    cex = Counterexample({"sizes": p1.sizes, "values": {
+                        "first": p1.to_json()["values"], "second": p2.to_json()["values"]}},
+                        f"{_num(b1)} vs {_num(b2)}", f"{_num(a1)} vs {_num(a2)}", note)
+                    return CheckResult("order", "numeric", Status.FAILED, note, cex)
+                pairs += 1
+    except (Unsupported, BudgetExceeded) as exc:
+        return CheckResult("order", "numeric", Status.UNCHECKED, str(exc))
+    word = "keep" if direction > 0 else "reverse"
+    if pairs == 0:
+        return CheckResult("order", "numeric", Status.UNCHECKED, "no pair of parameter points to compare")
+    return CheckResult("order", "numeric", Status.NUMERIC,
+                       f"{pairs} pairs of parameter points {word} their order")
