@@ -125,8 +125,6 @@ class Context:
     symbols: tuple[SymbolSpec, ...]
     definitions: tuple[Definition, ...] = ()
     parameter_latex: str = r"\theta"
-    #: Index that counts samples (the one "normalise by N" refers to).
-    sample_index: str = "i"
 
     @cached_property
     def by_name(self) -> dict[str, SymbolSpec]:

@@ -8,6 +8,7 @@ The checks never trust a rule: every step is verified on its own.
 """
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Callable, ClassVar
 
@@ -102,15 +103,13 @@ class Fold(Rule):
     def apply(self, expr, ctx):
         definition = ctx.definitions_by_name[self.definition]
         params = [ctx[p] for p in definition.params]
-        if not params:
-            return ctx[definition.symbol] if expr == definition.rhs else None
+        symbol = ctx[definition.symbol]
         # Candidate index values: every index expression the node mentions.
-        candidates = {idx for el in expr.atoms(sp.Indexed) for idx in el.indices}
-        for value in sorted(candidates, key=sp.default_sort_key):
-            if len(params) != 1:
-                return None
-            if definition.rhs.xreplace({params[0]: value}) == expr:
-                return ctx[definition.symbol][value]
+        candidates = sorted({idx for el in expr.atoms(sp.Indexed) for idx in el.indices},
+                            key=sp.default_sort_key)
+        for values in itertools.product(candidates, repeat=len(params)):
+            if definition.rhs.xreplace(dict(zip(params, values))) == expr:
+                return symbol[values] if values else symbol
         return None
 
     def justification(self, ctx):

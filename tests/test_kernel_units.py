@@ -145,3 +145,19 @@ def test_srepr_round_trip():
 def test_srepr_rejects_hostile_text(text):
     with pytest.raises(SreprError):
         parse_srepr(text)
+
+
+def test_recognise_folds_definitions_with_any_number_of_indices():
+    from derive.context import Context, Definition, Role, SymbolSpec
+
+    base = scalar_context()
+    specs = base.symbols + (SymbolSpec("G", "G", Role.DEFINED, None, ("i", "k")),
+                            SymbolSpec("Z", "Z", Role.DEFINED, None))
+    ctx0 = Context(specs)
+    y, q, i, k, N = (ctx0[n] for n in ("y", "q", "i", "k", "N"))
+    ctx = Context(specs, (Definition("g", "G", ("i", "k"), y[i, k] * sp.log(q[i, k])),
+                          Definition("z", "Z", (), sp.Sum(q[i, 1], (i, 1, N)))))
+    fold_g, fold_z = make_rule("recognise", definition="g"), make_rule("recognise", definition="z")
+    assert fold_g.apply(y[2, 1] * sp.log(q[2, 1]), ctx) == ctx["G"][2, 1]
+    assert fold_g.apply(y[2, 1] * sp.log(q[1, 2]), ctx) is None
+    assert fold_z.apply(sp.Sum(q[i, 1], (i, 1, N)), ctx) == ctx["Z"]
