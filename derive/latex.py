@@ -159,34 +159,48 @@ def _escape_text(text: str) -> str:
 
 
 def branch_note(derivation, step) -> str | None:
-    """Text for a step that does not continue the line just above it."""
+    """Text before a step that does not hold as a plain continuation.
+
+    A step from an earlier line than the one above says where it starts;
+    a specialisation says which sizes it fixes (its line does not hold for
+    every size).
+    """
+    fixed = ", ".join(f"{k} = {v}" for k, v in step.substitution)
     if step.source == step.index - 1:
-        return None
-    if step.substitution:
-        fixed = ", ".join(f"{k} = {v}" for k, v in step.substitution)
+        return f"With {fixed}:" if fixed else None
+    if fixed:
         return f"From line ({step.source}), with {fixed}:"
     return f"Back to line ({step.source}):"
 
 
-def derivation_rows(derivation, note_row: str, justify: str, first_tag: str = "") -> list[str]:
+def _mathjax_text(text: str) -> str:
+    """Text for ``\\text{..}`` in MathJax (notebooks, code hosts): no macros there."""
+    return "".join({"{": "(", "}": ")", "\\": "/", "$": "", "&": "and", "#": "no."}.get(ch, ch) for ch in text)
+
+
+def derivation_rows(derivation, note_row: str, justify: str, first_tag: str = "",
+                    escape=None) -> list[str]:
     """One row per line of the derivation, plus a row of text before a branch.
 
     ``note_row`` formats the text (``{note}``); ``justify`` the tag of a step
-    (``{index}``, ``{text}``); ``first_tag`` ends line 0.
+    (``{index}``, ``{text}``); ``first_tag`` ends line 0; ``escape`` makes
+    plain text safe where it goes (LaTeX by default).
     """
+    escape = escape or _escape_text
     rows = [rf"{derivation.lhs_latex} &= {_objective(derivation, 0, derivation.start)}{first_tag}"]
     for step in derivation.steps:
         note = branch_note(derivation, step)
         if note:
-            rows.append(note_row.format(note=_escape_text(note)))
+            rows.append(note_row.format(note=escape(note)))
         rows.append(rf"&= {_objective(derivation, step.index, step.after)}"
-                    + justify.format(index=step.index, text=_escape_text(step.justification)))
+                    + justify.format(index=step.index, text=escape(step.justification)))
     return rows
 
 
 def derivation_aligned(derivation) -> str:
     """The derivation as one ``aligned`` block (for notebooks and Markdown)."""
-    rows = derivation_rows(derivation, r"&\text{{{note}}}", r" && \text{{({index}) {text}}}")
+    rows = derivation_rows(derivation, r"&\text{{{note}}}", r" && \text{{({index}) {text}}}",
+                           escape=_mathjax_text)
     return r"\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}"
 
 
@@ -239,7 +253,12 @@ def document(derivation, report) -> str:
         lines.append(r"\end{itemize}")
     lines += [r"\subsection*{Derivation}", r"\begin{align*}"]
     rows = derivation_rows(derivation, r"\intertext{{{note}}}", r" && ({index})\ \text{{{text}}}", " && (0)")
-    lines.append(" \\\\\n".join(rows).replace("\\\\\n\\intertext", "\n\\intertext"))
+    # amsmath: a line break before \intertext, none after it.
+    body = ""
+    for n, row in enumerate(rows):
+        last = n == len(rows) - 1
+        body += row + ("\n" if row.startswith(r"\intertext") or last else " \\\\\n")
+    lines.append(body.rstrip("\n"))
     lines += [r"\end{align*}", "", r"\subsection*{Checks of every step}",
               r"\begin{longtable}{r l l l p{0.5\linewidth}}",
               r"step & relation & obligation & check & status: detail \\ \hline \endhead"]
