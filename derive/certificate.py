@@ -22,12 +22,12 @@ from .derivation import Derivation, Step
 from .domains import DomainError
 from .latex import to_latex
 from .relations import MapKind, MonotoneMap, Relation
+from .sampling import MAX_SAMPLED_SIZE
 from .srepr import NAME, SreprError, parse_srepr
 
 FORMAT = "derive-certificate/1"
 MAX_FILE_BYTES = 5_000_000
 MAX_STEPS = 500
-MAX_SAMPLED_SIZE = 16
 MAX_INDICES = 3
 MAX_SYMBOLS = 200
 

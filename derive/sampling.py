@@ -52,9 +52,21 @@ def _plain(value):
     return float(value)
 
 
+#: The largest size ever drawn (and allowed in a certificate).
+MAX_SAMPLED_SIZE = 16
+#: Share of draws that go beyond a size's usual range, up to MAX_SAMPLED_SIZE:
+#: a line wrong only for N >= 5 must not pass because N was always small.
+LARGE_SIZE_SHARE = 0.25
+
+
 def draw_sizes(ctx: Context, rng: random.Random, fixed: dict[str, int] | None = None) -> dict[str, int]:
     ranges = ctx.with_sizes(**(fixed or {}))
-    return {name: rng.randint(lo, hi) for name, (lo, hi) in sorted(ranges.items())}
+    sizes = {}
+    for name, (lo, hi) in sorted(ranges.items()):
+        if lo < hi and rng.random() < LARGE_SIZE_SHARE:
+            hi = max(hi, MAX_SAMPLED_SIZE // 2 if rng.random() < 0.5 else MAX_SAMPLED_SIZE)
+        sizes[name] = rng.randint(lo, hi)
+    return sizes
 
 
 def draw_point(ctx: Context, rng: random.Random, sizes: dict[str, int],

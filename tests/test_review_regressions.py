@@ -246,3 +246,14 @@ def test_recheck_goes_on_after_a_bad_file(tmp_path, capsys):
     code = main(["recheck", str(bad), str(OUTPUTS / "bernoulli-binary-cross-entropy.json")])
     captured = capsys.readouterr()
     assert code == 2 and "bad.json" in captured.err and "OK" in captured.out
+
+
+def test_a_line_wrong_only_for_larger_sizes_is_caught():
+    # (N-1)...(N-5) vanishes at every size the exact check and the small
+    # draws use; large draws must still find the error.
+    ctx = scalar_context()
+    r, i, N = ctx["r"], ctx["i"], ctx["N"]
+    line = sp.Sum(sp.log(r[i]), (i, 1, N))
+    bump = 1 + sp.Mul(*[N - j for j in range(1, 6)])
+    report = check_step(Step(1, 0, "t", Relation.EQ, line, bump * line, "max", "max", ""), ctx)
+    assert report.status is Status.FAILED and report.failure.counterexample.point["sizes"]["N"] > 5
