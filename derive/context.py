@@ -33,7 +33,8 @@ class SymbolSpec:
 
     ``indices`` name the index symbols an array symbol takes, in order.
     ``style`` says how indices print: ``"sub"`` gives ``y_{i,k}``; ``"seed"``
-    gives the seeds' ``\\hat{p}_i^{(k)}`` (first index below, second above).
+    gives the seeds' ``\\hat{p}_i^{(k)}`` (first index below, second above);
+    ``"param"`` names the parameters too, ``\\hat{y}_{\\theta, i}`` (seed 003).
     For an index symbol, ``lower``/``upper`` are its range; for a size, the
     smallest and largest values the numeric sampler draws. A defined symbol
     prints through ``template``, with ``{0}``, ``{1}`` for its indices.

@@ -84,7 +84,7 @@ class Domain:
         return self.kind in (Kind.BINARY, Kind.ONEHOT)
 
     def latex(self) -> str:
-        return _LATEX[self.kind] if not self.open else r"\Delta^{\circ}\ \text{(open simplex)}"
+        return _LATEX[self.kind] if not self.open else r"\text{rows on the open simplex (entries} > 0)"
 
     # -- sampling -----------------------------------------------------------
     def sample_scalar(self, rng: random.Random, upper: int | None = None) -> float:
@@ -179,6 +179,6 @@ _LATEX: dict[Kind, str] = {
     Kind.BINARY: r"\{0, 1\}",
     Kind.NATURAL: r"\{0, 1, 2, \dots\}",
     Kind.LABEL: r"\{1, \dots, C\}",
-    Kind.SIMPLEX: r"\Delta\ \text{(simplex)}",
-    Kind.ONEHOT: r"\text{one-hot}",
+    Kind.SIMPLEX: r"\text{rows on the simplex}",
+    Kind.ONEHOT: r"\text{one-hot rows}",
 }

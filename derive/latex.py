@@ -45,6 +45,8 @@ class DerivePrinter(LatexPrinter):
             return out
         if spec.style == "seed" and len(indices) == 2:
             return f"{spec.latex}_{{{indices[0]}}}^{{({indices[1]})}}"
+        if spec.style == "param":  # seed 003: \hat{y}_{\theta, i}
+            return f"{spec.latex}_{{{self.ctx.parameter_latex}, {','.join(indices)}}}"
         return f"{spec.latex}_{{{','.join(indices)}}}"
 
     def _has_superscript(self, expr) -> bool:
@@ -78,7 +80,7 @@ class DerivePrinter(LatexPrinter):
         a, b = expr.args
         if a.is_Number and not b.is_Number:
             a, b = b, a
-        return rf"\mathbf{{1}}\{{{self._print(a)} = {self._print(b)}\}}"
+        return rf"1_{{{self._print(a)} = {self._print(b)}}}"  # the seeds' 1_{y = k}
 
     def _limits(self, expr, symbol: str) -> str:
         parts = []
@@ -165,7 +167,7 @@ def branch_note(derivation, step) -> str | None:
     a specialisation says which sizes it fixes (its line does not hold for
     every size).
     """
-    fixed = ", ".join(f"{k} = {v}" for k, v in step.substitution)
+    fixed = ", ".join(f"{derivation.context.spec(k).latex} = {v}" for k, v in step.substitution)
     if step.source == step.index - 1:
         return f"With {fixed}:" if fixed else None
     if fixed:
@@ -192,7 +194,10 @@ def derivation_rows(derivation, note_row: str, justify: str, first_tag: str = ""
         note = branch_note(derivation, step)
         if note:
             rows.append(note_row.format(note=escape(note)))
-        rows.append(rf"&= {_objective(derivation, step.index, step.after)}"
+        # After a note the estimator is named again, so the new line does not
+        # read as equal to the one above it.
+        lead = derivation.lhs_latex + " " if note else ""
+        rows.append(rf"{lead}&= {_objective(derivation, step.index, step.after)}"
                     + justify.format(index=step.index, text=escape(step.justification)))
     return rows
 
@@ -235,7 +240,8 @@ def document(derivation, report) -> str:
     ]
     for spec in ctx.symbols:
         if spec.role is Role.INDEX:
-            lines.append(rf"\item ${spec.latex} \in \{{1, \dots, {spec.upper}\}}$: {_escape_text(spec.description)}")
+            lines.append(rf"\item ${spec.latex} \in \{{{spec.lower}, \dots, {_bound_latex(ctx, spec.upper)}\}}$: "
+                         rf"{_escape_text(spec.description)}")
         elif spec.role is Role.SIZE:
             lines.append(rf"\item ${spec.latex} \geq {spec.lower}$: {_escape_text(spec.description)}")
         else:
@@ -268,9 +274,23 @@ def document(derivation, report) -> str:
                          rf"{_escape_text(r.obligation)} & {_escape_text(r.kind)} & "
                          rf"\textbf{{{_escape_text(r.status.value)}}}: {_escape_text(r.detail)} \\")
         lines.append(rf"\multicolumn{{5}}{{l}}{{step {step.index} overall: "
-                     rf"\textbf{{{STATUS_TEXT[step_report.status.value]}}}}} \\ \hline")
+                     rf"\textbf{{{status_label(step, step_report)}}}}} \\ \hline")
     lines += [r"\end{longtable}", r"\end{document}", ""]
     return "\n".join(lines)
+
+
+def _bound_latex(ctx: Context, bound) -> str:
+    """A range bound as printed: a size by its LaTeX name, a number as it is."""
+    return ctx.spec(bound).latex if isinstance(bound, str) else str(bound)
+
+
+def status_label(step, step_report) -> str:
+    """The status as shown in tables; a specialised step says at which sizes."""
+    text = STATUS_TEXT[step_report.status.value]
+    if step.substitution and step_report.status.value == "proved":
+        fixed = ", ".join(f"{k} = {v}" for k, v in step.substitution)
+        text = f"proved (at {fixed})"
+    return text
 
 
 def _sample_element(spec, ctx: Context) -> str:

@@ -6,7 +6,7 @@ from sympy.printing.str import StrPrinter
 
 from .results import Report
 from .context import Role
-from .latex import STATUS_TEXT, _sample_element, branch_note, derivation_aligned, to_latex
+from .latex import STATUS_TEXT, _bound_latex, _sample_element, branch_note, derivation_aligned, status_label, to_latex
 
 
 def _cell(text: str) -> str:
@@ -23,7 +23,7 @@ def derivation_markdown(derivation, report: Report | None) -> str:
     for spec in ctx.symbols:
         domain = f"${spec.domain.latex()}$" if spec.domain else ""
         if spec.role is Role.INDEX:
-            domain = f"$1, \\dots, {spec.upper}$"
+            domain = f"${spec.lower}, \\dots, {_bound_latex(ctx, spec.upper)}$"
         elif spec.role is Role.SIZE:
             domain = f"$\\geq {spec.lower}$"
         shown = spec.latex if spec.role in (Role.INDEX, Role.SIZE) else _sample_element(spec, ctx)
@@ -41,7 +41,7 @@ def derivation_markdown(derivation, report: Report | None) -> str:
         for step, sr in zip(derivation.steps, report.steps):
             checks = "; ".join(f"{r.obligation} {r.kind}: {r.status.value}" for r in sr.results)
             out.append(f"| {step.index} | `{step.rule}` | {step.relation.value} | "
-                       f"**{STATUS_TEXT[sr.status.value]}** | {_cell(checks)} |")
+                       f"**{status_label(step, sr)}** | {_cell(checks)} |")
         failures = [(s, sr.failure) for s, sr in zip(derivation.steps, report.steps) if sr.failure]
         for step, failure in failures:
             out += ["", f"Step {step.index} failed: {_cell(failure.detail)}"]

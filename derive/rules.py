@@ -262,7 +262,7 @@ class NormaliseBy(Rule):
         return MonotoneMap(MapKind.SCALE, 1 / ctx[self.size])
 
     def justification(self, ctx):
-        return f"divide by {self.size} > 0: the mean over the samples"
+        return f"divide by {ctx.spec(self.size).latex} > 0: the mean over the samples"
 
     def params(self):
         return {"size": self.size}
@@ -284,7 +284,7 @@ class Specialise(Rule):
         return collapse_single_terms(fixed)
 
     def justification(self, ctx):
-        return f"one data point: {self.size} = {self.value}"
+        return f"one data point: {ctx.spec(self.size).latex} = {self.value}"
 
     def params(self):
         return {"size": self.size, "value": self.value}

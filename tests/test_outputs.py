@@ -67,14 +67,17 @@ def test_atomic_write_keeps_the_old_file_when_writing_fails(tmp_path):
 def test_latex_uses_the_seed_notation(fresh):
     tex = (fresh / "categorical-cross-entropy.tex").read_text()
     assert r"\sum_{i=1}^{N}\sum_{k=1}^{C} p_{i}^{(k)} \log\left(\hat{p}_{i}^{(k)}\right)" in tex
-    assert r"\prod_{i=1}^{N}\prod_{k=1}^{C} \left(\hat{p}_{i}^{(k)}\right)^{\mathbf{1}\{p_{i}^{(k)} = 1\}}" in tex
+    assert r"\prod_{i=1}^{N}\prod_{k=1}^{C} \left(\hat{p}_{i}^{(k)}\right)^{1_{p_{i}^{(k)} = 1}}" in tex
     assert r"H(\mathbf{p}_{1}, \hat{\mathbf{p}}_{1})" in tex
     assert r"\frac{1}{N} \sum_{i=1}^{N} H(\mathbf{p}_{i}, \hat{\mathbf{p}}_{i})" in tex
     assert r"\arg\max_{\theta}" in tex and r"\arg\min_{\theta}" in tex
     assert "substack" not in tex
     bce = (fresh / "bernoulli-binary-cross-entropy.tex").read_text()
-    assert r"\prod_{i=1}^{N} \hat{y}_{i}^{y_{i}} \left(1 - \hat{y}_{i}\right)^{1 - y_{i}}" in bce
-    assert r"y_{i} \log \hat{y}_{i} + \left(1 - y_{i}\right) \log\left(1 - \hat{y}_{i}\right)" in bce
+    # seed 003's own notation
+    assert r"\mathbb{P}(\mathcal{D} \mid \theta)" in bce
+    assert r"\prod_{i=1}^{n} \hat{y}_{\theta, i}^{y_{i}} \left(1 - \hat{y}_{\theta, i}\right)^{1 - y_{i}}" in bce
+    assert r"y_{i} \log \hat{y}_{\theta, i} + \left(1 - y_{i}\right) \log\left(1 - \hat{y}_{\theta, i}\right)" in bce
+    assert r"\frac{1}{n} \sum_{i=1}^{n} H_b(y_{i}, \hat{y}_{\theta, i})" in bce
 
 
 def test_latex_has_a_check_table_row_for_every_step(fresh):

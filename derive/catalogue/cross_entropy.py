@@ -16,7 +16,7 @@ N_SPEC = SymbolSpec("N", "N", Role.SIZE, lower=1, upper=4, description="number o
 C_SPEC = SymbolSpec("C", "C", Role.SIZE, lower=2, upper=4, description="number of classes")
 I_SPEC = SymbolSpec("i", "i", Role.INDEX, lower=1, upper="N", description="sample index")
 K_SPEC = SymbolSpec("k", "k", Role.INDEX, lower=1, upper="C", description="class index")
-LIKELIHOOD = SymbolSpec("L", "L", Role.DEFINED, Domain.parse("positive"),
+LIKELIHOOD = SymbolSpec("L", "L", Role.DEFINED, Domain.parse("prob"),
                         template=r"P(\mathbf{Y} \mid \mathbf{X}, \theta)",
                         description="likelihood of the whole data set")
 
@@ -36,9 +36,10 @@ def categorical() -> Derivation:
             SymbolSpec("p", "p", Role.DATA, Domain.parse("onehot"), ("i", "k"), style="seed",
                        description="true label probabilities, one-hot: 1 exactly when sample i is in class k"),
             SymbolSpec("phat", r"\hat{p}", Role.PREDICTION, Domain.parse("simplex+"), ("i", "k"),
-                       style="seed", description="predicted class probabilities (a softmax output)"),
+                       style="seed", description="predicted class probabilities, a softmax output; "
+                                                 "the seeds allow [0, 1], entries > 0 keep every log defined"),
             LIKELIHOOD,
-            SymbolSpec("P", "P", Role.DEFINED, Domain.parse("positive"), ("i",),
+            SymbolSpec("P", "P", Role.DEFINED, Domain.parse("prob"), ("i",),
                        template=r"P(\mathbf{y}_{@0} \mid \mathbf{x}_{@0}, \theta)",
                        description="likelihood of sample i"),
             SymbolSpec("H", "H", Role.DEFINED, None, ("i",),
@@ -81,19 +82,23 @@ def categorical() -> Derivation:
 
 @entry("bernoulli-binary-cross-entropy")
 def bernoulli() -> Derivation:
+    # Seed 003's notation: P(D | theta), y-hat_{theta, i}, n samples.
     ctx = Context(
         symbols=(
-            N_SPEC, I_SPEC,
+            SymbolSpec("N", "n", Role.SIZE, lower=1, upper=4, description="number of samples"),
+            I_SPEC,
             SymbolSpec("y", "y", Role.DATA, Domain.parse("binary"), ("i",),
                        description="binary label of sample i"),
-            SymbolSpec("yhat", r"\hat{y}", Role.PREDICTION, Domain.parse("prob"), ("i",),
+            SymbolSpec("yhat", r"\hat{y}", Role.PREDICTION, Domain.parse("prob"), ("i",), style="param",
                        description="predicted probability that y_i = 1"),
-            LIKELIHOOD,
-            SymbolSpec("P", "P", Role.DEFINED, Domain.parse("positive"), ("i",),
-                       template=r"P(y_{@0} \mid \mathbf{x}_{@0}, \theta)",
+            SymbolSpec("L", "L", Role.DEFINED, Domain.parse("prob"),
+                       template=r"\mathbb{P}(\mathcal{D} \mid \theta)",
+                       description="likelihood of the data set D"),
+            SymbolSpec("P", "P", Role.DEFINED, Domain.parse("prob"), ("i",),
+                       template=r"\mathbb{P}(y_{@0} \mid \mathbf{x}_{@0}, \theta)",
                        description="likelihood of sample i"),
             SymbolSpec("Hb", "H_b", Role.DEFINED, None, ("i",),
-                       template=r"H_b(y_{@0}, \hat{y}_{@0})",
+                       template=r"H_b(y_{@0}, \hat{y}_{\theta, @0})",
                        description="binary cross-entropy of sample i"),
         ),
     )
