@@ -241,7 +241,7 @@ class Negate(Rule):
         return MonotoneMap(MapKind.NEGATE)
 
     def justification(self, ctx):
-        return "negate: maximising F is minimising -F"
+        return "negate: the maximiser of F is the minimiser of its negative"
 
 
 @register

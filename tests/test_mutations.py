@@ -119,3 +119,27 @@ def test_specialising_at_the_wrong_size_is_rejected():
     bad = replace(step, substitution=(("N", 2),))
     report = check_step(bad, d.context, (d.name,))
     assert report.status is Status.FAILED and report.failure.counterexample.point["sizes"]["N"] == 2
+
+
+ONE_PER_KIND = {}
+for _name, _index, _kind in CASES:
+    ONE_PER_KIND.setdefault(_kind, (_name, _index))
+
+
+@pytest.mark.parametrize("kind", sorted(ONE_PER_KIND))
+def test_derive_recheck_command_rejects_a_mutant_of_each_kind(kind, tmp_path, capsys):
+    import json
+
+    from derive.cli import main
+
+    name, index = ONE_PER_KIND[kind]
+    d = catalogue.get(name)
+    data = to_json(d, report_for(name))
+    bad = mutants(d.steps[index - 1].after, d.context)[kind]
+    data["steps"][index - 1]["srepr"] = sp.srepr(bad)
+    data["steps"][index - 1]["latex"] = to_latex(bad, d.context)
+    path = tmp_path / f"{name}.json"
+    path.write_text(json.dumps(data))
+    assert main(["recheck", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "REJECTED" in out and f"step {index} failed" in out and "expected" in out
