@@ -49,6 +49,7 @@ def to_json(derivation: Derivation, report: Report) -> dict:
             "sense_before": step.sense_before,
             "sense": step.sense_after,
             "justification": step.justification,
+            "side_condition": step.side_condition,
             "latex": to_latex(step.after, ctx),
             "srepr": sp.srepr(step.after),
             "maps": [{"kind": m.kind.value,
@@ -236,7 +237,8 @@ def from_json(data: dict) -> Derivation:
         steps.append(Step(index=n, source=source, rule=str(s.get("rule", "")), relation=relation,
                           before=lines[source], after=after, sense_before=senses[source],
                           sense_after=sense, justification=str(s.get("justification", "")),
-                          maps=maps, substitution=tuple(sorted(substitution.items()))))
+                          maps=maps, substitution=tuple(sorted(substitution.items())),
+                          side_condition=str(s.get("side_condition", ""))))
         lines.append(after)
         senses.append(sense)
     sources = _list(data, "sources", "certificate")

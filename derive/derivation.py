@@ -32,6 +32,7 @@ class Step:
     params: tuple[tuple[str, object], ...] = ()
     maps: tuple[MonotoneMap, ...] = ()
     substitution: tuple[tuple[str, int], ...] = ()
+    side_condition: str = ""
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,7 @@ class Builder:
             params=tuple(sorted(rule.params().items())),
             maps=maps,
             substitution=tuple(sorted(rule.substitution(self.context).items())),
+            side_condition=rule.side_condition,
         ))
         return self
 

@@ -28,12 +28,6 @@ class Kind(str, Enum):
     ONEHOT = "onehot"
 
 
-#: Kinds whose values are constrained along the last index (a whole row at once).
-ROW_KINDS = frozenset({Kind.SIMPLEX, Kind.ONEHOT})
-#: Kinds with finitely many values per entry or row (exact checks enumerate them).
-FINITE_KINDS = frozenset({Kind.BINARY, Kind.ONEHOT, Kind.LABEL})
-
-
 class DomainError(ValueError):
     """An unknown domain name or an impossible domain request."""
 

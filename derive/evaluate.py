@@ -49,10 +49,6 @@ class Budget:
         if time.monotonic() - self.started > self.seconds:
             raise BudgetExceeded(f"time budget of {self.seconds:g} s exceeded")
 
-    @property
-    def remaining(self) -> float:
-        return self.seconds - (time.monotonic() - self.started)
-
 
 #: Values bound during evaluation: a Symbol -> number, or an IndexedBase
 #: label name -> nested list of numbers (0-based storage of 1-based indices).

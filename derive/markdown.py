@@ -91,7 +91,8 @@ def derivation_text(derivation, report: Report | None) -> str:
             out.append(f"       {note}")
         mark = f"[{statuses[step.index].status.value}]" if step.index in statuses else ""
         out.append(f"  ({step.index})  arg{step.sense_after} {param}  {to_text(step.after)}")
-        out.append(f"        {step.relation.value} by {step.rule}: {step.justification} {mark}")
+        condition = f" (needs {step.side_condition})" if step.side_condition else ""
+        out.append(f"        {step.relation.value} by {step.rule}: {step.justification}{condition} {mark}")
         sr = statuses.get(step.index)
         if sr is not None and sr.failure is not None:
             out.append(f"        FAILED {sr.failure.obligation}/{sr.failure.kind}: {sr.failure.detail}")

@@ -47,8 +47,8 @@ def categorical() -> Derivation:
                        description="cross-entropy of sample i"),
         ),
     )
-    N, C, i, k = (ctx[n] for n in "NCik")
-    p, phat, P, H, L = (ctx[n] for n in ("p", "phat", "P", "H", "L"))
+    C, i, k = (ctx[n] for n in "Cik")
+    p, phat, L = (ctx[n] for n in ("p", "phat", "L"))
     ctx = Context(ctx.symbols, definitions=(
         iid(ctx),
         Definition("categorical-pmf", "P", ("i",),
