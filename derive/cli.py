@@ -44,6 +44,11 @@ def _exit_for(report: Report) -> int:
     return EXIT_HOLDS
 
 
+def _worse(a: int, b: int) -> int:
+    """The exit code to report for two outcomes: a failure wins, then the larger code."""
+    return max(a, b, key=lambda c: (c == EXIT_FAILS, c))
+
+
 def _get(name: str):
     try:
         return catalogue.get(name)
@@ -98,7 +103,7 @@ def cmd_build(args) -> int:
     for b in built:
         print(f"{b.derivation.name:<34} {STATUS_TEXT[b.report.status.value]:<18} "
               f"-> {', '.join(str(f) for f in b.files)}")
-        worst = max(worst, _exit_for(b.report), key=lambda c: (c == EXIT_FAILS, c))
+        worst = _worse(worst, _exit_for(b.report))
         if args.pdf:
             try:
                 print(f"{'':<34} {'pdf':<18} -> {compile_pdf(out / (b.derivation.name + '.tex'))}")
@@ -154,7 +159,7 @@ def cmd_recheck(args) -> int:
         results.append(result)
         if not args.json and lines:
             print("\n".join(lines))
-        worst = max(worst, code, key=lambda c: (c == EXIT_FAILS, c))
+        worst = _worse(worst, code)
     if args.json:
         print(json.dumps(results, indent=2))
     return worst

@@ -213,6 +213,11 @@ class Context:
     def definitions_by_name(self) -> dict[str, Definition]:
         return {d.name: d for d in self.definitions}
 
+    def head(self, definition: Definition) -> sp.Basic:
+        """The defined symbol as it stands on the left of ``:=`` (``H[i]``, ``L``)."""
+        symbol = self.objects[definition.symbol]
+        return symbol[tuple(self.objects[p] for p in definition.params)] if definition.params else symbol
+
     def unfold(self, expr: sp.Basic, only: str | None = None, max_depth: int = 8) -> sp.Basic:
         """Replace every defined symbol by its definition (all, or only ``only``)."""
         for _ in range(max_depth):

@@ -240,21 +240,19 @@ def document(derivation, report) -> str:
     ]
     for spec in ctx.symbols:
         if spec.role is Role.INDEX:
-            lines.append(rf"\item ${spec.latex} \in \{{{spec.lower}, \dots, {_bound_latex(ctx, spec.upper)}\}}$: "
+            lines.append(rf"\item ${spec.latex} \in \{{{spec.lower}, \dots, {bound_latex(ctx, spec.upper)}\}}$: "
                          rf"{_escape_text(spec.description)}")
         elif spec.role is Role.SIZE:
             lines.append(rf"\item ${spec.latex} \geq {spec.lower}$: {_escape_text(spec.description)}")
         else:
-            sample = _sample_element(spec, ctx)
+            sample = element_latex(spec, ctx)
             where = rf" \in {spec.domain.latex()}" if spec.domain else ""
             lines.append(rf"\item ${sample}{where}$ ({spec.role.value}): {_escape_text(spec.description)}")
     lines.append(r"\end{itemize}")
     if ctx.definitions:
         lines += [r"\subsection*{Definitions and model assumptions}", r"\begin{itemize}"]
         for d in ctx.definitions:
-            lhs = ctx[d.symbol]
-            lhs = lhs[tuple(ctx[p] for p in d.params)] if d.params else lhs
-            lines.append(rf"\item ${to_latex(lhs, ctx)} := {to_latex(d.rhs, ctx)}$ "
+            lines.append(rf"\item ${definition_latex(d, ctx)}$ "
                          rf"({_escape_text(d.kind)}: {_escape_text(d.statement)})")
         lines.append(r"\end{itemize}")
     lines += [r"\subsection*{Derivation}", r"\begin{align*}"]
@@ -279,7 +277,12 @@ def document(derivation, report) -> str:
     return "\n".join(lines)
 
 
-def _bound_latex(ctx: Context, bound) -> str:
+def definition_latex(definition, ctx: Context) -> str:
+    """``D[params] := rhs`` in LaTeX."""
+    return f"{to_latex(ctx.head(definition), ctx)} := {to_latex(definition.rhs, ctx)}"
+
+
+def bound_latex(ctx: Context, bound) -> str:
     """A range bound as printed: a size by its LaTeX name, a number as it is."""
     return ctx.spec(bound).latex if isinstance(bound, str) else str(bound)
 
@@ -293,7 +296,7 @@ def status_label(step, step_report) -> str:
     return text
 
 
-def _sample_element(spec, ctx: Context) -> str:
+def element_latex(spec, ctx: Context) -> str:
     obj = ctx[spec.name]
     if spec.indices:
         obj = obj[tuple(ctx[i] for i in spec.indices)]

@@ -6,7 +6,8 @@ from sympy.printing.str import StrPrinter
 
 from .results import Report
 from .context import Role
-from .latex import STATUS_TEXT, _bound_latex, _sample_element, branch_note, derivation_aligned, status_label, to_latex
+from .latex import (STATUS_TEXT, bound_latex, branch_note, definition_latex, derivation_aligned, element_latex,
+                    status_label)
 
 
 def _cell(text: str) -> str:
@@ -23,17 +24,15 @@ def derivation_markdown(derivation, report: Report | None) -> str:
     for spec in ctx.symbols:
         domain = f"${spec.domain.latex()}$" if spec.domain else ""
         if spec.role is Role.INDEX:
-            domain = f"${spec.lower}, \\dots, {_bound_latex(ctx, spec.upper)}$"
+            domain = f"${spec.lower}, \\dots, {bound_latex(ctx, spec.upper)}$"
         elif spec.role is Role.SIZE:
             domain = f"$\\geq {spec.lower}$"
-        shown = spec.latex if spec.role in (Role.INDEX, Role.SIZE) else _sample_element(spec, ctx)
+        shown = spec.latex if spec.role in (Role.INDEX, Role.SIZE) else element_latex(spec, ctx)
         out.append(f"| ${_cell(shown)}$ | {spec.role.value} | {_cell(domain)} | {_cell(spec.description)} |")
     if ctx.definitions:
         out += ["", "## Definitions and model assumptions", ""]
         for d in ctx.definitions:
-            lhs = ctx[d.symbol]
-            lhs = lhs[tuple(ctx[p] for p in d.params)] if d.params else lhs
-            out.append(f"- ${to_latex(lhs, ctx)} := {to_latex(d.rhs, ctx)}$ ({d.kind}: {d.statement})")
+            out.append(f"- ${definition_latex(d, ctx)}$ ({d.kind}: {d.statement})")
     out += ["", "## Derivation", "", "$$", derivation_aligned(derivation).replace(r" \\ ", " \\\\\n"), "$$", ""]
     if report is not None:
         out += ["## Checks", "",

@@ -84,13 +84,13 @@ def property_check(expr, ctx, seed, settings, budget, obligation, *, positive: b
     point with an infinite value, or a value <= 0 when positivity is needed,
     is a counterexample.
     """
-    iv = interval_of(ctx.unfold(expr), ctx.interval)
+    unfolded = ctx.unfold(expr)
+    iv = interval_of(unfolded, ctx.interval)
     bounded = iv.lo != -float("inf") and iv.hi != float("inf")
     if (iv.strictly_positive or not positive) and (bounded or not finite):
         return CheckResult(obligation, "symbolic", Status.PROVED, proved_text + " (interval bound)")
     prop = " and ".join(p for p, want in (("positive", positive), ("finite", finite)) if want)
     rng = seeded_rng(*seed, obligation)
-    unfolded = ctx.unfold(expr)
     seen = 0
     try:
         for _ in range(settings.trials):

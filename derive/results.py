@@ -1,6 +1,7 @@
 """Typed results of checks: statuses, counterexamples, step and derivation reports."""
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from enum import Enum
 
@@ -16,6 +17,14 @@ class Status(str, Enum):
 
 
 STRENGTH = {Status.PROVED: 3, Status.PROVED_AT_SIZES: 2, Status.NUMERIC: 1, Status.UNCHECKED: 0}
+
+
+def weakest(statuses) -> Status:
+    """The weakest of some statuses (none: unchecked; any failure: failed)."""
+    statuses = list(statuses)
+    if Status.FAILED in statuses:
+        return Status.FAILED
+    return min(statuses, key=STRENGTH.__getitem__, default=Status.UNCHECKED)
 
 
 @dataclass(frozen=True)
@@ -83,15 +92,13 @@ class StepReport:
         if any(r.kind == "numeric" and r.obligation == "identity" and r.status is not Status.NUMERIC
                for r in self.results):
             return Status.UNCHECKED
-        best: dict[str, int] = {}
+        # Each obligation takes its best check; the step, its weakest obligation.
+        best: dict[str, Status] = {}
         for r in self.results:
-            if r.obligation in SUPPLEMENTARY:
-                continue
-            best[r.obligation] = max(best.get(r.obligation, 0), STRENGTH[r.status])
-        if not best:
-            return Status.UNCHECKED
-        weakest = min(best.values())
-        return next(s for s, v in STRENGTH.items() if v == weakest)
+            if r.obligation not in SUPPLEMENTARY:
+                best[r.obligation] = max(best.get(r.obligation, Status.UNCHECKED), r.status,
+                                         key=STRENGTH.__getitem__)
+        return weakest(best.values())
 
     @property
     def failure(self) -> CheckResult | None:
@@ -107,22 +114,14 @@ class Report:
 
     @property
     def status(self) -> Status:
-        if not self.steps:
-            return Status.UNCHECKED
-        statuses = [s.status for s in self.steps]
-        if Status.FAILED in statuses:
-            return Status.FAILED
-        return min(statuses, key=lambda s: STRENGTH[s])
+        return weakest(s.status for s in self.steps)
 
     @property
     def holds(self) -> bool:
         return self.status in (Status.PROVED, Status.PROVED_AT_SIZES, Status.NUMERIC)
 
     def counts(self) -> dict[str, int]:
-        out: dict[str, int] = {}
-        for s in self.steps:
-            out[s.status.value] = out.get(s.status.value, 0) + 1
-        return out
+        return dict(Counter(s.status.value for s in self.steps))
 
 
 # -- settings ------------------------------------------------------------------------

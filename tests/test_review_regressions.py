@@ -5,6 +5,7 @@ import copy
 import json
 from pathlib import Path
 
+import pytest
 import sympy as sp
 
 from derive.certificate import CertificateError, from_json, recheck
@@ -152,20 +153,12 @@ def test_recheck_compares_the_start_line_and_definitions_as_shown():
 def test_certificates_must_define_every_defined_symbol_once():
     data = _certificate()
     data["symbols"].append({"name": "R", "latex": "R", "role": "defined", "domain": None, "indices": []})
-    try:
+    with pytest.raises(CertificateError, match="no definition"):
         from_json(data)
-    except CertificateError as exc:
-        assert "no definition" in str(exc)
-    else:
-        raise AssertionError("accepted a defined symbol without a definition")
     data = _certificate()
     data["definitions"].append(copy.deepcopy(data["definitions"][0]))
-    try:
+    with pytest.raises(CertificateError, match="defined twice"):
         from_json(data)
-    except CertificateError as exc:
-        assert "defined twice" in str(exc)
-    else:
-        raise AssertionError("accepted two definitions of one symbol")
 
 
 # -- second review round -----------------------------------------------------------
@@ -222,20 +215,12 @@ def test_malformed_certificates_are_errors_not_crashes(tmp_path):
     from derive.certificate import load
 
     data = json.loads((DATA / "self-referential-definition.json").read_text())
-    try:
+    with pytest.raises(CertificateError, match="refers to itself"):
         from_json(data)
-    except CertificateError as exc:
-        assert "refers to itself" in str(exc)
-    else:
-        raise AssertionError("accepted a self-referential definition")
     deep = tmp_path / "deep.json"
     deep.write_text("[" * 100_000)
-    try:
+    with pytest.raises(CertificateError, match="nested too deeply|not JSON"):
         load(deep)
-    except CertificateError as exc:
-        assert "nested too deeply" in str(exc) or "not JSON" in str(exc)
-    else:
-        raise AssertionError("accepted deeply nested JSON")
 
 
 def test_recheck_goes_on_after_a_bad_file(tmp_path, capsys):
