@@ -138,6 +138,9 @@ def _indexed(expr, env, budget):
     array = env.get(expr.base.label.name)
     if array is None:
         raise Unsupported(f"no values for the array {expr.base}")
+    if hasattr(array, "element"):  # drawn on demand (derive check's points)
+        positions = tuple(_as_index(_eval(index, env, budget)) for index in expr.indices)
+        return mpmath.mpf(array.element(positions))
     node = array
     for index in expr.indices:
         position = _as_index(_eval(index, env, budget))
@@ -235,6 +238,16 @@ def _check_range(log_magnitude) -> None:
 @handles(sp.Abs)
 def _abs(expr, env, budget):
     return abs(_eval(expr.args[0], env, budget))
+
+
+@handles(sp.factorial)
+def _factorial(expr, env, budget):
+    x = _eval(expr.args[0], env, budget)
+    if x < 0 and x == int(mpmath.nint(x)):
+        raise Undefined("the factorial of a negative integer")
+    if x > 10 ** 6:
+        raise Undefined("a factorial too large to evaluate")
+    return mpmath.gamma(x + 1)
 
 
 @handles(sp.KroneckerDelta)

@@ -1,0 +1,88 @@
+"""The answer to "are these two formulas the same?", typed and printable."""
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Answer(str, Enum):
+    EQUIVALENT = "equivalent"
+    NOT_EQUIVALENT = "not_equivalent"
+    UNKNOWN = "unknown"
+
+
+#: Exit status of ``derive check`` per answer (DESIGN.md, Contracts).
+EXIT = {Answer.EQUIVALENT: 0, Answer.NOT_EQUIVALENT: 1, Answer.UNKNOWN: 3}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """``answer`` decided by ``method`` (symbolic, numeric), with a ``reason``.
+
+    ``counterexample`` (for ``not_equivalent``) holds the sizes, the value of
+    every symbol read, and both sides' values.
+    """
+
+    answer: Answer
+    method: str
+    reason: str
+    a: str
+    b: str
+    counterexample: dict | None = None
+    notes: tuple[str, ...] = field(default_factory=tuple)
+    parsed: tuple[str, str] | None = None
+
+    @property
+    def verdict(self) -> str:
+        return self.answer.value
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT[self.answer]
+
+    def __bool__(self) -> bool:
+        return self.answer is Answer.EQUIVALENT
+
+    def to_json(self) -> dict:
+        out = {"verdict": self.answer.value, "method": self.method, "reason": self.reason}
+        if self.counterexample is not None:
+            out["counterexample"] = self.counterexample
+        if self.notes:
+            out["notes"] = list(self.notes)
+        if self.parsed is not None:
+            out["parsed"] = {"a": self.parsed[0], "b": self.parsed[1]}
+        return out
+
+    def text(self) -> str:
+        lines = [f"{self.answer.value} ({self.method}): {self.reason}"]
+        if self.parsed is not None:
+            lines += [f"  A read as: {self.parsed[0]}", f"  B read as: {self.parsed[1]}"]
+        if self.counterexample:
+            cex = self.counterexample
+            lines.append("  counterexample:")
+            if cex.get("sizes"):
+                lines.append("    sizes: " + ", ".join(f"{k} = {v}" for k, v in cex["sizes"].items()))
+            for k, v in cex.get("values", {}).items():
+                lines.append(f"    {k} = {v}")
+            lines.append(f"    A = {cex.get('a')}")
+            lines.append(f"    B = {cex.get('b')}")
+        for note in self.notes:
+            lines.append(f"  note: {note}")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.text()
+
+    def _repr_markdown_(self) -> str:
+        mark = {"equivalent": "✅", "not_equivalent": "❌", "unknown": "❔"}[self.answer.value]
+        body = [f"**{mark} {self.answer.value}** ({self.method}): {self.reason}", "",
+                f"- A: ${self.a}$", f"- B: ${self.b}$"]
+        if self.counterexample:
+            body.append("- counterexample: `" + json.dumps(self.counterexample) + "`")
+        body += [f"- note: {n}" for n in self.notes]
+        return "\n".join(body)
+
+    def _repr_html_(self) -> str:
+        return "<pre>" + html.escape(self.text()) + "</pre>"

@@ -1,0 +1,72 @@
+"""LaTeX in ML notation -> sympy, through ``latex2sympy2_extended`` (see reader.py).
+
+``read_formulas`` is the entry point: the formulas of one comparison are read
+together, so they share their variables and domains.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy as sp
+
+from ..domains import Domain, DomainError
+from .assemble import Formula, Resolver, Table, Variable
+from .lexer import ParseError, tokenize
+from .reader import Reader
+
+__all__ = ["ParseError", "Parsed", "read_formulas", "domain_key", "Variable"]
+
+
+@dataclass
+class Parsed:
+    """The formulas of one comparison, their shared variables, and reading notes."""
+
+    exprs: list[sp.Expr]
+    table: Table
+    notes: list[str]
+
+
+def domain_key(text: str) -> str:
+    """The key of a symbol as ``--domain`` names it: ``\\hat y`` -> ``\\hat{y}``."""
+    tokens = tokenize(text)
+    reader = Reader(text, tokens)
+    if not tokens:
+        raise ParseError("an empty symbol name in a domain", text, 0)
+    try:
+        key, indices, suffix = reader.decorated()
+    except ParseError:
+        raise ParseError(f"{text!r} is not a symbol name (write it as in the formula, without indices, "
+                         "e.g. y or \\hat{y})", text, 0) from None
+    if reader.peek() is not None or indices or suffix:
+        raise ParseError(f"{text!r}: give the symbol without indices, e.g. y or \\hat{{y}}", text, 0)
+    return key
+
+
+def read_formulas(texts: list[str], domains: dict[str, str] | None = None) -> Parsed:
+    """Read each text; raise :class:`ParseError` (with a position) on anything unsupported."""
+    parsed_domains: dict[str, Domain] = {}
+    for key, kind in (domains or {}).items():
+        if not isinstance(key, str) or not isinstance(kind, str):
+            raise ParseError(f"a domain must map a symbol name to a kind name, not {key!r}: {kind!r}")
+        try:
+            parsed_domains[domain_key(key)] = Domain.parse(kind)
+        except DomainError as exc:
+            raise ParseError(f"{key}: {exc}") from None
+    formulas = []
+    notes: list[str] = []
+    for text in texts:
+        if not isinstance(text, str):
+            raise ParseError(f"a formula must be a string, not {type(text).__name__}")
+        reader = Reader(text, tokenize(text))
+        raw = reader.read_all()
+        formulas.append(Formula(text, reader, raw))
+        notes += [f"{text}: {n}" for n in reader.notes]
+    table = Table(parsed_domains)
+    for f in formulas:
+        table.label_keys |= Resolver.label_keys(f.reader)
+    exprs = [Resolver(f, table).expr() for f in formulas]
+    seen = {v.key for v in table.variables.values()} | {k for f in formulas for k in f.reader.bound}
+    unused = sorted(set(parsed_domains) - seen)
+    if unused:
+        raise ParseError(f"a domain is given for {', '.join(unused)}, which the formulas do not use")
+    return Parsed(exprs, table, notes)

@@ -1,0 +1,265 @@
+"""From placeholders to sympy: variables, elements, sizes, indices and labels.
+
+Formulas compared with each other share one table of variables, so the same
+element written two ways (``\\hat{y}_i``, ``\\hat{y_i}``) is one symbol and a
+domain given for ``\\hat{y}`` reaches every element of it.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+from ..domains import Domain, Kind
+from .lexer import ParseError
+from .nodes import Atom, Call, Constant, Group, HiddenSize, Indicator
+from .reader import Reader
+
+#: Numbers beyond 10^MAX_MAGNITUDE are refused rather than computed.
+MAX_MAGNITUDE = 1000
+MAX_FACTORIAL = 1000
+
+
+@dataclass
+class Variable:
+    """One variable of a comparison: a scalar, an array (``ndim`` > 0), a size or a label."""
+
+    key: str           # as written, without indices: y, \hat{y}
+    name: str          # sympy name (key plus a name subscript such as D_{KL})
+    kind: str          # "scalar", "array", "size", "label"
+    domain: Domain
+    ndim: int = 0
+    obj: sp.Basic | None = None
+
+
+@dataclass
+class Formula:
+    text: str
+    reader: Reader
+    raw: sp.Expr
+
+
+@dataclass
+class Table:
+    """Variables shared by the formulas of one comparison."""
+
+    domains: dict[str, Domain]
+    variables: dict[str, Variable] = field(default_factory=dict)
+    label_keys: set[str] = field(default_factory=set)
+
+    def variable(self, key: str, name: str, kind: str, ndim: int, formula: Formula, pos: int) -> Variable:
+        old = self.variables.get(name)
+        if old is not None:
+            if old.kind == "label" and kind == "scalar" or old.kind == kind == "label":
+                return old
+            if old.kind == "scalar" and kind == "label":
+                old.kind, old.obj = "label", None
+                old.obj = self._make(old)
+                return old
+            if old.kind != kind or old.ndim != ndim:
+                raise ParseError(f"{name} is used as {_describe(old)} and as {_describe_kind(kind, ndim)}",
+                                 formula.text, pos)
+            return old
+        domain = self.domains.get(key, Domain(Kind.REAL))
+        if kind == "label" and key not in self.domains:
+            domain = Domain(Kind.LABEL)
+        if kind in ("scalar", "label") and domain.kind in (Kind.SIMPLEX, Kind.ONEHOT):
+            raise ParseError(f"{key} is declared {domain.name}, a domain of rows, but is used without an index",
+                             formula.text, pos)
+        var = Variable(key, name, kind, domain, ndim)
+        var.obj = self._make(var)
+        self.variables[name] = var
+        return var
+
+    @staticmethod
+    def _make(var: Variable) -> sp.Basic:
+        if var.kind == "size":
+            return sp.Symbol(var.name, integer=True, positive=True)
+        if var.kind == "label":
+            return sp.Symbol(var.name, integer=True)
+        assumptions = var.domain.assumptions()
+        if var.kind == "array":
+            return sp.IndexedBase(var.name, **assumptions)
+        return sp.Symbol(var.name, **assumptions)
+
+
+def _describe(var: Variable) -> str:
+    return _describe_kind(var.kind, var.ndim)
+
+
+def _describe_kind(kind: str, ndim: int) -> str:
+    if kind == "array":
+        return f"an element with {ndim} ind{'ex' if ndim == 1 else 'ices'}"
+    return {"scalar": "a plain variable", "size": "the size of a range", "label": "an index"}[kind]
+
+
+class Resolver:
+    """Turns one formula's placeholders into sympy objects from a shared :class:`Table`."""
+
+    def __init__(self, formula: Formula, table: Table):
+        self.f = formula
+        self.r = formula.reader
+        self.table = table
+        self.memo: dict[sp.Symbol, sp.Expr] = {}
+        self.index_keys = table.label_keys
+        self.size_keys = self._keys_in_bounds()
+        self.index_symbols: dict[str, sp.Symbol] = {}
+
+    @staticmethod
+    def label_keys(reader: Reader) -> set[str]:
+        """Names used as an index, or compared with a summed index in an indicator:
+        integers (labels), not real numbers."""
+        keys: set[str] = set()
+        for node in reader.nodes.values():
+            if isinstance(node, Atom):
+                for part in node.indices:
+                    keys.update(part.letters)
+                    if part.expr is not None:
+                        for s in part.expr.free_symbols:
+                            keys |= reader.uses(s)
+            elif isinstance(node, Indicator):
+                sides = [set().union(*(reader.uses(s) for s in e.free_symbols)) for e in (node.lhs, node.rhs)]
+                if sides[0] & reader.bound or sides[1] & reader.bound:
+                    keys |= sides[0] | sides[1]
+        return keys - reader.bound
+
+    def _keys_in_bounds(self) -> set[str]:
+        keys: set[str] = set()
+        for b in self.r.bounds:
+            if isinstance(b, sp.Symbol):
+                keys |= self.r.uses(b)
+        return keys - self.r.bound
+
+    # -- resolution --------------------------------------------------------------
+    def expr(self) -> sp.Expr:
+        out = self.resolve(self.f.raw)
+        free_indices = {s for s in out.free_symbols if s in self.index_symbols.values()}
+        if free_indices:
+            names = ", ".join(sorted(map(str, free_indices)))
+            raise ParseError(f"the index {names} is used outside the sum that binds it; put the term "
+                             "inside the sum (with brackets) or use another letter", self.f.text, None)
+        _check_nodes(out, self.f.text)
+        return out
+
+    def resolve(self, expr: sp.Expr) -> sp.Expr:
+        return _rebuild(expr, self.placeholder, self.f.text)
+
+    def placeholder(self, sym: sp.Symbol) -> sp.Expr | None:
+        if sym not in self.r.nodes:
+            return None
+        if sym not in self.memo:
+            self.memo[sym] = self.node(self.r.nodes[sym])
+        return self.memo[sym]
+
+    def node(self, node) -> sp.Expr:
+        if isinstance(node, Group):
+            return self.resolve(node.expr)
+        if isinstance(node, Constant):
+            return node.value
+        if isinstance(node, HiddenSize):
+            var = self.table.variable(f"|{node.var}|", f"|{node.var}|", "size", 0, self.f, 0)
+            return var.obj
+        if isinstance(node, Indicator):
+            delta = sp.KroneckerDelta(self.resolve(node.lhs), self.resolve(node.rhs))
+            return 1 - delta if node.negated else delta
+        if isinstance(node, Call):
+            arg = self.resolve(node.arg)
+            if node.func == "log":
+                if node.base is None:
+                    return sp.log(arg)
+                return sp.log(arg) / sp.log(self.resolve(node.base))
+            if node.func == "exp":
+                return sp.exp(arg)
+            if node.func == "sigmoid":
+                return 1 / (1 + sp.exp(-arg))
+            if node.func == "abs":
+                return sp.Abs(arg)
+            raise AssertionError(node.func)
+        if isinstance(node, Atom):
+            return self.atom(node)
+        raise AssertionError(type(node))
+
+    def atom(self, atom: Atom) -> sp.Expr:
+        bound = self.r.bound
+        indices: list[sp.Expr] = []
+        suffix = atom.suffix
+        for part in atom.indices:
+            if part.letters:
+                inside = [c for c in part.letters if c in bound]
+                if len(inside) == len(part.letters):
+                    indices += [self.index_symbol(c) if c in bound else self.label(c, atom) for c in part.letters]
+                elif not inside:
+                    suffix = part.letters
+                else:
+                    raise ParseError(f"{atom.key}_{{{part.letters}}}: some letters are summed over and some "
+                                     "are not; separate indices with commas", self.f.text, atom.pos)
+            else:
+                indices.append(self.resolve(part.expr))
+        name = atom.key + (f"_{{{suffix}}}" if suffix else "")
+        if not indices:
+            if atom.key in bound and not suffix:
+                return self.index_symbol(atom.key)
+            if name in self.size_keys:
+                return self.table.variable(atom.key, name, "size", 0, self.f, atom.pos).obj
+            kind = "label" if name in self.index_keys else "scalar"
+            return self.table.variable(atom.key, name, kind, 0, self.f, atom.pos).obj
+        var = self.table.variable(atom.key, name, "array", len(indices), self.f, atom.pos)
+        return var.obj[tuple(indices)]
+
+    def index_symbol(self, key: str) -> sp.Symbol:
+        if key not in self.index_symbols:
+            self.index_symbols[key] = sp.Symbol(key, integer=True)
+        return self.index_symbols[key]
+
+    def label(self, key: str, atom: Atom) -> sp.Expr:
+        return self.table.variable(key, key, "label", 0, self.f, atom.pos).obj
+
+
+ALLOWED = (sp.Add, sp.Mul, sp.Pow, sp.Sum, sp.Product, sp.log, sp.exp, sp.Abs, sp.KroneckerDelta,
+           sp.factorial, sp.Symbol, sp.Indexed, sp.IndexedBase, sp.Idx, sp.Tuple, sp.Number,
+           sp.core.numbers.Exp1, sp.core.numbers.Pi, sp.core.numbers.NumberSymbol)
+
+
+def _check_nodes(expr: sp.Expr, text: str) -> None:
+    for node in sp.preorder_traversal(expr):
+        if isinstance(node, (sp.core.numbers.ComplexInfinity, sp.core.numbers.NaN)) or node is sp.zoo:
+            raise ParseError("the formula has no value (division by zero in its constants)", text, None)
+        if isinstance(node, (sp.core.numbers.Infinity, sp.core.numbers.NegativeInfinity, sp.core.numbers.ImaginaryUnit)):
+            raise ParseError(f"the formula contains {node}, which check does not read", text, None)
+        if not isinstance(node, ALLOWED):
+            raise ParseError(f"the formula reads as containing {type(node).__name__}, which check does "
+                             "not support", text, None)
+
+
+def _rebuild(expr: sp.Basic, leaf, text: str) -> sp.Basic:
+    """Bottom-up substitution of placeholders, refusing numbers too large to compute."""
+    if isinstance(expr, sp.Symbol):
+        out = leaf(expr)
+        return expr if out is None else out
+    if not expr.args or isinstance(expr, sp.Number):
+        return expr
+    args = [_rebuild(a, leaf, text) for a in expr.args]
+    if isinstance(expr, sp.Pow):
+        _guard_power(args[0], args[1], text)
+    if isinstance(expr, sp.factorial) and args[0].is_Integer and args[0] > MAX_FACTORIAL:
+        raise ParseError(f"{args[0]}! is too large to compute", text, None)
+    if all(a is b for a, b in zip(args, expr.args)):
+        return expr
+    return expr.func(*args)
+
+
+def _guard_power(base: sp.Expr, exp: sp.Expr, text: str) -> None:
+    if not (base.is_Number and exp.is_Number):
+        if exp.is_Number and abs(exp) > 10 ** 6:
+            raise ParseError(f"an exponent of {exp} is too large", text, None)
+        return
+    if base == 0 or abs(base) == 1:
+        return
+    if abs(exp) > 10 ** 6:
+        raise ParseError(f"an exponent of {exp} is too large", text, None)
+    b = sp.Rational(base) if base.is_Rational else None
+    digits = abs(math.log10(abs(b.p)) - math.log10(b.q)) if b is not None else abs(math.log10(abs(float(base))))
+    magnitude = abs(float(exp)) * digits
+    if magnitude > MAX_MAGNITUDE:
+        raise ParseError(f"the number {base}^{exp} is beyond 10^{MAX_MAGNITUDE}", text, None)
