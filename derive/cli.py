@@ -30,9 +30,25 @@ examples:
   derive build                                  check everything, write outputs/*.tex .md .json
   derive build --out /tmp/proofs --pdf          the same, and compile PDFs with latexmk
   derive recheck outputs/*.json                 re-verify certificates without the rules
+  derive check '\log(ab)' '\log a + \log b' --domain a=positive --domain b=positive
 
 exit status: 0 holds, 1 does not hold (a step failed), 2 bad input or usage,
 3 undecided (a step could not be checked).
+"""
+
+
+CHECK_EXAMPLES = r"""examples:
+  derive check '\log\prod_{i=1}^{N} a_i' '\sum_{i=1}^{N}\log a_i' --domain a=positive
+  derive check '-\sum_k y_k \log \hat{y}_k' '-\log \hat{y}_t' --domain y=onehot --domain t=label
+  derive check '\frac{1}{1+e^{-x}}' '\frac{e^x}{1+e^x}' --json
+  derive check --batch pairs.jsonl --out answers.jsonl --jobs 2 --timeout 5
+
+notation: \log and \ln are natural logs, \log_2 \log_{10}; y_i, y_{i,k}, \hat{y}_i, p_i^{(k)} and
+g(x) are elements; \sum_k without bounds runs over k's whole range (the same on both sides);
+indicators \mathbb{1}\{y=k\}, [y=k], 1_{y=k}, \delta_{y,k}; \sigma(z) is the logistic sigmoid.
+
+exit status: 0 equivalent, 1 not equivalent, 2 bad input or usage, 3 unknown (undecided or timeout).
+with --batch: 0 when every line got an answer (see each line's verdict), 2 for an unreadable file.
 """
 
 
@@ -165,6 +181,54 @@ def cmd_recheck(args) -> int:
     return worst
 
 
+def _domains(pairs: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in pairs:
+        key, sep, kind = item.partition("=")
+        if not sep or not key.strip() or not kind.strip():
+            raise UsageError(f"--domain {item!r}: write SYMBOL=KIND, e.g. --domain y=binary "
+                             f"--domain '\\hat{{y}}=prob'")
+        out[key.strip()] = kind.strip()
+    return out
+
+
+def cmd_check(args) -> int:
+    from .equivalence.batch import check_with_timeout, run_batch
+    from .parsing import ParseError, read_formulas
+
+    if args.batch:
+        if args.a or args.b or args.domain:
+            raise UsageError("--batch reads pairs (and their domains) from the file; give no A, B or --domain")
+        if args.jobs < 1:
+            raise UsageError("--jobs must be at least 1")
+        source = sys.stdin if args.batch == "-" else open(args.batch, encoding="utf-8")
+        with source:
+            lines = [line for line in source if line.strip()]
+        answers = run_batch(lines, jobs=args.jobs, timeout=args.timeout,
+                            progress=sys.stderr.isatty() and not args.quiet)
+        out_lines = (json.dumps(answer, ensure_ascii=False) + "\n" for answer in answers)
+        if args.out:
+            from .fsutil import atomic_write
+            atomic_write(Path(args.out), "".join(out_lines))
+        else:
+            for line in out_lines:
+                sys.stdout.write(line)
+        return EXIT_HOLDS
+    if args.a is None or args.b is None:
+        raise UsageError("give two formulas: derive check 'A' 'B' (or --batch FILE.jsonl)")
+    domains = _domains(args.domain)
+    try:
+        read_formulas([args.a, args.b], domains)  # bad input: exit 2 before any work
+    except ParseError as exc:
+        if args.json:
+            print(json.dumps({"verdict": "error", "method": "parse", "reason": exc.render()}))
+        print(f"derive: {exc.render()}", file=sys.stderr)
+        return EXIT_USAGE
+    verdict = check_with_timeout(args.a, args.b, domains, args.timeout)
+    print(json.dumps(verdict.to_json(), indent=2) if args.json else verdict.text())
+    return verdict.exit_code
+
+
 def _positive_seconds(text: str) -> float:
     try:
         value = float(text)
@@ -219,6 +283,29 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--timeout", type=_positive_seconds, default=120.0, metavar="S",
                    help="give up on a certificate after S seconds: exit 3 (default 120)")
     s.set_defaults(func=cmd_recheck)
+
+    s = sub.add_parser("check", help="is formula A equal to formula B? (LaTeX)",
+                       formatter_class=argparse.RawDescriptionHelpFormatter,
+                       description="Decide whether two LaTeX formulas agree wherever both are defined, "
+                                   "for every size of every sum, within the declared domains (0 log 0 = 0). "
+                                   "Symbolic where sympy can prove it, otherwise numeric at seeded random "
+                                   "points; a difference always comes with a counterexample.",
+                       epilog=CHECK_EXAMPLES)
+    s.add_argument("a", nargs="?", metavar="A", help="a formula in LaTeX")
+    s.add_argument("b", nargs="?", metavar="B", help="a formula in LaTeX")
+    s.add_argument("--domain", action="append", default=[], metavar="SYM=KIND",
+                   help="domain of a symbol, as written without indices: real (default), positive, prob, "
+                        "binary, natural, label, simplex, simplex+, onehot; repeatable")
+    s.add_argument("--json", action="store_true", help="one JSON object instead of text")
+    s.add_argument("--timeout", type=_positive_seconds, default=10.0, metavar="S",
+                   help="give up after S seconds per pair: verdict unknown, exit 3 (default 10)")
+    s.add_argument("--batch", metavar="IN.jsonl",
+                   help="compare many pairs: one JSON object per line with a, b and optional domains "
+                        "('-' reads stdin)")
+    s.add_argument("--out", metavar="OUT.jsonl", help="with --batch: write answers here (default stdout)")
+    s.add_argument("--jobs", type=int, default=1, metavar="N", help="with --batch: N worker processes")
+    s.add_argument("--quiet", action="store_true", help="with --batch: no progress bar")
+    s.set_defaults(func=cmd_check)
     return p
 
 
