@@ -30,7 +30,7 @@ examples:
   derive build                                  check everything, write outputs/*.tex .md .json
   derive build --out /tmp/proofs --pdf          the same, and compile PDFs with latexmk
   derive recheck outputs/*.json                 re-verify certificates without the rules
-  derive check '\log(ab)' '\log a + \log b' --domain a=positive --domain b=positive
+  derive check '\\log(ab)' '\\log a + \\log b' --domain a=positive --domain b=positive
 
 exit status: 0 holds, 1 does not hold (a step failed), 2 bad input or usage,
 3 undecided (a step could not be checked).

@@ -63,7 +63,9 @@ def read_formulas(texts: list[str], domains: dict[str, str] | None = None) -> Pa
         notes += [f"{text}: {n}" for n in reader.notes]
     table = Table(parsed_domains)
     for f in formulas:
-        table.label_keys |= Resolver.label_keys(f.reader)
+        table.size_keys |= Resolver.size_keys_of(f.reader)
+    for f in formulas:
+        table.label_keys |= Resolver.label_keys(f.reader) - table.size_keys
     exprs = [Resolver(f, table).expr() for f in formulas]
     seen = {v.key for v in table.variables.values()} | {k for f in formulas for k in f.reader.bound}
     unused = sorted(set(parsed_domains) - seen)

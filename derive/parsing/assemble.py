@@ -47,6 +47,7 @@ class Table:
     domains: dict[str, Domain]
     variables: dict[str, Variable] = field(default_factory=dict)
     label_keys: set[str] = field(default_factory=set)
+    size_keys: set[str] = field(default_factory=set)
 
     def variable(self, key: str, name: str, kind: str, ndim: int, formula: Formula, pos: int) -> Variable:
         old = self.variables.get(name)
@@ -103,7 +104,7 @@ class Resolver:
         self.table = table
         self.memo: dict[sp.Symbol, sp.Expr] = {}
         self.index_keys = table.label_keys
-        self.size_keys = self._keys_in_bounds()
+        self.size_keys = table.size_keys
         self.index_symbols: dict[str, sp.Symbol] = {}
 
     @staticmethod
@@ -124,12 +125,14 @@ class Resolver:
                     keys |= sides[0] | sides[1]
         return keys - reader.bound
 
-    def _keys_in_bounds(self) -> set[str]:
+    @staticmethod
+    def size_keys_of(reader: Reader) -> set[str]:
+        """Names in the bounds of sums: sizes (positive integers)."""
         keys: set[str] = set()
-        for b in self.r.bounds:
+        for b in reader.bounds:
             if isinstance(b, sp.Symbol):
-                keys |= self.r.uses(b)
-        return keys - self.r.bound
+                keys |= reader.uses(b)
+        return keys - reader.bound
 
     # -- resolution --------------------------------------------------------------
     def expr(self) -> sp.Expr:
@@ -158,8 +161,8 @@ class Resolver:
         if isinstance(node, Constant):
             return node.value
         if isinstance(node, HiddenSize):
-            var = self.table.variable(f"|{node.var}|", f"|{node.var}|", "size", 0, self.f, 0)
-            return var.obj
+            name = self.hidden_size_name(node.var)
+            return self.table.variable(name, name, "size", 0, self.f, 0).obj
         if isinstance(node, Indicator):
             delta = sp.KroneckerDelta(self.resolve(node.lhs), self.resolve(node.rhs))
             return 1 - delta if node.negated else delta
@@ -186,14 +189,11 @@ class Resolver:
         suffix = atom.suffix
         for part in atom.indices:
             if part.letters:
-                inside = [c for c in part.letters if c in bound]
-                if len(inside) == len(part.letters):
+                if any(c in bound for c in part.letters):
+                    # y_{ik} with i (and maybe k) summed over: indices, the others labels
                     indices += [self.index_symbol(c) if c in bound else self.label(c, atom) for c in part.letters]
-                elif not inside:
-                    suffix = part.letters
                 else:
-                    raise ParseError(f"{atom.key}_{{{part.letters}}}: some letters are summed over and some "
-                                     "are not; separate indices with commas", self.f.text, atom.pos)
+                    suffix = part.letters  # D_{KL}: part of the name
             else:
                 indices.append(self.resolve(part.expr))
         name = atom.key + (f"_{{{suffix}}}" if suffix else "")
@@ -206,6 +206,33 @@ class Resolver:
             return self.table.variable(atom.key, name, kind, 0, self.f, atom.pos).obj
         var = self.table.variable(atom.key, name, "array", len(indices), self.f, atom.pos)
         return var.obj[tuple(indices)]
+
+    def hidden_size_name(self, var: str) -> str:
+        r"""``\sum_k y_k`` and ``\sum_j y_j`` run over the same range: the whole
+        range of y's index. The size is named after the first array dimension
+        the index selects (or after the letter, when it selects none)."""
+        dims = set()
+        for node in self.r.nodes.values():
+            if isinstance(node, Atom):
+                position = 0
+                for part in node.indices:
+                    letters = part.letters or ""
+                    if part.expr is not None:
+                        keys = set().union(*(self.r.uses(s) for s in part.expr.free_symbols)) \
+                            if part.expr.free_symbols else set()
+                        if len(keys) == 1 and var in keys and isinstance(self.r.nodes.get(
+                                next(iter(part.expr.free_symbols))), Atom) and part.expr.is_Symbol:
+                            dims.add((node.key, position))
+                        position += 1
+                    else:
+                        for j, c in enumerate(letters):
+                            if c == var:
+                                dims.add((node.key, position + j))
+                        position += len(letters)
+        if not dims:
+            return f"|{var}|"
+        key, dim = min(dims)
+        return f"|{key}:{dim}|"
 
     def index_symbol(self, key: str) -> sp.Symbol:
         if key not in self.index_symbols:
