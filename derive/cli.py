@@ -194,6 +194,7 @@ def _domains(pairs: list[str]) -> dict[str, str]:
 
 def cmd_check(args) -> int:
     from .equivalence.batch import check_with_timeout, run_batch
+    from .equivalence.builtin import against_builtin, is_builtin
     from .parsing import ParseError, read_formulas
 
     if args.batch:
@@ -218,7 +219,10 @@ def cmd_check(args) -> int:
         raise UsageError("give two formulas: derive check 'A' 'B' (or --batch FILE.jsonl)")
     domains = _domains(args.domain)
     try:
-        read_formulas([args.a, args.b], domains)  # bad input: exit 2 before any work
+        if is_builtin(args.b):
+            against_builtin(args.a, args.b, domains)  # bad input: exit 2 before any work
+        else:
+            read_formulas([args.a, args.b], domains)
     except ParseError as exc:
         if args.json:
             print(json.dumps({"verdict": "error", "method": "parse", "reason": exc.render()}))
@@ -292,7 +296,7 @@ def parser() -> argparse.ArgumentParser:
                                    "points; a difference always comes with a counterexample.",
                        epilog=CHECK_EXAMPLES)
     s.add_argument("a", nargs="?", metavar="A", help="a formula in LaTeX")
-    s.add_argument("b", nargs="?", metavar="B", help="a formula in LaTeX")
+    s.add_argument("b", nargs="?", metavar="B", help="a formula in LaTeX, or a built-in name from `derive list`")
     s.add_argument("--domain", action="append", default=[], metavar="SYM=KIND",
                    help="domain of a symbol, as written without indices: real (default), positive, prob, "
                         "binary, natural, label, simplex, simplex+, onehot; repeatable")

@@ -31,7 +31,13 @@ NEEDED = 12
 
 
 def check(a: str, b: str, domains: dict[str, str] | None = None, seconds: float = 20.0) -> Verdict:
-    """Compare two LaTeX formulas; :class:`~derive.parsing.ParseError` on unreadable input."""
+    """Compare two LaTeX formulas, or a formula with a built-in result's final line
+    (``b`` a name from ``derive list``); :class:`~derive.parsing.ParseError` on
+    unreadable input or a built-in whose symbols the formula does not make clear."""
+    from .builtin import against_builtin, is_builtin
+
+    if is_builtin(b):
+        return decide(a, b, against_builtin(a, b, domains).parsed, domains or {}, seconds)
     parsed = read_formulas([a, b], domains)
     return decide(a, b, parsed, domains or {}, seconds)
 
