@@ -313,7 +313,25 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+CHECK_FLAGS = {"-h", "--help", "--domain", "--json", "--timeout", "--batch", "--out", "--jobs", "--quiet"}
+
+
+def _protect_formulas(argv: list[str]) -> list[str]:
+    """``derive check '-\\log p' B``: a formula that starts with a minus sign is
+    not an option. A leading space keeps argparse off it (the lexer skips it)."""
+    if not argv or argv[0] != "check":
+        return argv
+    out = [argv[0]]
+    for arg in argv[1:]:
+        flag = arg.split("=", 1)[0]
+        if arg.startswith("-") and arg != "-" and flag not in CHECK_FLAGS and not arg[1:].isdigit():
+            arg = " " + arg
+        out.append(arg)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = _protect_formulas(list(sys.argv[1:] if argv is None else argv))
     args = parser().parse_args(argv)
     try:
         return args.func(args)

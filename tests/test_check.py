@@ -171,3 +171,34 @@ def test_cli_exit_codes_and_json():
     assert usage.returncode == 2 and "SYMBOL=KIND" in usage.stderr
     slow = _cli(r"\sum_{i=1}^{90000}\sum_{j=1}^{90000} x", "y", "--timeout", "1")
     assert slow.returncode == 3 and "unknown" in slow.stdout
+
+
+@pytest.mark.parametrize("formula,name,expected", [
+    (r"-\frac{1}{N}\sum_{i=1}^{N}\sum_{k=1}^{C} y_{i,k}\log\hat{y}_{i,k}", "categorical-cross-entropy", "equivalent"),
+    (r"-\frac{1}{M}\sum_{n=1}^{M}\sum_{c=1}^{K} t_{n,c}\log\hat{q}_{n,c}", "categorical-cross-entropy", "equivalent"),
+    (r"-\frac{1}{N}\sum_{i=1}^{N}\sum_{k=1}^{C} p_i^{(k)}\log\hat{p}_i^{(k)}", "categorical-cross-entropy", "equivalent"),
+    # wrong twins: the sum instead of the mean, roles swapped, a dropped minus sign
+    (r"-\sum_{i=1}^{N}\sum_{k=1}^{C} y_{i,k}\log\hat{y}_{i,k}", "categorical-cross-entropy", "not_equivalent"),
+    (r"\frac{1}{N}\sum_{i=1}^{N}\sum_{k=1}^{C} y_{i,k}\log\hat{y}_{i,k}", "categorical-cross-entropy", "not_equivalent"),
+    (r"-\frac{1}{n}\sum_{i=1}^{n}\left[y_i\log\hat{y}_i+(1-y_i)\log(1-\hat{y}_i)\right]",
+     "bernoulli-binary-cross-entropy", "equivalent"),
+    (r"-\frac{1}{n}\sum_{i=1}^{n}\left[y_i\log(1-\hat{y}_i)+(1-y_i)\log\hat{y}_i\right]",
+     "bernoulli-binary-cross-entropy", "not_equivalent"),
+])
+def test_against_builtin(formula, name, expected):
+    v = check(formula, name)
+    assert v.verdict == expected, v.text()
+    assert any("read in your names" in n for n in v.notes)
+
+
+@pytest.mark.parametrize("formula,fragment", [
+    (r"-\frac{1}{N}\sum_{i=1}^{N}\sum_{k=1}^{C} y_{i,k}\log z_{i,k}", "cannot tell which symbol"),
+    (r"-\log\hat{y}_t", "cannot tell which symbol"),
+    (r"-\frac{1}{N}\sum_{i=1}^{N}\sum_{k=1}^{C} y_{i,k}\log\hat{y}_{i,1}", "cannot tell which size"),
+    (r"-\frac{1}{N}\sum_{k=1}^{C} y_{1,k}\log\hat{y}_{1,k}", "symbols the built-in does not"),
+])
+def test_builtin_mapping_that_is_not_clear_is_a_message(formula, fragment):
+    with pytest.raises(ParseError, match=fragment):
+        check(formula, "categorical-cross-entropy")
+    result = _cli(formula, "categorical-cross-entropy")
+    assert result.returncode == 2 and fragment in result.stderr
