@@ -21,7 +21,9 @@ from ..context import Context, Role, SymbolSpec
 from ..evaluate import (Budget, BudgetExceeded, IllConditioned, Undefined, Unsupported, close,
                         confirmed_mismatch, evaluate, relative_error)
 from ..parsing import Parsed, read_formulas
-from .points import PointMaker, describe_drawn
+from ..domains import Kind
+from .normalise import normalise
+from .points import PointMaker, Ranges, describe_drawn
 from .verdict import Answer, Verdict
 
 #: Points tried, points wanted where both sides are defined, and the fewest that decide.
@@ -129,6 +131,17 @@ def _symbolic(ea: sp.Expr, eb: sp.Expr, parsed: Parsed, thorough: bool = True) -
     if ea == eb:
         return True, "both sides read as the same expression"
     reason = too_large_for_algebra(ea, eb)
+    if reason:
+        return False, f"not attempted ({reason})"
+    labels = {v.name for v in parsed.table.variables.values()
+              if v.kind == "label" or v.domain.kind is Kind.LABEL}
+    label_ranges = Ranges.of([ea, eb]).labels
+    try:
+        ea, eb = (normalise(e, label_ranges, labels) for e in (ea, eb))
+    except (RecursionError, ValueError, TypeError, NotImplementedError, AttributeError) as exc:
+        return False, f"sympy could not decide ({type(exc).__name__})"
+    if ea == eb:
+        return True, "both sides have the same normal form (indicators collapsed, sums re-indexed)"
     if reason:
         return False, f"not attempted ({reason})"
     try:

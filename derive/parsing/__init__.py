@@ -66,9 +66,28 @@ def read_formulas(texts: list[str], domains: dict[str, str] | None = None) -> Pa
         table.size_keys |= Resolver.size_keys_of(f.reader)
     for f in formulas:
         table.label_keys |= Resolver.label_keys(f.reader) - table.size_keys
-    exprs = [Resolver(f, table).expr() for f in formulas]
+    exprs = _unify_whole_ranges([Resolver(f, table).expr() for f in formulas], table)
     seen = {v.key for v in table.variables.values()} | {k for f in formulas for k in f.reader.bound}
     unused = sorted(set(parsed_domains) - seen)
     if unused:
         raise ParseError(f"a domain is given for {', '.join(unused)}, which the formulas do not use")
     return Parsed(exprs, table, notes)
+
+
+def _unify_whole_ranges(exprs: list[sp.Expr], table: Table) -> list[sp.Expr]:
+    """``\\sum_k y_k`` runs over the whole range of y's index; when a formula
+    gives that range explicitly (``\\sum_{k=1}^{K} y_k``), it is that range."""
+    from ..equivalence.points import Ranges  # (points imports this package)
+
+    ranges = Ranges.of(exprs)
+    for name, var in list(table.variables.items()):
+        if var.kind != "size" or not (name.startswith("|") and ":" in name):
+            continue
+        key, dim = name[1:-1].rsplit(":", 1)
+        spans = {span for span in ranges.dims.get((key, int(dim)), []) if span[1] != var.obj}
+        if len(spans) == 1:
+            lo, hi = next(iter(spans))
+            if lo == 1:
+                exprs = [e.xreplace({var.obj: hi}) for e in exprs]
+                del table.variables[name]
+    return exprs

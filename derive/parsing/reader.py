@@ -23,6 +23,9 @@ GREEK = {f"\\{g}" for g in (
 DECORATORS = {r"\hat", r"\widehat", r"\tilde", r"\widetilde", r"\bar", r"\overline", r"\mathbf",
               r"\boldsymbol", r"\bm", r"\vec", r"\mathcal", r"\mathit", r"\mathsf", r"\mathrm",
               r"\check", r"\mathbb"}
+#: Spellings of one decoration: \widehat{y} is \hat{y}, \bm{y} is \mathbf{y}.
+SAME_DECORATION = {r"\widehat": r"\hat", r"\widetilde": r"\tilde", r"\overline": r"\bar",
+                   r"\bm": r"\mathbf", r"\boldsymbol": r"\mathbf"}
 INDICATOR_HEADS = {r"\mathbb", r"\mathbf", r"\mathds", r"\bm", r"\boldsymbol", r"\mathrm"}
 NAMED_FUNCTIONS = {"sigmoid": "sigmoid", "exp": "exp", "log": "log", "ln": "log"}
 FUNCTION_LETTERS = {"f", "g", "h", "p", "q", "P", "Q", r"\phi", r"\psi", r"\pi", r"\sigma"}
@@ -392,9 +395,9 @@ class Reader:
             if upper is None:
                 raise self.error(f"{tok.text}: a lower bound without an upper bound", tok)
             hi = self.bound_expr(upper, "upper bound", tok)
+        elif upper is not None:  # \sum_{i}^{N}: from 1 to N
+            lo, hi = "1", self.bound_expr(upper, "upper bound", tok)
         else:
-            if upper is not None:
-                raise self.error(f"{tok.text}: an upper bound without a lower bound", tok)
             lo, hi = "1", self.new(HiddenSize(var))
         self.bounds += [lo, hi]
         return _SumMark(var, tok.text, var_sym, lo, hi)
@@ -494,6 +497,8 @@ class Reader:
         return self.condition(inner, open_)
 
     def condition(self, inner: list[Token], at: Token) -> sp.Symbol:
+        while len(inner) >= 2 and (inner[0].text, inner[-1].text) in (("\\{", "\\}"), ("(", ")"), ("{", "}")):
+            inner = inner[1:-1]  # 1_{\{y=k\}}
         merged: list[Token] = []
         for t in inner:  # '==' and '!=' arrive as two tokens each
             if t.text == "=" and merged and merged[-1].text in ("=", "!"):
@@ -651,7 +656,7 @@ class Reader:
                 return key, indices, suffix
             if tok.text == r"\mathbb":
                 raise self.error(r"\mathbb is read only as the indicator \mathbb{1}", tok)
-            return f"{tok.text}{{{key}}}", indices, suffix
+            return f"{SAME_DECORATION.get(tok.text, tok.text)}{{{key}}}", indices, suffix
         raise self.error(self.unsupported(tok), tok)
 
     def suffixes(self) -> tuple[tuple[IndexPart, ...], str]:
