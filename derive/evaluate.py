@@ -240,6 +240,17 @@ def _abs(expr, env, budget):
     return abs(_eval(expr.args[0], env, budget))
 
 
+@handles(sp.tanh)
+def _tanh(expr, env, budget):
+    return mpmath.tanh(_eval(expr.args[0], env, budget))
+
+
+@handles(sp.Max, sp.Min)
+def _extremum(expr, env, budget):
+    values = [_eval(arg, env, budget) for arg in expr.args]
+    return max(values) if isinstance(expr, sp.Max) else min(values)
+
+
 @handles(sp.factorial)
 def _factorial(expr, env, budget):
     x = _eval(expr.args[0], env, budget)

@@ -202,3 +202,34 @@ def test_builtin_mapping_that_is_not_clear_is_a_message(formula, fragment):
         check(formula, "categorical-cross-entropy")
     result = _cli(formula, "categorical-cross-entropy")
     assert result.returncode == 2 and fragment in result.stderr
+
+
+@pytest.mark.parametrize("a,b,wrong,domains", [
+    (r"-\log\operatorname{softmax}(z)_y", r"-z_y+\log\sum_{k} e^{z_k}", r"-z_y+\sum_{k} z_k", {"y": "label"}),
+    (r"-\log\operatorname{softmax}(\mathbf{z})_y", r"-z_y+\log\sum_{k=1}^{K} e^{z_k}",
+     r"-z_y+\log\sum_{k=1}^{K-1} e^{z_k}", {"y": "label"}),
+    (r"\max(0, x)", r"\frac{x+|x|}{2}", r"\frac{x-|x|}{2}", {}),
+    (r"\operatorname{relu}(x)", r"\max(x,0)", r"\min(x,0)", {}),
+    (r"\tanh(x)", r"2\sigma(2x)-1", r"\sigma(2x)-1", {}),
+    (r"\operatorname{softplus}(x)", r"\log(1+e^{x})", r"\log(1+e^{-x})", {}),
+    (r"\sum_{i=0}^{N-1} a_{i+1}", r"\sum_{i=1}^{N} a_i", r"\sum_{i=0}^{N} a_{i}", {}),
+    (r"\sum_{i=1}^{N} i", r"\frac{N(N+1)}{2}", r"\frac{N(N-1)}{2}", {}),
+    (r"\sum_k y_k", r"\sum_{k=1}^{K} y_k", r"\sum_{k=2}^{K} y_k", {}),
+    (r"\widehat{y}_i", r"\hat{y_i}", r"y_i", {}),
+])
+def test_more_notation_and_wrong_twins(a, b, wrong, domains):
+    assert check(a, b, domains).verdict == "equivalent"
+    assert check(a, wrong, domains).verdict == "not_equivalent"
+
+
+@pytest.mark.parametrize("a,b,domains", [
+    (r"\sum_{k=1}^{K}\mathbb{1}_{\{y=k\}}\log p_k", r"\log p_y", {"y": "label"}),
+    (r"\prod_{k=1}^{K}p_k^{[y=k]}", r"p_y", {"y": "label"}),
+    (r"\sum_{i=0}^{N-1} a_{i+1}", r"\sum_{i=1}^{N} a_i", {}),
+    (r"\sum_{i=1}^{N} i", r"\frac{N(N+1)}{2}", {}),
+    (r"\sum_{x} g(x)\log\frac{g(x)}{f(x)}", r"\sum_{x} g(x)\log g(x)-\sum_{x} g(x)\log f(x)",
+     {"g": "positive", "f": "positive"}),
+])
+def test_symbolic_method_decides_these(a, b, domains):
+    v = check(a, b, domains)
+    assert (v.verdict, v.method) == ("equivalent", "symbolic"), v.text()

@@ -87,7 +87,7 @@ def _unify_whole_ranges(exprs: list[sp.Expr], table: Table) -> list[sp.Expr]:
         spans = {span for span in ranges.dims.get((key, int(dim)), []) if span[1] != var.obj}
         if len(spans) == 1:
             lo, hi = next(iter(spans))
-            if lo == 1:
+            if lo == 1 and isinstance(hi, sp.Symbol):
                 exprs = [e.xreplace({var.obj: hi}) for e in exprs]
                 del table.variables[name]
     return exprs

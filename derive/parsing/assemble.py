@@ -178,6 +178,15 @@ class Resolver:
                 return 1 / (1 + sp.exp(-arg))
             if node.func == "abs":
                 return sp.Abs(arg)
+            if node.func == "tanh":
+                return sp.tanh(arg)
+            if node.func == "softplus":
+                return sp.log(1 + sp.exp(arg))
+            if node.func == "relu":
+                return sp.Max(0, arg)
+            if node.func in ("max", "min"):
+                args = [arg] + [self.resolve(r) for r in node.rest]
+                return (sp.Max if node.func == "max" else sp.Min)(*args)
             raise AssertionError(node.func)
         if isinstance(node, Atom):
             return self.atom(node)
@@ -244,6 +253,7 @@ class Resolver:
 
 
 ALLOWED = (sp.Add, sp.Mul, sp.Pow, sp.Sum, sp.Product, sp.log, sp.exp, sp.Abs, sp.KroneckerDelta,
+           sp.tanh, sp.Max, sp.Min,
            sp.factorial, sp.Symbol, sp.Indexed, sp.IndexedBase, sp.Idx, sp.Tuple, sp.Number,
            sp.core.numbers.Exp1, sp.core.numbers.Pi, sp.core.numbers.NumberSymbol)
 

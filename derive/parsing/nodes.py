@@ -50,6 +50,7 @@ class Call:
     func: str
     arg: sp.Expr
     base: sp.Expr | None = None
+    rest: tuple = ()  # further arguments (max, min)
 
 
 @dataclass(frozen=True)

@@ -26,9 +26,17 @@ DECORATORS = {r"\hat", r"\widehat", r"\tilde", r"\widetilde", r"\bar", r"\overli
 #: Spellings of one decoration: \widehat{y} is \hat{y}, \bm{y} is \mathbf{y}.
 SAME_DECORATION = {r"\widehat": r"\hat", r"\widetilde": r"\tilde", r"\overline": r"\bar",
                    r"\bm": r"\mathbf", r"\boldsymbol": r"\mathbf"}
+BOLD = {r"\mathbf", r"\bm", r"\boldsymbol"}
 INDICATOR_HEADS = {r"\mathbb", r"\mathbf", r"\mathds", r"\bm", r"\boldsymbol", r"\mathrm"}
-NAMED_FUNCTIONS = {"sigmoid": "sigmoid", "exp": "exp", "log": "log", "ln": "log"}
+NAMED_FUNCTIONS = {"sigmoid": "sigmoid", "exp": "exp", "log": "log", "ln": "log", "softplus": "softplus",
+                   "relu": "relu", "ReLU": "relu", "tanh": "tanh", "softmax": "softmax"}
+#: Commands that name a function of one argument (or several, for max and min).
+FUNCTION_COMMANDS = {r"\log": "log", r"\ln": "log", r"\exp": "exp", r"\sigma": "sigmoid", r"\tanh": "tanh",
+                     r"\max": "max", r"\min": "min"}
 FUNCTION_LETTERS = {"f", "g", "h", "p", "q", "P", "Q", r"\phi", r"\psi", r"\pi", r"\sigma"}
+#: Commands that can start the argument of \log written without parentheses.
+OPERAND_COMMANDS = {r"\frac", r"\dfrac", r"\tfrac", r"\sqrt", r"\log", r"\ln", r"\exp", r"\tanh",
+                    r"\max", r"\min", r"\operatorname", r"\mathrm"}
 SUM_COMMANDS = {r"\sum": r"\sum", r"\prod": r"\prod"}
 RELATIONS = {"=", r"\neq", r"\ne", "==", "!="}
 MAX_DEPTH = 40
@@ -40,12 +48,12 @@ SUPPORTED = ("supported: + - \\cdot \\times / \\frac, powers, \\sqrt, \\log \\ln
              "indices (y_i, y_{i,k}, \\hat{y}_i, p_i^{(k)}, g(x))")
 
 _UNSUPPORTED_HINTS = {
+    r"\operatorname": "only known functions: " + ", ".join(sorted(NAMED_FUNCTIONS)),
     r"\int": "integrals are not supported",
     r"\infty": "infinite ranges and limits are not supported",
     r"\lim": "limits are not supported",
     r"\partial": "derivatives are not supported by check",
     r"\nabla": "gradients are not supported by check",
-    r"\max": "max/min are not supported", r"\min": "max/min are not supported",
     r"\arg": "arg max / arg min lines belong to `derive verify`",
     r"\mid": "conditional probability notation is not supported by check",
     r"\cdots": "ellipses are not read; write the sum with \\sum",
@@ -284,7 +292,7 @@ class Reader:
             items.append(self.group())
         elif tok.kind == "num":
             items.append(self.number(tok))
-        elif t in (r"\log", r"\ln", r"\exp"):
+        elif t in (r"\log", r"\ln", r"\exp", r"\tanh", r"\max", r"\min"):
             items.append(self.function(tok))
         elif t in (r"\operatorname", r"\mathrm") and self.named_function() is not None:
             items.append(self.function(tok))
@@ -532,9 +540,11 @@ class Reader:
             self.i = self.matching(self.i + 1) + 1
         else:
             self.i += 1
-            func = {r"\log": "log", r"\ln": "log", r"\exp": "exp", r"\sigma": "sigmoid"}[tok.text]
+            func = FUNCTION_COMMANDS[tok.text]
         base = None
         nxt = self.peek()
+        if func in ("max", "min", "softmax"):
+            return self.several(tok, func)
         if func == "log" and nxt is not None and nxt.text == "_":
             if tok.text == r"\ln":
                 raise self.error(r"\ln has no base; write \log_b", nxt)
@@ -564,7 +574,7 @@ class Reader:
             return self.new(Call(func, arg, base))
         start = self.i
         operand: list = []
-        if nxt.text in (r"\frac", r"\dfrac", r"\tfrac", r"\sqrt", r"\log", r"\ln", r"\exp") or nxt.kind in ("num", "letter") \
+        if nxt.text in OPERAND_COMMANDS or nxt.kind in ("num", "letter") \
                 or nxt.text in GREEK or nxt.text in DECORATORS or nxt.text in ("|", r"\lvert"):
             self.item(nxt, operand, ())
             if self.peek() is not None and self.peek().text == "^":
@@ -574,11 +584,47 @@ class Reader:
             raise self.error(f"{tok.text}: cannot read its argument; write {tok.text}(...)", nxt)
         after = self.peek()
         if after is not None and (after.kind in ("num", "letter") or after.text in GREEK
-                                  or after.text in DECORATORS or after.text in ("(", r"\frac", r"\log", r"\ln", r"\exp")):
+                                  or after.text in DECORATORS or after.text == "(" or after.text in OPERAND_COMMANDS):
             raise self.error(f"{tok.text} followed by several factors is ambiguous; write "
                              f"{tok.text}(a b) or {tok.text}(a)\\,b", self.tokens[start])
         arg = self.finish(operand)
         return self.new(Call(func, arg, base))
+
+    def several(self, tok: Token, func: str) -> sp.Symbol:
+        """``\\max(a, b)``, ``\\min(..)`` and ``\\operatorname{softmax}(z)_k``."""
+        nxt = self.peek()
+        if nxt is None or nxt.text != "(":
+            hint = "arg max lines belong to `derive verify`" if func in ("max", "min") else "write softmax(z)_k"
+            raise self.error(f"{tok.text} needs its arguments in parentheses ({hint})", nxt or tok)
+        end = self.matching(self.i)
+        parts = _split(self.tokens[self.i + 1:end], {","})
+        self.i = end + 1
+        if func != "softmax":
+            if len(parts) < 2:
+                raise self.error(f"{func} needs at least two arguments", tok)
+            args = tuple(self.sub(p, "argument", tok) for p in parts)
+            return self.new(Call(func, args[0], None, args[1:]))
+        # softmax(z)_k = e^{z_k} / sum_j e^{z_j}, j over the whole range of z's index
+        saved = self.tokens, self.i
+        self.tokens, self.i = parts[0], 0
+        try:
+            key, indices, suffix = self.decorated()
+            if self.peek() is not None or indices or suffix:
+                raise self.error("softmax takes one vector, written without indices: softmax(z)_k", tok)
+        finally:
+            self.tokens, self.i = saved
+        sub = self.peek()
+        if sub is None or sub.text != "_":
+            raise self.error("softmax(z) needs a component: softmax(z)_k", tok)
+        self.i += 1
+        component = self.sub(self.script_tokens(sub), "index", sub)
+        dummy = "@j"
+        self.bound.add(dummy)
+        j = self.new(Atom(dummy, (), tok.pos))
+        top = self.new(Atom(key, (IndexPart(expr=component),), tok.pos))
+        each = self.new(Atom(key, (IndexPart(expr=j),), tok.pos))
+        size = self.new(HiddenSize(dummy))
+        return self.new(Group(sp.exp(top) / sp.Sum(sp.exp(each), (j, 1, size))))
 
     def body_until_term_end(self) -> sp.Expr:
         """The tokens up to the next top-level + or - (a sum's body), as one expression."""
@@ -656,6 +702,8 @@ class Reader:
                 return key, indices, suffix
             if tok.text == r"\mathbb":
                 raise self.error(r"\mathbb is read only as the indicator \mathbb{1}", tok)
+            if tok.text in BOLD:  # \mathbf{y}_i is y_i: bold is typography here
+                return key, indices, suffix
             return f"{SAME_DECORATION.get(tok.text, tok.text)}{{{key}}}", indices, suffix
         raise self.error(self.unsupported(tok), tok)
 
