@@ -233,3 +233,15 @@ def test_more_notation_and_wrong_twins(a, b, wrong, domains):
 def test_symbolic_method_decides_these(a, b, domains):
     v = check(a, b, domains)
     assert (v.verdict, v.method) == ("equivalent", "symbolic"), v.text()
+
+
+@pytest.mark.parametrize("text,fragment", [
+    (r"\sum_{i=1}^{N} a_i + \sum_{j=1}^{N} b_j + c_i", "add brackets"),
+    (r"1e-5 x", "scientific notation"),
+    (r"\Gamma(x)", "function check does not know"),
+    (r"\mathcal{L}(\theta)", "function check does not know"),
+    (r"\max_\theta x", "parentheses"),
+])
+def test_readings_that_would_be_guesses_are_errors(text, fragment):
+    with pytest.raises(ParseError, match=fragment):
+        read_formulas([text], {})

@@ -34,6 +34,10 @@ NAMED_FUNCTIONS = {"sigmoid": "sigmoid", "exp": "exp", "log": "log", "ln": "log"
 FUNCTION_COMMANDS = {r"\log": "log", r"\ln": "log", r"\exp": "exp", r"\sigma": "sigmoid", r"\tanh": "tanh",
                      r"\max": "max", r"\min": "min"}
 FUNCTION_LETTERS = {"f", "g", "h", "p", "q", "P", "Q", r"\phi", r"\psi", r"\pi", r"\sigma"}
+#: Names that, followed by parentheses, are a function (a loss, an entropy, the
+#: Gamma function), never an element: check does not know what they compute.
+OPAQUE_FUNCTIONS = {"L", "H", "D", "E", r"\Gamma", r"\Phi", r"\Psi", r"\mathcal{L}", r"\mathcal{H}",
+                    r"\mathcal{D}", r"\ell"}
 #: Commands that can start the argument of \log written without parentheses.
 OPERAND_COMMANDS = {r"\frac", r"\dfrac", r"\tfrac", r"\sqrt", r"\log", r"\ln", r"\exp", r"\tanh",
                     r"\max", r"\min", r"\operatorname", r"\mathrm"}
@@ -220,6 +224,9 @@ class Reader:
                     break
                 later.append(it)
             if any(isinstance(it, sp.Symbol) and item.var in self.uses(it) for it in later):
+                if any(isinstance(it, _SumMark) for it in rest):
+                    raise self.error(f"a term after the sum over {item.var} uses {item.var}, and another "
+                                     "sum follows: add brackets to say which terms each sum covers")
                 body = self.finish(items[at + 1:])
                 self.notes.append(f"the sum over {item.var} was read as running to the end of its "
                                   f"bracket level, since a later term uses {item.var}; add brackets "
@@ -367,6 +374,10 @@ class Reader:
     def number(self, tok: Token) -> sp.Symbol | str:
         self.i += 1
         nxt = self.peek()
+        after = self.peek(1)
+        if (nxt is not None and nxt.text in ("e", "E") and nxt.pos == tok.pos + len(tok.text) and after is not None
+                and (after.kind == "num" or after.text in ("+", "-"))):
+            raise self.error(f"{tok.text}{nxt.text}..: scientific notation is not LaTeX; write {tok.text}\\cdot 10^{{..}}", tok)
         if tok.text == "1" and nxt is not None and nxt.text == "_":
             self.i -= 1
             return self.indicator(tok)
@@ -654,6 +665,9 @@ class Reader:
             inner = self.tokens[self.i + 1:end]
             if any(t.text in ("|", r"\mid") for t in inner):
                 raise self.error("conditional probability notation p(y|x) is not supported by check", nxt)
+            if key in OPAQUE_FUNCTIONS:
+                raise self.error(f"{key}(...) is a function check does not know; write out what it "
+                                 "computes", nxt)
             parts = _split(inner, {","})
             if parts and all(len(p) == 1 and (p[0].kind in ("letter", "num") or p[0].text in GREEK) for p in parts):
                 self.i = end + 1
