@@ -222,22 +222,18 @@ class Resolver:
         the index selects (or after the letter, when it selects none)."""
         dims = set()
         for node in self.r.nodes.values():
-            if isinstance(node, Atom):
-                position = 0
-                for part in node.indices:
-                    letters = part.letters or ""
-                    if part.expr is not None:
-                        keys = set().union(*(self.r.uses(s) for s in part.expr.free_symbols)) \
-                            if part.expr.free_symbols else set()
-                        if len(keys) == 1 and var in keys and isinstance(self.r.nodes.get(
-                                next(iter(part.expr.free_symbols))), Atom) and part.expr.is_Symbol:
-                            dims.add((node.key, position))
-                        position += 1
-                    else:
-                        for j, c in enumerate(letters):
-                            if c == var:
-                                dims.add((node.key, position + j))
-                        position += len(letters)
+            if not isinstance(node, Atom):
+                continue
+            position = 0
+            for part in node.indices:
+                if part.letters:
+                    dims |= {(node.key, position + j) for j, c in enumerate(part.letters) if c == var}
+                    position += len(part.letters)
+                    continue
+                target = self.r.nodes.get(part.expr) if isinstance(part.expr, sp.Symbol) else None
+                if isinstance(target, Atom) and target.key == var and not target.indices:
+                    dims.add((node.key, position))
+                position += 1
         if not dims:
             return f"|{var}|"
         key, dim = min(dims)
