@@ -215,6 +215,8 @@ STATUS_TEXT = {
     "numeric": "numeric only",
     "unchecked": "UNCHECKED",
     "failed": "FAILED",
+    "refuted": "refuted",          # a claim, with a checked counterexample
+    "not_refuted": "NOT REFUTED",  # a claim no point refuted
 }
 
 
