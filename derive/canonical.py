@@ -16,7 +16,7 @@ from __future__ import annotations
 import sympy as sp
 
 from .context import Context, Role
-from .intervals import is_positive
+from .intervals import interval_of, is_positive
 from .strategies import everywhere, exhaust
 
 
@@ -39,6 +39,35 @@ def _zero_one(ctx: Context):
                 return 1 - b
         if isinstance(e, sp.Pow) and is01(e.base) and e.exp.is_Integer and e.exp > 0:
             return e.base
+        if isinstance(e, sp.Mul):
+            # y log y = 0 for y in {0, 1} (1 log 1 = 0, and 0 log 0 = 0).
+            for f in e.args:
+                if isinstance(f, sp.log) and len(f.args) == 1 and is01(f.args[0]) and f.args[0] in e.args:
+                    return sp.Integer(0)
+        return None
+
+    return rule
+
+
+def _weighted_log(ctx: Context):
+    """``w log(w c) -> w log w + w log c`` for w >= 0 weighing the log and c > 0.
+
+    Sound under 0 log 0 = 0: where a weight that may be 0 is 0, both sides are 0.
+    """
+    positive = lambda e: is_positive(e, ctx.interval)  # noqa: E731
+
+    def rule(e: sp.Basic):
+        if not isinstance(e, sp.Mul):
+            return None
+        for f in e.args:
+            if not (isinstance(f, sp.log) and len(f.args) == 1 and isinstance(f.args[0], sp.Mul)):
+                continue
+            inner = f.args[0].args
+            weights = [g for g in inner if not positive(g)]
+            if weights and all(g in e.args and isinstance(g, (sp.Symbol, sp.Indexed))
+                               and interval_of(g, ctx.interval).nonnegative for g in weights):
+                rest = sp.Mul(*[a for a in e.args if a is not f])
+                return sp.Add(*[rest * sp.log(g) for g in inner])
         return None
 
     return rule
@@ -182,7 +211,7 @@ def canonical(expr: sp.Basic, ctx: Context) -> sp.Basic:
     """A canonical form of ``expr`` (definitions unfolded) for comparison."""
     expr = ctx.unfold(expr)
     require_ordered_ranges(expr, ctx)
-    for rule in (_base_log, _zero_one(ctx), _log_expand(ctx)):
+    for rule in (_base_log, _weighted_log(ctx), _zero_one(ctx), _log_expand(ctx)):
         out = exhaust(everywhere(rule))(expr)
         expr = expr if out is None else out
     expr = _normalise_tree(expr)

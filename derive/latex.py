@@ -70,6 +70,9 @@ class DerivePrinter(LatexPrinter):
         arg = expr.args[0]
         head = r"\log" if len(expr.args) == 1 else rf"\log_{{{self._print(expr.args[1])}}}"
         inner = self._print(arg)
+        numer, denom = arg.as_numer_denom() if isinstance(arg, sp.Mul) else (arg, sp.Integer(1))
+        if denom != 1 and not arg.has(sp.Sum, sp.Product):
+            inner = rf"\frac{{{self._print(numer)}}}{{{self._print(denom)}}}"  # log(y / y-hat)
         if isinstance(arg, (sp.Symbol, sp.Indexed)) and not self._has_superscript(arg):
             text = f"{head} {inner}"
         else:

@@ -167,3 +167,76 @@ def test_refutation_tex_compiles(tmp_path):
     assert result.returncode == 0, result.stdout[-3000:]
     tex = (tmp_path / f"{ASYMMETRY}.tex").read_text()
     assert r"H(p, q) = H(q, p)" in tex and r"\tfrac" in tex
+
+
+# -- the kernel additions this family needs ----------------------------------------
+def _kl(name="kl-divergence"):
+    d = catalogue.get(name)
+    return d, d.context, d.context["k"], d.context["C"], d.context["y"], d.context["yhat"]
+
+
+def test_weighted_log_lemma_proves_only_when_the_weight_is_the_zero_able_factor():
+    from derive.algebra_checks import symbolic_check
+    from derive.results import DEFAULT, Status as S
+    d, ctx, k, C, y, yhat = _kl()
+    good = symbolic_check(y[k] * sp.log(y[k]) - y[k] * sp.log(yhat[k]), y[k] * sp.log(y[k] / yhat[k]),
+                          ctx, {}, DEFAULT)
+    assert good.status is S.PROVED
+    # A wrong split (the sign of the second log) is never proved.
+    bad = symbolic_check(y[k] * sp.log(y[k]) + y[k] * sp.log(yhat[k]), y[k] * sp.log(y[k] / yhat[k]),
+                         ctx, {}, DEFAULT)
+    assert bad.status is not S.PROVED
+    # The lemma itself fires only when the factor that may be 0 weighs the log.
+    from derive.canonical import _weighted_log
+    assert _weighted_log(ctx)(yhat[k] * sp.log(y[k] / yhat[k])) is None
+    assert _weighted_log(ctx)(y[k] * sp.log(y[k] / yhat[k])) is not None
+
+
+def test_y_log_y_vanishes_only_for_zero_one_labels():
+    from derive.checks import identity_checks
+    from derive.evaluate import Budget
+    from derive.results import DEFAULT, Status as S
+    for name, expected in (("kl-divergence-one-hot", S.PROVED), ("kl-divergence", S.FAILED)):
+        d, ctx, k, C, y, yhat = _kl(name)
+        entropy = -sp.Sum(y[k] * sp.log(y[k]), (k, 1, C))
+        results = identity_checks(sp.Integer(0), entropy, ctx, {}, (name, "H=0"), DEFAULT, Budget())
+        statuses = {r.kind: r.status for r in results}
+        if expected is S.PROVED:
+            assert statuses["symbolic"] is S.PROVED and statuses["numeric"] is S.NUMERIC
+        else:
+            assert statuses["numeric"] is S.FAILED and statuses["symbolic"] is not S.PROVED
+
+
+def test_pointwise_finiteness():
+    from derive.finiteness import finite_everywhere
+    d, ctx, k, C, y, yhat = _kl()
+    assert finite_everywhere(-sp.Sum(y[k] * sp.log(y[k]), (k, 1, C)), ctx.interval)   # 0 log 0 = 0
+    assert finite_everywhere(-sp.Sum(y[k] * sp.log(yhat[k]), (k, 1, C)), ctx.interval)
+    assert not finite_everywhere(sp.Sum(sp.log(y[k]), (k, 1, C)), ctx.interval)        # log 0
+    assert not finite_everywhere(sp.Sum(yhat[k] * sp.log(y[k]), (k, 1, C)), ctx.interval)
+    assert not finite_everywhere(1 / y[k], ctx.interval)
+
+
+def test_dropping_the_entropy_is_a_parameter_free_finite_shift():
+    d = catalogue.get("kl-divergence")
+    step = d.steps[-1]
+    assert step.rule == "drop-term" and step.maps[0].kind.value == "shift"
+    report = check_derivation_step(d, step)
+    shift = next(r for r in report.results if r.obligation == "map:shift")
+    assert shift.status.value == "proved"
+    # Dropping the cross-entropy instead (which depends on the parameters) is refused.
+    from derive.relations import MapKind, MonotoneMap
+    H = d.context["H"]
+    bad = replace(step, after=step.before - H, maps=(MonotoneMap(MapKind.SHIFT, -H),))
+    assert check_derivation_step(d, bad).status.value == "failed"
+
+
+def check_derivation_step(d, step):
+    from derive.checks import check_step
+    return check_step(step, d.context, (d.name,))
+
+
+def test_kl_for_one_hot_labels_is_the_cross_entropy():
+    d = catalogue.get("kl-divergence-one-hot")
+    assert str(d.steps[-1].after) == "H"
+    assert all(s.relation.value in ("eq", "defn") for s in d.steps)

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import sympy as sp
 
+from .. import rules_information  # noqa: F401  (registers the family's rules)
 from ..context import Context, Definition, Role, SymbolSpec
+from ..derivation import Builder, Derivation
 from ..domains import Domain
 from ..refutation import Claim
-from . import refutation_entry
+from . import entry, refutation_entry
 
 M_SPEC = SymbolSpec("C", "M", Role.SIZE, lower=2, upper=4, description="number of classes")
 J_SPEC = SymbolSpec("k", "j", Role.INDEX, lower=1, upper="C", description="class index")
@@ -44,3 +46,72 @@ def asymmetry() -> Claim:
                          "distribution is the label and which the prediction. The claim that they are "
                          "equal is refuted by a counterexample the engine finds and checks.",
                  sources=("seed 002",))
+
+
+def _kl_context(label: SymbolSpec, prediction: SymbolSpec) -> Context:
+    """One example: a label distribution, a prediction, D_KL, H(y, y-hat) and H(y)."""
+    y, yhat = label.name, prediction.name
+    ctx = Context(symbols=(
+        M_SPEC, J_SPEC, label, prediction,
+        SymbolSpec("KL", "D_KL", Role.DEFINED,
+                   template=rf"D_{{\mathrm{{KL}}}}({label.latex} \,\|\, {prediction.latex})",
+                   description="Kullback-Leibler divergence of the prediction from the label"),
+        SymbolSpec("H", "H", Role.DEFINED, template=rf"H({label.latex}, {prediction.latex})",
+                   description="cross-entropy of the prediction against the label"),
+        SymbolSpec("Hy", "H_y", Role.DEFINED, template=rf"H({label.latex})",
+                   description="entropy of the label distribution"),
+    ))
+    k, C = ctx["k"], ctx["C"]
+    a, b = ctx[y], ctx[yhat]
+    return Context(ctx.symbols, definitions=(
+        Definition("kl-divergence", "KL", (), sp.Sum(a[k] * sp.log(a[k] / b[k]), (k, 1, C)), "quantity",
+                   "the Kullback-Leibler divergence"),
+        Definition("cross-entropy", "H", (), -sp.Sum(a[k] * sp.log(b[k]), (k, 1, C)), "quantity",
+                   "the cross-entropy H(y, y-hat)"),
+        Definition("entropy", "Hy", (), -sp.Sum(a[k] * sp.log(a[k]), (k, 1, C)), "quantity",
+                   "the entropy H(y) of the label"),
+    ))
+
+
+PREDICTION = SymbolSpec("yhat", r"\hat{y}", Role.PREDICTION, Domain.parse("simplex+"), ("k",),
+                        description="predicted distribution, a softmax output (entries > 0)")
+
+
+@entry("kl-divergence")
+def kl_divergence() -> Derivation:
+    ctx = _kl_context(
+        SymbolSpec("y", "y", Role.DATA, Domain.parse("simplex"), ("k",),
+                   description="label distribution: soft, or one-hot (entries may be 0; 0 log 0 = 0)"),
+        PREDICTION)
+    b = Builder("kl-divergence", "Minimising the KL divergence is minimising the cross-entropy",
+                ctx, start=ctx["KL"], sense="min", lhs=r"\hat{\theta}",
+                summary="D_KL(y || y-hat) = H(y, y-hat) - H(y); the entropy H(y) of the label does not "
+                        "depend on the parameters, so minimising the KL divergence and minimising the "
+                        "cross-entropy give the same parameters (seed 002).",
+                sources=("seed 002",))
+    b.apply("unfold", definition="kl-divergence")
+    b.apply("weighted-log-of-ratio")
+    b.apply("sum-of-terms")
+    b.apply("recognise", definition="cross-entropy")
+    b.apply("recognise-scaled", definition="entropy")
+    b.apply("drop-term", definition="entropy", coefficient=-1)
+    return b.build()
+
+
+@entry("kl-divergence-one-hot")
+def kl_divergence_one_hot() -> Derivation:
+    ctx = _kl_context(
+        SymbolSpec("y", "y", Role.DATA, Domain.parse("onehot"), ("k",),
+                   description="one-hot label: 1 for the observed class, 0 elsewhere"),
+        PREDICTION)
+    b = Builder("kl-divergence-one-hot", "For one-hot labels the KL divergence is the cross-entropy",
+                ctx, start=ctx["KL"], sense="min", lhs=r"\hat{\theta}",
+                summary="With a one-hot label y, y_j log y_j = 0 for every j (1 log 1 = 0, 0 log 0 = 0): "
+                        "the entropy H(y) is 0 and D_KL(y || y-hat) equals the cross-entropy H(y, y-hat) "
+                        "(seed 002).",
+                sources=("seed 002",))
+    b.apply("unfold", definition="kl-divergence")
+    b.apply("one-hot-log-ratio")
+    b.apply("sum-of-terms")
+    b.apply("recognise", definition="cross-entropy")
+    return b.build()

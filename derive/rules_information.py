@@ -1,0 +1,289 @@
+"""Rules of the information-theory family: KL, entropy, bits, soft labels, MAP.
+
+Registered into the same registry as :mod:`derive.rules`. As everywhere, the
+checks never trust these rules: each step is verified on its own.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+import sympy as sp
+
+from .context import Context
+from .intervals import interval_of
+from .relations import MapKind, MonotoneMap, Relation
+from .rules import Rule, _positive, collapse_single_terms, register
+
+
+def _nonnegative(ctx: Context):
+    return lambda e: interval_of(ctx.unfold(e), ctx.interval).nonnegative
+
+
+def _zero_one(ctx: Context, e: sp.Basic) -> bool:
+    spec = ctx.spec_of(e)
+    return (isinstance(e, (sp.Symbol, sp.Indexed)) and spec is not None and spec.domain is not None
+            and spec.domain.is_zero_one())
+
+
+@register
+@dataclass(frozen=True)
+class WeightedLogOfRatio(Rule):
+    """``w log(w / b) -> w log w - w log b`` (b > 0, w >= 0; 0 log 0 = 0).
+
+    More generally ``w log(w c) -> w log w + w log c`` for c > 0: the factor
+    that may be 0 must also weigh the log, so where it is 0 both sides are 0.
+    """
+
+    name: ClassVar[str] = "weighted-log-of-ratio"
+    side_condition: ClassVar[str] = "b > 0, w >= 0 and w weighs the log (0 log 0 = 0)"
+
+    def apply(self, expr, ctx):
+        if not isinstance(expr, sp.Mul):
+            return None
+        logs = [f for f in expr.args if isinstance(f, sp.log) and len(f.args) == 1
+                and isinstance(f.args[0], sp.Mul)]
+        if len(logs) != 1:
+            return None
+        log = logs[0]
+        rest = sp.Mul(*[f for f in expr.args if f is not log])
+        positive, nonneg = _positive(ctx), _nonnegative(ctx)
+        inner = log.args[0].args
+        weights = [g for g in inner if not positive(g)]
+        if not weights or not all(nonneg(g) and g in expr.args for g in weights):
+            return None
+        terms = []
+        for g in inner:
+            if isinstance(g, sp.Pow) and g.exp == -1 and positive(g.base):
+                terms.append(-rest * sp.log(g.base))
+            else:
+                terms.append(rest * sp.log(g))
+        return sp.Add(*terms)
+
+    def justification(self, ctx):
+        return "log of a ratio, weighted by its numerator (0 log 0 = 0)"
+
+
+@register
+@dataclass(frozen=True)
+class OneHotLogRatio(Rule):
+    """``y log(y / b) -> -y log b`` for y in {0, 1} and b > 0.
+
+    ``y log(y / b) = y log y - y log b``, and ``y log y = 0`` when y is 0 or 1
+    (1 log 1 = 0, 0 log 0 = 0): the entropy of a one-hot label vanishes.
+    """
+
+    name: ClassVar[str] = "one-hot-log-ratio"
+    side_condition: ClassVar[str] = "y in {0, 1}, b > 0 (0 log 0 = 0)"
+
+    def apply(self, expr, ctx):
+        if not isinstance(expr, sp.Mul):
+            return None
+        positive = _positive(ctx)
+        for f in expr.args:
+            if not (isinstance(f, sp.log) and len(f.args) == 1 and isinstance(f.args[0], sp.Mul)):
+                continue
+            inner = f.args[0].args
+            labels = [g for g in inner if _zero_one(ctx, g) and g in expr.args]
+            others = [g for g in inner if g not in labels]
+            if len(labels) == 1 and others and all(positive(g) for g in others):
+                rest = sp.Mul(*[a for a in expr.args if a is not f])
+                kept = sp.Mul(*others)
+                if isinstance(kept, sp.Pow) and kept.exp == -1:
+                    return -rest * sp.log(kept.base)
+                return rest * sp.log(kept)
+        return None
+
+    def justification(self, ctx):
+        return "one-hot label: y log y = 0 (1 log 1 = 0, 0 log 0 = 0), so y log(y / b) = -y log b"
+
+
+@register
+@dataclass(frozen=True)
+class SumOfTerms(Rule):
+    """``sum_k (a_k + b_k) -> sum_k a_k + sum_k b_k``, numeric factors out: ``sum_k -a_k -> -sum_k a_k``."""
+
+    name: ClassVar[str] = "sum-of-terms"
+    placement: ClassVar[str] = "first"
+
+    def apply(self, expr, ctx):
+        if not isinstance(expr, sp.Sum):
+            return None
+        terms = sp.Add.make_args(sp.expand_mul(expr.function)) if isinstance(expr.function, sp.Add) \
+            else (expr.function,)
+        out = []
+        for t in terms:
+            coeff, rest = t.as_coeff_Mul()
+            out.append(coeff * sp.Sum(rest, *expr.limits))
+        new = sp.Add(*out)
+        return None if new == expr else new
+
+    def justification(self, ctx):
+        return "a sum of terms is the sum of the sums (linearity)"
+
+
+@register
+@dataclass(frozen=True)
+class RecogniseScaled(Rule):
+    """``c rhs(D) -> c D`` for a number c (``-rhs(D) -> -D``, ``rhs(D) / log 2 -> D / log 2``)."""
+
+    definition: str = ""
+    name: ClassVar[str] = "recognise-scaled"
+
+    def apply(self, expr, ctx):
+        definition = ctx.definitions_by_name[self.definition]
+        if definition.params or expr == definition.rhs or not expr.has(*definition.rhs.atoms(sp.Indexed)):
+            return None
+        ratio = expr / definition.rhs
+        if ratio.is_number and ratio != 0:
+            return ratio * ctx.head(definition)
+        return None
+
+    def justification(self, ctx):
+        return "recognise a multiple of " + ctx.definitions_by_name[self.definition].statement
+
+    def params(self):
+        return {"definition": self.definition}
+
+
+@register
+@dataclass(frozen=True)
+class DropTerm(Rule):
+    """``F + c D -> F`` for a defined quantity D free of the parameters (c a number).
+
+    Adding a finite term that does not depend on the parameters moves no
+    optimiser: the step records the shift ``-c D``.
+    """
+
+    definition: str = ""
+    coefficient: int = 1
+    name: ClassVar[str] = "drop-term"
+    relation: ClassVar[Relation] = Relation.SAME_ARGMIN
+    placement: ClassVar[str] = "root"
+    side_condition: ClassVar[str] = "D free of the parameters and finite"
+
+    def _term(self, ctx):
+        return sp.Integer(self.coefficient) * ctx.head(ctx.definitions_by_name[self.definition])
+
+    def apply(self, expr, ctx):
+        term = self._term(ctx)
+        if not isinstance(expr, sp.Add) or term not in expr.args:
+            return None
+        return expr - term
+
+    def monotone_map(self, ctx):
+        return MonotoneMap(MapKind.SHIFT, -self._term(ctx))
+
+    def justification(self, ctx):
+        return ("drop " + ctx.definitions_by_name[self.definition].statement
+                + ": it does not depend on the parameters")
+
+    def params(self):
+        return {"definition": self.definition, "coefficient": self.coefficient}
+
+
+@register
+@dataclass(frozen=True)
+class DropFactor(Rule):
+    """``F D^e -> F`` for a positive defined quantity D free of the parameters.
+
+    Multiplying by the positive, parameter-free ``D^-e`` moves no optimiser:
+    the step records that scale.
+    """
+
+    definition: str = ""
+    exponent: int = 1
+    name: ClassVar[str] = "drop-factor"
+    relation: ClassVar[Relation] = Relation.SAME_ARGMAX
+    placement: ClassVar[str] = "root"
+    side_condition: ClassVar[str] = "D > 0, finite and free of the parameters"
+
+    def _factor(self, ctx):
+        return ctx.head(ctx.definitions_by_name[self.definition]) ** self.exponent
+
+    def apply(self, expr, ctx):
+        factor = self._factor(ctx)
+        if not isinstance(expr, sp.Mul) or factor not in expr.args:
+            return None
+        return sp.Mul(*[f for f in expr.args if f is not factor])
+
+    def monotone_map(self, ctx):
+        return MonotoneMap(MapKind.SCALE, 1 / self._factor(ctx))
+
+    def justification(self, ctx):
+        return ("drop " + ctx.definitions_by_name[self.definition].statement
+                + ": positive and free of the parameters")
+
+    def params(self):
+        return {"definition": self.definition, "exponent": self.exponent}
+
+
+@register
+@dataclass(frozen=True)
+class ChangeLogBase(Rule):
+    """``log_b x -> log x / log b``: a log in base b is the natural log over log b."""
+
+    name: ClassVar[str] = "change-log-base"
+    side_condition: ClassVar[str] = "b > 0, b != 1"
+
+    def apply(self, expr, ctx):
+        if not isinstance(expr, sp.log) or len(expr.args) != 2:
+            return None
+        x, base = expr.args
+        if not (base.is_number and base.is_positive and base != 1):
+            return None
+        return sp.log(x) / sp.log(base)
+
+    def justification(self, ctx):
+        return "change of log base: log_b x = log x / log b"
+
+
+@register
+@dataclass(frozen=True)
+class ConstantOutOfSum(Rule):
+    """``sum_k c f_k -> c sum_k f_k`` for a factor c that does not involve k."""
+
+    name: ClassVar[str] = "constant-out-of-sum"
+    placement: ClassVar[str] = "first"
+
+    def apply(self, expr, ctx):
+        if not isinstance(expr, sp.Sum) or not isinstance(expr.function, sp.Mul):
+            return None
+        bound = {limit[0] for limit in expr.limits}
+        const = [f for f in expr.function.args if not f.free_symbols & bound]
+        if not const:
+            return None
+        body = sp.Mul(*[f for f in expr.function.args if f.free_symbols & bound])
+        return sp.Mul(*const) * sp.Sum(body, *expr.limits)
+
+    def justification(self, ctx):
+        return "a factor that does not depend on the index comes out of the sum"
+
+
+@register
+@dataclass(frozen=True)
+class Substitute(Rule):
+    """``S -> value`` for the sizes and symbols a branch fixes (a worked example).
+
+    Used with the specialise relation: the line is the previous one at fixed
+    sizes with every sum written out and the example's values put in.
+    """
+
+    size: str = "C"
+    value: int = 3
+    name: ClassVar[str] = "specialise-example"
+    relation: ClassVar[Relation] = Relation.SPECIALISE
+    placement: ClassVar[str] = "root"
+
+    def apply(self, expr, ctx):
+        fixed = ctx.unfold(expr).xreplace({ctx[self.size]: sp.Integer(self.value)})
+        return collapse_single_terms(fixed.doit())
+
+    def justification(self, ctx):
+        return f"the example: {ctx.spec(self.size).latex} = {self.value}"
+
+    def params(self):
+        return {"size": self.size, "value": self.value}
+
+    def substitution(self, ctx):
+        return {self.size: self.value}
