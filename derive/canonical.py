@@ -154,13 +154,45 @@ def _product_one(body: sp.Basic, limit: tuple) -> sp.Basic:
     return out
 
 
+def _absorb_into_sum(e: sp.Basic):
+    """``c sum_a f_a -> sum_a c f_a`` (c free of a): nested sums then merge and sort.
+
+    Linearity; constants come out again when the sum is normalised, so only
+    factors that depend on an outer index stay inside.
+    """
+    if not isinstance(e, sp.Mul):
+        return None
+    sums = [f for f in e.args if isinstance(f, sp.Sum)]
+    if len(sums) != 1:
+        return None
+    inner = sums[0]
+    others = [f for f in e.args if f is not inner]
+    bound = {var for var, _, _ in inner.limits}
+    if any(f.free_symbols & bound for f in others) or all(f.is_number for f in others):
+        return None
+    return sp.Sum(sp.Mul(*others) * inner.function, *inner.limits)
+
+
+def _independent_order(limits: tuple) -> list:
+    """Limits in a canonical order when no range depends on another index.
+
+    Finite sums (and products) over independent ranges may be taken in any
+    order, so ``sum_a sum_k`` and ``sum_k sum_a`` get one canonical form.
+    """
+    limits = list(limits)
+    bound = {var for var, _, _ in limits}
+    if len(limits) > 1 and not any((lo.free_symbols | hi.free_symbols) & bound for _, lo, hi in limits):
+        limits.sort(key=lambda limit: sp.default_sort_key(sp.Tuple(limit[1], limit[2])))
+    return limits
+
+
 def _normalise_tree(e: sp.Basic) -> sp.Basic:
     if isinstance(e, sp.Indexed) or not e.args:
         return e
     if isinstance(e, (sp.Sum, sp.Product)):
         one = _sum_one if isinstance(e, sp.Sum) else _product_one
         body = _normalise_tree(e.function)
-        for limit in e.limits:  # innermost first
+        for limit in _independent_order(e.limits):  # innermost first
             body = one(body, limit)
         return body
     args = [_normalise_tree(a) for a in e.args]
@@ -214,7 +246,8 @@ def canonical(expr: sp.Basic, ctx: Context) -> sp.Basic:
     for rule in (_base_log, _weighted_log(ctx), _zero_one(ctx), _log_expand(ctx)):
         out = exhaust(everywhere(rule))(expr)
         expr = expr if out is None else out
-    expr = _normalise_tree(expr)
+    out = exhaust(everywhere(_absorb_into_sum))(expr)
+    expr = _normalise_tree(expr if out is None else out)
     return sp.expand(expr, log=False, power_base=False, power_exp=False)
 
 

@@ -45,13 +45,15 @@ class DerivePrinter(LatexPrinter):
             return out
         if spec.style == "seed" and len(indices) == 2:
             return f"{spec.latex}_{{{indices[0]}}}^{{({indices[1]})}}"
+        if spec.style == "seed-class-below" and len(indices) == 2:  # seed 002: y_j^{(i)}
+            return f"{spec.latex}_{{{indices[1]}}}^{{({indices[0]})}}"
         if spec.style == "param":  # seed 003: \hat{y}_{\theta, i}
             return f"{spec.latex}_{{{self.ctx.parameter_latex}, {','.join(indices)}}}"
         return f"{spec.latex}_{{{','.join(indices)}}}"
 
     def _has_superscript(self, expr) -> bool:
         spec = self.ctx.spec_of(expr) if isinstance(expr, sp.Indexed) else None
-        return bool(spec and spec.style == "seed" and len(expr.indices) == 2)
+        return bool(spec and spec.style in ("seed", "seed-class-below") and len(expr.indices) == 2)
 
     # -- operators ---------------------------------------------------------
     def _as_ordered_terms(self, expr, order=None):

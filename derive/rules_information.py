@@ -5,15 +5,17 @@ checks never trust these rules: each step is verified on its own.
 """
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import ClassVar
 
 import sympy as sp
 
-from .context import Context
+from .context import Context, Role
 from .intervals import interval_of
 from .relations import MapKind, MonotoneMap, Relation
 from .rules import Rule, _positive, collapse_single_terms, register
+from .strategies import everywhere as everywhere_fn
 
 
 def _nonnegative(ctx: Context):
@@ -122,21 +124,39 @@ class SumOfTerms(Rule):
         return "a sum of terms is the sum of the sums (linearity)"
 
 
+def _plain_factor(expr: sp.Basic, ctx: Context) -> bool:
+    """A factor made of numbers, sizes and constants only (no arrays, sums or products)."""
+    if expr.has(sp.Sum, sp.Product, sp.Indexed):
+        return False
+    return all(ctx.spec_of(s) is not None and ctx.spec_of(s).role in (Role.SIZE, Role.CONSTANT)
+               for s in expr.free_symbols)
+
+
 @register
 @dataclass(frozen=True)
 class RecogniseScaled(Rule):
-    """``c rhs(D) -> c D`` for a number c (``-rhs(D) -> -D``, ``rhs(D) / log 2 -> D / log 2``)."""
+    """``c rhs(D) -> c D`` for a factor c of numbers, sizes and constants.
+
+    ``-rhs(D) -> -D``, ``rhs(D) / log 2 -> D / log 2``, ``n rhs(D) -> n D``.
+    """
 
     definition: str = ""
     name: ClassVar[str] = "recognise-scaled"
 
     def apply(self, expr, ctx):
         definition = ctx.definitions_by_name[self.definition]
-        if definition.params or expr == definition.rhs or not expr.has(*definition.rhs.atoms(sp.Indexed)):
+        if not expr.atoms(sp.Indexed):
             return None
-        ratio = expr / definition.rhs
-        if ratio.is_number and ratio != 0:
-            return ratio * ctx.head(definition)
+        params = [ctx[p] for p in definition.params]
+        candidates = sorted({idx for el in expr.atoms(sp.Indexed) for idx in el.indices}, key=sp.default_sort_key)
+        for values in itertools.product(candidates, repeat=len(params)):
+            rhs = definition.rhs.xreplace(dict(zip(params, values)))
+            if rhs == expr:
+                return None  # a plain recognise, not this rule's business
+            ratio = expr / rhs
+            if ratio != 0 and _plain_factor(ratio, ctx):
+                symbol = ctx[definition.symbol]
+                return ratio * (symbol[values] if values else symbol)
         return None
 
     def justification(self, ctx):
@@ -241,7 +261,10 @@ class ChangeLogBase(Rule):
 @register
 @dataclass(frozen=True)
 class ConstantOutOfSum(Rule):
-    """``sum_k c f_k -> c sum_k f_k`` for a factor c that does not involve k."""
+    """``sum_k c f_k -> c sum_k f_k`` for a factor c that does not involve k.
+
+    In a nested sum ``sum_k sum_a c_k f_{a,k} -> sum_k c_k sum_a f_{a,k}``.
+    """
 
     name: ClassVar[str] = "constant-out-of-sum"
     placement: ClassVar[str] = "first"
@@ -249,12 +272,15 @@ class ConstantOutOfSum(Rule):
     def apply(self, expr, ctx):
         if not isinstance(expr, sp.Sum) or not isinstance(expr.function, sp.Mul):
             return None
-        bound = {limit[0] for limit in expr.limits}
-        const = [f for f in expr.function.args if not f.free_symbols & bound]
+        # The innermost sum of a nested one: its factors free of its index
+        # move in front of it, inside the outer sums.
+        inner, *outer = expr.limits
+        const = [f for f in expr.function.args if not f.has(inner[0])]
         if not const:
             return None
-        body = sp.Mul(*[f for f in expr.function.args if f.free_symbols & bound])
-        return sp.Mul(*const) * sp.Sum(body, *expr.limits)
+        body = sp.Mul(*[f for f in expr.function.args if f.has(inner[0])])
+        pulled = sp.Mul(*const) * sp.Sum(body, inner)
+        return sp.Sum(pulled, *outer) if outer else pulled
 
     def justification(self, ctx):
         return "a factor that does not depend on the index comes out of the sum"
@@ -262,28 +288,87 @@ class ConstantOutOfSum(Rule):
 
 @register
 @dataclass(frozen=True)
-class Substitute(Rule):
-    """``S -> value`` for the sizes and symbols a branch fixes (a worked example).
+class ExchangeSums(Rule):
+    """``sum_a sum_k f -> sum_k sum_a f`` (independent finite ranges), written as nested sums."""
 
-    Used with the specialise relation: the line is the previous one at fixed
-    sizes with every sum written out and the example's values put in.
+    name: ClassVar[str] = "exchange-sums"
+    placement: ClassVar[str] = "first"
+    side_condition: ClassVar[str] = "neither range depends on the other index"
+
+    def apply(self, expr, ctx):
+        if not isinstance(expr, sp.Sum) or len(expr.limits) != 2:
+            return None
+        inner, outer = expr.limits
+        if outer[1].has(inner[0]) or outer[2].has(inner[0]) or inner[1].has(outer[0]) or inner[2].has(outer[0]):
+            return None
+        return sp.Sum(sp.Sum(expr.function, outer), inner)
+
+    def justification(self, ctx):
+        return "exchange the order of the two finite sums"
+
+
+@register
+@dataclass(frozen=True)
+class WriteOut(Rule):
+    """``F(C) -> F(c)`` with every sum over a concrete range written out term by term.
+
+    A specialisation: the line is the previous one at the fixed size, with the
+    definition named by ``unfold`` (``"*"``: every definition) unfolded first,
+    so a worked example can put its values in.
     """
 
     size: str = "C"
-    value: int = 3
-    name: ClassVar[str] = "specialise-example"
+    value: int = 2
+    unfold: str = "*"
+    name: ClassVar[str] = "write-out"
     relation: ClassVar[Relation] = Relation.SPECIALISE
     placement: ClassVar[str] = "root"
 
     def apply(self, expr, ctx):
-        fixed = ctx.unfold(expr).xreplace({ctx[self.size]: sp.Integer(self.value)})
-        return collapse_single_terms(fixed.doit())
+        only = None if self.unfold == "*" else ctx.definitions_by_name[self.unfold].symbol
+        fixed = ctx.unfold(expr, only=only).xreplace({ctx[self.size]: sp.Integer(self.value)})
+        out = everywhere_fn(_spell_concrete)(fixed)
+        return collapse_single_terms(fixed if out is None else out)
 
     def justification(self, ctx):
-        return f"the example: {ctx.spec(self.size).latex} = {self.value}"
+        return f"at {ctx.spec(self.size).latex} = {self.value}, the sum written out"
 
     def params(self):
-        return {"size": self.size, "value": self.value}
+        return {"size": self.size, "value": self.value, "unfold": self.unfold}
 
     def substitution(self, ctx):
         return {self.size: self.value}
+
+
+def _spell_concrete(node):
+    """A sum over concrete ranges as its terms (None for any other node)."""
+    if not isinstance(node, sp.Sum) or not all(lo.is_Integer and hi.is_Integer for _, lo, hi in node.limits):
+        return None
+    body = node.function
+    for var, lo, hi in node.limits:
+        body = sp.Add(*[body.xreplace({var: sp.Integer(v)}) for v in range(int(lo), int(hi) + 1)])
+    return body
+
+
+@register
+@dataclass(frozen=True)
+class ScaleByLogBase(Rule):
+    """``F -> log(b) F``: multiplying by log b > 0 (b > 1) keeps the optimiser (bits to nats)."""
+
+    base: int = 2
+    name: ClassVar[str] = "scale-by-log-base"
+    relation: ClassVar[Relation] = Relation.SAME_ARGMIN
+    placement: ClassVar[str] = "root"
+    side_condition: ClassVar[str] = "log b > 0"
+
+    def apply(self, expr, ctx):
+        return sp.log(self.base) * expr if self.base > 1 else None
+
+    def monotone_map(self, ctx):
+        return MonotoneMap(MapKind.SCALE, sp.log(self.base))
+
+    def justification(self, ctx):
+        return f"multiply by log {self.base} > 0: bits and nats give the same optimiser"
+
+    def params(self):
+        return {"base": self.base}

@@ -115,3 +115,138 @@ def kl_divergence_one_hot() -> Derivation:
     b.apply("sum-of-terms")
     b.apply("recognise", definition="cross-entropy")
     return b.build()
+
+
+# -- a batch of examples (seed 002, "Multiple observations") ----------------------------
+@entry("batch-cross-entropy")
+def batch() -> Derivation:
+    ctx = Context(symbols=(
+        SymbolSpec("N", "N", Role.SIZE, lower=1, upper=4, description="number of examples"),
+        M_SPEC,
+        SymbolSpec("i", "i", Role.INDEX, lower=1, upper="N", description="example index"),
+        J_SPEC,
+        SymbolSpec("y", "y", Role.DATA, Domain.parse("onehot"), ("i", "k"), style="seed-class-below",
+                   description="one-hot outcome of example i"),
+        SymbolSpec("yhat", r"\hat{y}", Role.PREDICTION, Domain.parse("simplex+"), ("i", "k"),
+                   style="seed-class-below", description="predicted distribution for example i (softmax)"),
+        SymbolSpec("L", "L", Role.DEFINED, Domain.parse("prob"), template=r"p(\mathbf{Y} \mid \mathbf{X}, \theta)",
+                   description="joint likelihood of the N examples"),
+        SymbolSpec("P", "P", Role.DEFINED, Domain.parse("prob"), ("i",),
+                   template=r"p(\mathbf{y}^{(@0)} \mid \mathbf{x}^{(@0)}, \theta)",
+                   description="likelihood of example i"),
+        SymbolSpec("H", "H", Role.DEFINED, None, ("i",), template=r"H(\mathbf{y}^{(@0)}, \hat{\mathbf{y}}^{(@0)})",
+                   description="cross-entropy of example i"),
+    ))
+    i, k, C, N = ctx["i"], ctx["k"], ctx["C"], ctx["N"]
+    y, yhat = ctx["y"], ctx["yhat"]
+    ctx = Context(ctx.symbols, definitions=(
+        Definition("iid", "L", (), sp.Product(ctx["P"][i], (i, 1, N)), "model",
+                   "independently sampled examples: the joint likelihood is the product"),
+        Definition("categorical-pmf", "P", ("i",), sp.Product(yhat[i, k] ** y[i, k], (k, 1, C)), "model",
+                   "the likelihood of a one-hot outcome: every factor but the observed one is 1"),
+        Definition("cross-entropy", "H", ("i",), -sp.Sum(y[i, k] * sp.log(yhat[i, k]), (k, 1, C)),
+                   "quantity", "the cross-entropy of example i"),
+    ))
+    b = Builder("batch-cross-entropy", "The negative log-likelihood of a batch is a sum of cross-entropies",
+                ctx, start=ctx["L"], sense="max", lhs=r"\hat{\theta}",
+                summary="N independently sampled examples: the negative log of the joint likelihood is the "
+                        "sum of the per-example cross-entropies, each against its own model distribution "
+                        "(seed 002, 'Multiple observations'); dividing by N gives the mean, the usual batch loss.",
+                sources=("seed 002",))
+    b.apply("unfold", definition="iid")
+    b.apply("unfold", definition="categorical-pmf")
+    b.apply("take-log")
+    b.apply("log-of-product")
+    b.apply("log-of-power")
+    b.apply("negate")
+    b.apply("sign-into-sum")
+    b.apply("recognise", definition="cross-entropy")
+    b.apply("normalise", size="N")
+    return b.build()
+
+
+# -- soft labels (seed 000's open question) ---------------------------------------------
+@entry("soft-label-cross-entropy")
+def soft_label() -> Derivation:
+    ctx = Context(symbols=(
+        SymbolSpec("C", "C", Role.SIZE, lower=2, upper=4, description="number of classes"),
+        SymbolSpec("k", "k", Role.INDEX, lower=1, upper="C", description="class index"),
+        SymbolSpec("p", "p", Role.DATA, Domain.parse("simplex"), ("k",),
+                   description="soft label: a distribution over the classes (entries may be 0)"),
+        SymbolSpec("phat", r"\hat{p}", Role.PREDICTION, Domain.parse("simplex+"), ("k",),
+                   description="predicted distribution (softmax, entries > 0)"),
+        SymbolSpec("E", "E", Role.DEFINED, template=r"\mathbb{E}_{k \sim p}\left[-\log \hat{p}_{k}\right]",
+                   description="expected negative log-likelihood of a label drawn from p"),
+        SymbolSpec("H", "H", Role.DEFINED, template=r"H(p, \hat{p})", description="cross-entropy"),
+    ))
+    k, C, p, phat = ctx["k"], ctx["C"], ctx["p"], ctx["phat"]
+    ctx = Context(ctx.symbols, definitions=(
+        Definition("expectation", "E", (), sp.Sum(p[k] * -sp.log(phat[k]), (k, 1, C)), "model",
+                   "the label is drawn from the soft label: expectation of -log p-hat_k over k ~ p"),
+        Definition("cross-entropy", "H", (), -sp.Sum(p[k] * sp.log(phat[k]), (k, 1, C)), "quantity",
+                   "the cross-entropy H(p, p-hat)"),
+    ))
+    b = Builder("soft-label-cross-entropy",
+                "Soft labels: the expected negative log-likelihood is the cross-entropy",
+                ctx, start=ctx["E"], sense="min", lhs=r"\hat{\theta}",
+                summary="Seed 000 asks what the cross-entropy means when the labels p_k are a "
+                        "distribution rather than one-hot. First reading: the label is drawn from p; "
+                        "the expected negative log-likelihood E_{k~p}[-log p-hat_k] is H(p, p-hat). "
+                        "(The second reading, n annotations, is soft-label-annotations.)",
+                sources=("seed 000",))
+    b.apply("unfold", definition="expectation")
+    b.apply("sum-of-terms")
+    b.apply("recognise", definition="cross-entropy")
+    return b.build()
+
+
+@entry("soft-label-annotations")
+def soft_label_annotations() -> Derivation:
+    ctx = Context(symbols=(
+        SymbolSpec("n", "n", Role.SIZE, lower=1, upper=4, description="number of annotations of the example"),
+        SymbolSpec("C", "C", Role.SIZE, lower=2, upper=4, description="number of classes"),
+        SymbolSpec("a", "a", Role.INDEX, lower=1, upper="n", description="annotation index"),
+        SymbolSpec("k", "k", Role.INDEX, lower=1, upper="C", description="class index"),
+        SymbolSpec("z", "z", Role.DATA, Domain.parse("onehot"), ("a", "k"),
+                   description="annotation a, one-hot: 1 when the annotator chose class k"),
+        SymbolSpec("phat", r"\hat{p}", Role.PREDICTION, Domain.parse("simplex+"), ("k",),
+                   description="predicted distribution for the example (softmax, entries > 0)"),
+        SymbolSpec("L", "L", Role.DEFINED, Domain.parse("prob"), template=r"P(z_{1}, \dots, z_{n} \mid \theta)",
+                   description="likelihood of the n annotations"),
+        SymbolSpec("m", "n", Role.DEFINED, None, ("k",), template=r"n_{@0}",
+                   description="count of annotations for class k (they sum to n)"),
+        SymbolSpec("p", "p", Role.DEFINED, None, ("k",), template=r"p_{@0}",
+                   description="soft label: the share of annotations for class k"),
+        SymbolSpec("H", "H", Role.DEFINED, template=r"H(p, \hat{p})", description="cross-entropy"),
+    ))
+    a, k, n, C = ctx["a"], ctx["k"], ctx["n"], ctx["C"]
+    z, phat, m, p = ctx["z"], ctx["phat"], ctx["m"], ctx["p"]
+    ctx = Context(ctx.symbols, definitions=(
+        Definition("annotations", "L", (), sp.Product(sp.Product(phat[k] ** z[a, k], (k, 1, C)), (a, 1, n)),
+                   "model", "n independent annotations of the example, each categorical with p-hat"),
+        Definition("counts", "m", ("k",), sp.Sum(z[a, k], (a, 1, n)), "quantity",
+                   "the count n_k of annotations for class k"),
+        Definition("shares", "p", ("k",), m[k] / n, "quantity", "the soft label p_k = n_k / n"),
+        Definition("cross-entropy", "H", (), -sp.Sum(p[k] * sp.log(phat[k]), (k, 1, C)), "quantity",
+                   "the cross-entropy H(p, p-hat)"),
+    ))
+    b = Builder("soft-label-annotations",
+                "Soft labels from n annotations: the negative log-likelihood is n H(p, p-hat)",
+                ctx, start=ctx["L"], sense="max", lhs=r"\hat{\theta}",
+                summary="Second reading of seed 000's soft labels: n annotations of one example, with "
+                        "counts n_k summing to n. Their likelihood is prod_k p-hat_k^{n_k}, and its negative "
+                        "log is n H(p, p-hat) with p_k = n_k / n; dividing by n leaves the cross-entropy.",
+                sources=("seed 000",))
+    b.apply("unfold", definition="annotations")
+    b.apply("take-log")
+    b.apply("log-of-product")
+    b.apply("log-of-power")
+    b.apply("negate")
+    b.apply("exchange-sums")
+    b.apply("constant-out-of-sum")
+    b.apply("recognise", definition="counts")
+    b.apply("recognise-scaled", definition="shares")
+    b.apply("constant-out-of-sum")
+    b.apply("recognise-scaled", definition="cross-entropy")
+    b.apply("normalise", size="n")
+    return b.build()
