@@ -14,6 +14,7 @@ cannot reduce stays ``unchecked`` and falls to the exact and numeric checks.
 from __future__ import annotations
 
 import sympy as sp
+from sympy.codegen.cfunctions import log2
 
 from .context import Context, Role
 from .intervals import interval_of, is_positive
@@ -99,6 +100,8 @@ def _base_log(e: sp.Basic):
     """``log(x, b) -> log x / log b`` (sympy keeps the two-argument form)."""
     if isinstance(e, sp.log) and len(e.args) == 2:
         return sp.log(e.args[0]) / sp.log(e.args[1])
+    if isinstance(e, log2):
+        return sp.log(e.args[0]) / sp.log(2)
     return None
 
 

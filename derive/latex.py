@@ -81,6 +81,15 @@ class DerivePrinter(LatexPrinter):
             text = rf"{head}\left({inner}\right)"
         return text if exp is None else rf"\left({text}\right)^{{{exp}}}"
 
+    def _print_log2(self, expr, exp=None):
+        arg = expr.args[0]
+        inner = self._print(arg)
+        if isinstance(arg, (sp.Symbol, sp.Indexed)) and not self._has_superscript(arg):
+            text = rf"\log_{{2}} {inner}"
+        else:
+            text = rf"\log_{{2}}\left({inner}\right)"
+        return text if exp is None else rf"\left({text}\right)^{{{exp}}}"
+
     def _print_KroneckerDelta(self, expr, exp=None):
         a, b = expr.args
         if a.is_Number and not b.is_Number:

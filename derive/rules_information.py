@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import sympy as sp
+from sympy.codegen.cfunctions import log2
 
 from .context import Context, Role
 from .intervals import interval_of
@@ -111,8 +112,7 @@ class SumOfTerms(Rule):
     def apply(self, expr, ctx):
         if not isinstance(expr, sp.Sum):
             return None
-        terms = sp.Add.make_args(sp.expand_mul(expr.function)) if isinstance(expr.function, sp.Add) \
-            else (expr.function,)
+        terms = sp.Add.make_args(expr.function)
         out = []
         for t in terms:
             coeff, rest = t.as_coeff_Mul()
@@ -205,21 +205,22 @@ class DropTerm(Rule):
 @register
 @dataclass(frozen=True)
 class DropFactor(Rule):
-    """``F D^e -> F`` for a positive defined quantity D free of the parameters.
+    """``F s^e -> F`` for a positive scalar s free of the parameters (a number e).
 
-    Multiplying by the positive, parameter-free ``D^-e`` moves no optimiser:
-    the step records that scale.
+    Multiplying by the positive, parameter-free ``s^-e`` moves no optimiser:
+    the step records that scale. ``s`` is a declared scalar (data, constant,
+    or a defined quantity).
     """
 
-    definition: str = ""
+    symbol: str = ""
     exponent: int = 1
     name: ClassVar[str] = "drop-factor"
     relation: ClassVar[Relation] = Relation.SAME_ARGMAX
     placement: ClassVar[str] = "root"
-    side_condition: ClassVar[str] = "D > 0, finite and free of the parameters"
+    side_condition: ClassVar[str] = "s > 0, finite and free of the parameters"
 
     def _factor(self, ctx):
-        return ctx.head(ctx.definitions_by_name[self.definition]) ** self.exponent
+        return ctx[self.symbol] ** self.exponent
 
     def apply(self, expr, ctx):
         factor = self._factor(ctx)
@@ -231,31 +232,27 @@ class DropFactor(Rule):
         return MonotoneMap(MapKind.SCALE, 1 / self._factor(ctx))
 
     def justification(self, ctx):
-        return ("drop " + ctx.definitions_by_name[self.definition].statement
-                + ": positive and free of the parameters")
+        return f"drop a positive factor free of the parameters ({ctx.spec(self.symbol).description})"
 
     def params(self):
-        return {"definition": self.definition, "exponent": self.exponent}
+        return {"symbol": self.symbol, "exponent": self.exponent}
 
 
 @register
 @dataclass(frozen=True)
 class ChangeLogBase(Rule):
-    """``log_b x -> log x / log b``: a log in base b is the natural log over log b."""
+    """``log_2 x -> log x / log 2``: a log in base 2 is the natural log over log 2."""
 
     name: ClassVar[str] = "change-log-base"
-    side_condition: ClassVar[str] = "b > 0, b != 1"
+    side_condition: ClassVar[str] = "x > 0"
 
     def apply(self, expr, ctx):
-        if not isinstance(expr, sp.log) or len(expr.args) != 2:
+        if not isinstance(expr, log2):
             return None
-        x, base = expr.args
-        if not (base.is_number and base.is_positive and base != 1):
-            return None
-        return sp.log(x) / sp.log(base)
+        return sp.log(expr.args[0]) / sp.log(2)
 
     def justification(self, ctx):
-        return "change of log base: log_b x = log x / log b"
+        return "change of log base: log_2 x = log x / log 2"
 
 
 @register
@@ -284,6 +281,26 @@ class ConstantOutOfSum(Rule):
 
     def justification(self, ctx):
         return "a factor that does not depend on the index comes out of the sum"
+
+
+@register
+@dataclass(frozen=True)
+class Distribute(Rule):
+    """``(a + b) f -> a f + b f``: a product over a sum of terms, multiplied out."""
+
+    name: ClassVar[str] = "distribute"
+    placement: ClassVar[str] = "first"
+
+    def apply(self, expr, ctx):
+        if not isinstance(expr, sp.Mul) or not any(isinstance(f, sp.Add) for f in expr.args):
+            return None
+        sums = [f for f in expr.args if isinstance(f, sp.Add)]
+        first = sums[0]
+        rest = sp.Mul(*[f for f in expr.args if f is not first])
+        return sp.Add(*[t * rest for t in first.args])
+
+    def justification(self, ctx):
+        return "multiply out: (a + b) f = a f + b f"
 
 
 @register

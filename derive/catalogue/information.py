@@ -6,6 +6,7 @@ distribution p), the prediction y-hat; N examples indexed by i.
 from __future__ import annotations
 
 import sympy as sp
+from sympy.codegen.cfunctions import log2
 
 from .. import rules_information  # noqa: F401  (registers the family's rules)
 from ..context import Context, Definition, Role, SymbolSpec
@@ -249,4 +250,228 @@ def soft_label_annotations() -> Derivation:
     b.apply("constant-out-of-sum")
     b.apply("recognise-scaled", definition="cross-entropy")
     b.apply("normalise", size="n")
+    return b.build()
+
+
+# -- bits and nats (seed 002) -----------------------------------------------------------
+@entry("entropy-in-bits")
+def entropy_in_bits() -> Derivation:
+    ctx = Context(symbols=(
+        M_SPEC, J_SPEC,
+        SymbolSpec("y", "y", Role.DATA, Domain.parse("simplex"), ("k",),
+                   description="label distribution (one-hot or soft; 0 log 0 = 0)"),
+        PREDICTION,
+        SymbolSpec("H2", "H_2", Role.DEFINED, template=r"H_{2}(y, \hat{y})",
+                   description="cross-entropy in bits (base-2 logarithm)"),
+        SymbolSpec("H", "H", Role.DEFINED, template=r"H(y, \hat{y})",
+                   description="cross-entropy in nats (natural logarithm)"),
+    ))
+    k, C, y, yhat = ctx["k"], ctx["C"], ctx["y"], ctx["yhat"]
+    ctx = Context(ctx.symbols, definitions=(
+        Definition("cross-entropy-bits", "H2", (), -sp.Sum(y[k] * log2(yhat[k]), (k, 1, C)), "quantity",
+                   "the cross-entropy in bits"),
+        Definition("cross-entropy", "H", (), -sp.Sum(y[k] * sp.log(yhat[k]), (k, 1, C)), "quantity",
+                   "the cross-entropy in nats"),
+    ))
+    b = Builder("entropy-in-bits", "Cross-entropy in bits is the cross-entropy in nats over log 2",
+                ctx, start=ctx["H2"], sense="min", lhs=r"\hat{\theta}",
+                summary="Seed 002 counts in bits (yes/no questions): with base-2 logs, H_2(y, y-hat) = "
+                        "H(y, y-hat) / log 2 (the entropy is the case y-hat = y). Multiplying by log 2 > 0 "
+                        "moves no optimiser, so training in bits or nats gives the same model.",
+                sources=("seed 002",))
+    b.apply("unfold", definition="cross-entropy-bits")
+    b.apply("change-log-base")
+    b.apply("constant-out-of-sum")
+    b.apply("recognise-scaled", definition="cross-entropy")
+    b.apply("scale-by-log-base", base=2)
+    return b.build()
+
+
+@entry("entropy-in-bits-example")
+def entropy_in_bits_example() -> Derivation:
+    ctx = Context(symbols=(
+        M_SPEC, J_SPEC,
+        SymbolSpec("f", "f", Role.DEFINED, None, ("k",), template=r"f(x_{@0})",
+                   description="the seed's example distribution: 1/2, 1/4, 1/4 for M = 3"),
+        SymbolSpec("H2", "H_2", Role.DEFINED, template=r"H_{2}(f)", description="entropy of f in bits"),
+    ))
+    k, C, f = ctx["k"], ctx["C"], ctx["f"]
+    ctx = Context(ctx.symbols, definitions=(
+        Definition("example", "f", ("k",), sp.Rational(1, 4) + sp.KroneckerDelta(k, 1) / 4, "model",
+                   "the seed's example: f(x_1) = 1/2 and f(x_j) = 1/4 otherwise"),
+        Definition("entropy-bits", "H2", (), -sp.Sum(f[k] * log2(f[k]), (k, 1, C)), "quantity",
+                   "the entropy in bits"),
+    ))
+    b = Builder("entropy-in-bits-example", "The seed's example: 1/2, 1/4, 1/4 has an entropy of 1.5 bits",
+                ctx, start=ctx["H2"], sense="min", lhs=r"\hat{\theta}",
+                summary="Seed 002's example: outcomes with probabilities 1/2, 1/4 and 1/4 need 1.5 yes/no "
+                        "questions on average; the entropy in bits at M = 3, computed exactly, is 3/2.",
+                sources=("seed 002",))
+    b.apply("unfold", definition="entropy-bits")
+    b.apply("write-out", size="C", value=3)
+    return b.build()
+
+
+# -- two classes ------------------------------------------------------------------------
+@entry("two-class-reduction")
+def two_class() -> Derivation:
+    ctx = Context(symbols=(
+        SymbolSpec("N", "N", Role.SIZE, lower=1, upper=4, description="number of samples"),
+        SymbolSpec("C", "C", Role.SIZE, lower=2, upper=4, description="number of classes"),
+        SymbolSpec("i", "i", Role.INDEX, lower=1, upper="N", description="sample index"),
+        SymbolSpec("k", "k", Role.INDEX, lower=1, upper="C", description="class index"),
+        SymbolSpec("y", "y", Role.DATA, Domain.parse("prob"), ("i",),
+                   description="label: probability of class 1 for sample i"),
+        SymbolSpec("yhat", r"\hat{y}", Role.PREDICTION, Domain.parse("prob"), ("i",),
+                   description="predicted probability of class 1 (a sigmoid output)"),
+        SymbolSpec("p", "p", Role.DEFINED, None, ("i", "k"), style="seed", template=r"p_{@0}^{(@1)}",
+                   description="label row of sample i: (y_i, 1 - y_i), on the simplex"),
+        SymbolSpec("phat", r"\hat{p}", Role.DEFINED, None, ("i", "k"), style="seed",
+                   template=r"\hat{p}_{@0}^{(@1)}",
+                   description="predicted row of sample i: (y-hat_i, 1 - y-hat_i), on the simplex"),
+        SymbolSpec("H", "H", Role.DEFINED, None, ("i",), template=r"H(\mathbf{p}_{@0}, \hat{\mathbf{p}}_{@0})",
+                   description="categorical cross-entropy of sample i"),
+        SymbolSpec("Hb", "H_b", Role.DEFINED, None, ("i",), template=r"H_b(y_{@0}, \hat{y}_{@0})",
+                   description="binary cross-entropy of sample i"),
+    ))
+    i, k, C, N = ctx["i"], ctx["k"], ctx["C"], ctx["N"]
+    y, yhat, p, phat = ctx["y"], ctx["yhat"], ctx["p"], ctx["phat"]
+
+    def two_columns(first):
+        return first * sp.KroneckerDelta(k, 1) + (1 - first) * sp.KroneckerDelta(k, 2)
+
+    ctx = Context(ctx.symbols, definitions=(
+        Definition("label-row", "p", ("i", "k"), two_columns(y[i]), "model",
+                   "two classes on the simplex: p_i1 = y_i and p_i2 = 1 - y_i"),
+        Definition("prediction-row", "phat", ("i", "k"), two_columns(yhat[i]), "model",
+                   "two classes on the simplex: p-hat_i1 = y-hat_i and p-hat_i2 = 1 - y-hat_i"),
+        Definition("cross-entropy", "H", ("i",), -sp.Sum(p[i, k] * sp.log(phat[i, k]), (k, 1, C)),
+                   "quantity", "the categorical cross-entropy of sample i"),
+        Definition("binary-cross-entropy", "Hb", ("i",),
+                   -(y[i] * sp.log(yhat[i]) + (1 - y[i]) * sp.log(1 - yhat[i])), "quantity",
+                   "the binary cross-entropy of sample i"),
+    ))
+    b = Builder("two-class-reduction", "With two classes the categorical cross-entropy is the binary one",
+                ctx, start=sp.Sum(ctx["H"][i], (i, 1, N)) / N, sense="min", lhs=r"\hat{\theta}",
+                summary="The mean categorical cross-entropy at C = 2, with rows on the simplex "
+                        "(p_i2 = 1 - p_i1 and p-hat_i2 = 1 - p-hat_i1, introduced by definition from "
+                        "y_i = p_i1 and y-hat_i = p-hat_i1), is the mean binary cross-entropy.",
+                sources=("seed 000", "seed 003"))
+    b.apply("write-out", size="C", value=2, unfold="cross-entropy")
+    b.apply("unfold", definition="label-row")
+    b.apply("unfold", definition="prediction-row")
+    b.apply("recognise", definition="binary-cross-entropy")
+    return b.build()
+
+
+# -- MAP with a uniform prior is maximum likelihood (seed 001) ----------------------------
+@entry("map-to-mle")
+def map_to_mle() -> Derivation:
+    ctx = Context(symbols=(
+        SymbolSpec("N", "N", Role.SIZE, lower=1, upper=4, description="number of samples"),
+        SymbolSpec("C", "C", Role.SIZE, lower=2, upper=4, description="number of classes"),
+        SymbolSpec("i", "i", Role.INDEX, lower=1, upper="N", description="sample index"),
+        SymbolSpec("k", "k", Role.INDEX, lower=1, upper="C", description="class index"),
+        SymbolSpec("p", "p", Role.DATA, Domain.parse("onehot"), ("i", "k"), style="seed",
+                   description="true label probabilities, one-hot (hard labels)"),
+        SymbolSpec("phat", r"\hat{p}", Role.PREDICTION, Domain.parse("simplex+"), ("i", "k"), style="seed",
+                   description="estimated class probabilities (softmax, entries > 0)"),
+        SymbolSpec("evidence", r"P(\mathbf{X})", Role.DATA, Domain.parse("prob"),
+                   description="the evidence P(X): positive, and fixed by the data"),
+        SymbolSpec("c", "c", Role.CONSTANT, Domain.parse("positive"),
+                   description="the uniform prior's constant density"),
+        SymbolSpec("post", "post", Role.DEFINED, template=r"P(\boldsymbol{\theta} \mid \mathbf{X})",
+                   description="posterior of the parameters"),
+        SymbolSpec("L", "L", Role.DEFINED, Domain.parse("prob"), template=r"P(\mathbf{X} \mid \boldsymbol{\theta})",
+                   description="likelihood of the data"),
+        SymbolSpec("prior", "prior", Role.DEFINED, template=r"P(\boldsymbol{\theta})",
+                   description="prior of the parameters"),
+        SymbolSpec("P", "P", Role.DEFINED, Domain.parse("prob"), ("i",),
+                   template=r"P\Big( (\mathbf{x}_{@0}, y_{@0}) \mid \boldsymbol{\theta}\Big)",
+                   description="likelihood of sample i"),
+        SymbolSpec("H", "H", Role.DEFINED, None, ("i",), template=r"H(\mathbf{p}_{@0}, \hat{\mathbf{p}}_{@0})",
+                   description="cross-entropy of sample i"),
+    ), parameter_latex=r"\boldsymbol{\theta}")
+    i, k, C, N = ctx["i"], ctx["k"], ctx["C"], ctx["N"]
+    p, phat = ctx["p"], ctx["phat"]
+    ctx = Context(ctx.symbols, parameter_latex=ctx.parameter_latex, definitions=(
+        Definition("bayes", "post", (), ctx["L"] * ctx["prior"] / ctx["evidence"], "model",
+                   "Bayes' rule"),
+        Definition("uniform-prior", "prior", (), ctx["c"], "model",
+                   "a uniform prior: every parameter vector equally likely"),
+        Definition("iid", "L", (), sp.Product(ctx["P"][i], (i, 1, N)), "model",
+                   "i.i.d. samples: the likelihood is a product over samples"),
+        Definition("categorical-pmf", "P", ("i",),
+                   sp.Product(phat[i, k] ** sp.KroneckerDelta(p[i, k], 1), (k, 1, C)), "model",
+                   "categorical distribution with the estimated probabilities"),
+        Definition("cross-entropy", "H", ("i",), -sp.Sum(p[i, k] * sp.log(phat[i, k]), (k, 1, C)),
+                   "quantity", "the cross-entropy of the estimates against the labels"),
+    ))
+    b = Builder("map-to-mle", "MAP with a uniform prior is maximum likelihood, and the cross-entropy",
+                ctx, start=ctx["post"], sense="max", lhs=r"\hat{\boldsymbol{\theta}}",
+                summary="Seed 001: the MAP estimate maximises P(theta | X) = P(X | theta) P(theta) / P(X). "
+                        "The evidence P(X) is positive and free of theta, and a uniform prior is a positive "
+                        "constant: dropping both leaves the likelihood, whose maximiser minimises the summed "
+                        "cross-entropy.",
+                sources=("seed 001",))
+    b.apply("unfold", definition="bayes")
+    b.apply("drop-factor", symbol="evidence", exponent=-1)
+    b.apply("unfold", definition="uniform-prior")
+    b.apply("drop-factor", symbol="c", exponent=1)
+    b.apply("unfold", definition="iid")
+    b.apply("unfold", definition="categorical-pmf")
+    b.apply("indicator-to-exponent")
+    b.apply("take-log")
+    b.apply("log-of-product")
+    b.apply("log-of-power")
+    b.apply("negate")
+    b.apply("sign-into-sum")
+    b.apply("recognise", definition="cross-entropy")
+    return b.build()
+
+
+# -- label smoothing ------------------------------------------------------------------------
+@entry("label-smoothing")
+def label_smoothing() -> Derivation:
+    ctx = Context(symbols=(
+        SymbolSpec("C", "C", Role.SIZE, lower=2, upper=4, description="number of classes"),
+        SymbolSpec("k", "k", Role.INDEX, lower=1, upper="C", description="class index"),
+        SymbolSpec("y", "y", Role.DATA, Domain.parse("onehot"), ("k",), description="one-hot label"),
+        SymbolSpec("yhat", r"\hat{y}", Role.PREDICTION, Domain.parse("simplex+"), ("k",),
+                   description="predicted distribution (softmax, entries > 0)"),
+        SymbolSpec("eps", r"\varepsilon", Role.CONSTANT, Domain.parse("prob"),
+                   description="smoothing strength, a constant in (0, 1)"),
+        SymbolSpec("ys", r"\tilde{y}", Role.DEFINED, None, ("k",), template=r"\tilde{y}_{@0}",
+                   description="smoothed label"),
+        SymbolSpec("Hs", "H_s", Role.DEFINED, template=r"H(\tilde{y}, \hat{y})",
+                   description="cross-entropy against the smoothed label"),
+        SymbolSpec("H", "H", Role.DEFINED, template=r"H(y, \hat{y})", description="cross-entropy"),
+        SymbolSpec("Hu", "H_u", Role.DEFINED, template=r"H(u, \hat{y})",
+                   description="cross-entropy against the uniform distribution u_k = 1/C"),
+    ))
+    k, C, y, yhat, eps, ys = (ctx[n] for n in ("k", "C", "y", "yhat", "eps", "ys"))
+    ctx = Context(ctx.symbols, definitions=(
+        Definition("smoothed-label", "ys", ("k",), (1 - eps) * y[k] + eps / C, "model",
+                   "label smoothing: (1 - eps) y_k + eps / C"),
+        Definition("smoothed-cross-entropy", "Hs", (), -sp.Sum(ys[k] * sp.log(yhat[k]), (k, 1, C)), "quantity",
+                   "the cross-entropy against the smoothed label"),
+        Definition("cross-entropy", "H", (), -sp.Sum(y[k] * sp.log(yhat[k]), (k, 1, C)), "quantity",
+                   "the cross-entropy H(y, y-hat)"),
+        Definition("uniform-cross-entropy", "Hu", (), -sp.Sum(sp.log(yhat[k]), (k, 1, C)) / C, "quantity",
+                   "the cross-entropy against the uniform distribution"),
+    ))
+    b = Builder("label-smoothing",
+                "Label smoothing mixes the cross-entropy with the cross-entropy against uniform",
+                ctx, start=ctx["Hs"], sense="min", lhs=r"\hat{\theta}",
+                summary="With smoothed labels (1 - eps) y_k + eps / C (eps a constant in (0, 1)), the "
+                        "cross-entropy is (1 - eps) H(y, y-hat) + eps H(u, y-hat), u the uniform distribution.",
+                sources=())
+    b.apply("unfold", definition="smoothed-cross-entropy")
+    b.apply("unfold", definition="smoothed-label")
+    b.apply("distribute")
+    b.apply("sum-of-terms")
+    b.apply("constant-out-of-sum")
+    b.apply("constant-out-of-sum")
+    b.apply("recognise-scaled", definition="cross-entropy")
+    b.apply("recognise-scaled", definition="uniform-cross-entropy")
     return b.build()
