@@ -90,7 +90,13 @@ def _log_expand(ctx: Context):
         if isinstance(arg, sp.exp) and arg.args[0].is_real:
             return arg.args[0]
         if arg.is_Rational and arg.is_positive and arg != 1 and (arg.p != 1 or arg.q != 1):
-            return sp.log(arg.p) - sp.log(arg.q) if arg.q != 1 else None
+            if arg.q != 1:
+                return sp.log(arg.p) - sp.log(arg.q)
+            # log 4 -> 2 log 2: logs of integers over their prime factors.
+            if arg < 10 ** 12:
+                factors = sp.factorint(int(arg))
+                if len(factors) > 1 or any(e > 1 for e in factors.values()):
+                    return sp.Add(*[e * sp.log(q) for q, e in factors.items()])
         return None
 
     return rule
@@ -251,6 +257,9 @@ def canonical(expr: sp.Basic, ctx: Context) -> sp.Basic:
         expr = expr if out is None else out
     out = exhaust(everywhere(_absorb_into_sum))(expr)
     expr = _normalise_tree(expr if out is None else out)
+    # Sums written out over small ranges may show logs of numbers (log 4).
+    out = exhaust(everywhere(_log_expand(ctx)))(expr)
+    expr = expr if out is None else out
     return sp.expand(expr, log=False, power_base=False, power_exp=False)
 
 

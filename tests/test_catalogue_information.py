@@ -240,3 +240,70 @@ def test_kl_for_one_hot_labels_is_the_cross_entropy():
     d = catalogue.get("kl-divergence-one-hot")
     assert str(d.steps[-1].after) == "H"
     assert all(s.relation.value in ("eq", "defn") for s in d.steps)
+
+
+# -- the derivations' specifics ------------------------------------------------------
+def test_the_seed_example_has_exactly_one_and_a_half_bits():
+    d = catalogue.get("entropy-in-bits-example")
+    last = d.steps[-1]
+    assert last.after == sp.Rational(3, 2) and last.substitution == (("C", 3),)
+    report = check_derivation_step(d, last)
+    assert report.status.value == "proved"
+    assert any(r.kind == "symbolic" and r.status.value == "proved" for r in report.results)
+
+
+def test_bits_are_nats_over_log_two_and_keep_the_optimiser():
+    from sympy.codegen.cfunctions import log2
+    d = catalogue.get("entropy-in-bits")
+    assert d.context.definitions_by_name["cross-entropy-bits"].rhs.has(log2)
+    assert [s.rule for s in d.steps][1] == "change-log-base"
+    assert d.steps[3].after == d.context["H"] / sp.log(2)
+    assert d.steps[-1].after == d.context["H"] and d.steps[-1].relation.value == "same_argmin"
+
+
+def test_soft_label_readings():
+    a = catalogue.get("soft-label-cross-entropy")
+    assert a.steps[-1].after == a.context["H"]
+    b = catalogue.get("soft-label-annotations")
+    n, H = b.context["n"], b.context["H"]
+    negative_log = next(s for s in b.steps if s.after == n * H)
+    assert negative_log.relation.value == "eq"
+    assert b.steps[-1].after == H and b.steps[-1].rule == "normalise"
+
+
+def test_two_classes_give_the_binary_cross_entropy():
+    d = catalogue.get("two-class-reduction")
+    assert d.steps[0].substitution == (("C", 2),)
+    i, N = d.context["i"], d.context["N"]
+    assert d.steps[-1].after == sp.Sum(d.context["Hb"][i], (i, 1, N)) / N
+
+
+def test_map_drops_the_evidence_and_the_uniform_prior_as_positive_scales():
+    d = catalogue.get("map-to-mle")
+    drops = [s for s in d.steps if s.rule == "drop-factor"]
+    assert [s.maps[0].kind.value for s in drops] == ["scale", "scale"]
+    for s in drops:
+        report = check_derivation_step(d, s)
+        assert report.status.value == "proved"
+    # Dropping a factor that depends on the parameters is refused.
+    from derive.relations import MapKind, MonotoneMap
+    L = d.context["L"]
+    step = drops[0]
+    bad = replace(step, after=step.before / L, maps=(MonotoneMap(MapKind.SCALE, 1 / L),))
+    assert check_derivation_step(d, bad).status.value == "failed"
+    assert d.steps[-1].sense_after == "min"
+
+
+def test_label_smoothing_splits_into_two_cross_entropies():
+    d = catalogue.get("label-smoothing")
+    ctx = d.context
+    eps = ctx["eps"]
+    assert sp.expand(d.steps[-1].after - ((1 - eps) * ctx["H"] + eps * ctx["Hu"])) == 0
+
+
+def test_batch_is_a_sum_then_a_mean_of_per_example_cross_entropies():
+    d = catalogue.get("batch-cross-entropy")
+    i, N, H = d.context["i"], d.context["N"], d.context["H"]
+    lines = [s.after for s in d.steps]
+    assert sp.Sum(H[i], (i, 1, N)) in lines
+    assert lines[-1] == sp.Sum(H[i], (i, 1, N)) / N
