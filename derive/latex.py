@@ -129,7 +129,8 @@ class DerivePrinter(LatexPrinter):
             denom.insert(0, sp.Integer(coeff.q))
             coeff = sp.Integer(coeff.p)
         # Labels and plain factors first, then logs, then sums and products.
-        numer.sort(key=_factor_rank)
+        # A coefficient of numbers, sizes and constants (1 - eps, c) comes first.
+        numer.sort(key=lambda f: (not self._is_coefficient(f),) + _factor_rank(f))
         parts = []
         if coeff != 1:
             parts.append(self._print(coeff))
@@ -137,6 +138,12 @@ class DerivePrinter(LatexPrinter):
             parts.append(rf"\frac{{1}}{{{' '.join(self._factor(d) for d in denom)}}}")
         parts += [self._factor(f) for f in numer]
         return sign + " ".join(parts) if parts else sign + "1"
+
+    def _is_coefficient(self, f) -> bool:
+        if f.has(sp.Indexed, sp.Sum, sp.Product, sp.log) or not f.free_symbols:
+            return False
+        specs = [self.ctx.spec_of(s) for s in f.free_symbols]
+        return all(spec is not None and spec.role in (Role.SIZE, Role.CONSTANT) for spec in specs)
 
     def _factor(self, f) -> str:
         if isinstance(f, sp.Add):
