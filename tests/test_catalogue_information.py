@@ -307,3 +307,21 @@ def test_batch_is_a_sum_then_a_mean_of_per_example_cross_entropies():
     lines = [s.after for s in d.steps]
     assert sp.Sum(H[i], (i, 1, N)) in lines
     assert lines[-1] == sp.Sum(H[i], (i, 1, N)) / N
+
+
+def test_a_shift_that_can_be_infinite_is_not_proved_finite():
+    from derive.evaluate import Budget
+    from derive.numeric_checks import property_check
+    from derive.results import DEFAULT
+    d, ctx, k, C, y, yhat = _kl()
+    # -sum_j log y_j is +inf where a label entry is 0: not a finite shift.
+    result = property_check(-sp.Sum(sp.log(y[k]), (k, 1, C)), ctx, ("shift",), DEFAULT, Budget(),
+                            "map:shift", positive=False, finite=True, proved_text="finite")
+    assert result.status.value == "failed" and result.counterexample is not None
+
+
+def test_names_are_unique_across_derivations_and_refutations():
+    names = catalogue.all_names()
+    assert len(names) == len(set(names))
+    with pytest.raises(ValueError):
+        catalogue.entry(ASYMMETRY)(lambda: None)

@@ -14,7 +14,7 @@ def entry(name: str):
     """Register a factory that builds the derivation ``name``."""
 
     def register(factory: Callable[[], Derivation]) -> Callable[[], Derivation]:
-        if name in _FACTORIES:
+        if name in _FACTORIES or name in _REFUTATIONS:
             raise ValueError(f"derivation {name!r} registered twice")
         _FACTORIES[name] = factory
         return factory

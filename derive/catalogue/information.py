@@ -152,7 +152,9 @@ def batch() -> Derivation:
                 ctx, start=ctx["L"], sense="max", lhs=r"\hat{\theta}",
                 summary="N independently sampled examples: the negative log of the joint likelihood is the "
                         "sum of the per-example cross-entropies, each against its own model distribution "
-                        "(seed 002, 'Multiple observations'); dividing by N gives the mean, the usual batch loss.",
+                        "(seed 002, 'Multiple observations'); dividing by N gives the mean, the usual batch loss. "
+                        "(The seed's later edit reads the sum as one cross-entropy between distributions "
+                        "over the batch's vector of outcomes; that reading is not derived here.)",
                 sources=("seed 002",))
     b.apply("unfold", definition="iid")
     b.apply("unfold", definition="categorical-pmf")
