@@ -14,9 +14,10 @@ cannot reduce stays ``unchecked`` and falls to the exact and numeric checks.
 from __future__ import annotations
 
 import sympy as sp
+from sympy.codegen.cfunctions import log2
 
 from .context import Context, Role
-from .intervals import is_positive
+from .intervals import interval_of, is_positive
 from .strategies import everywhere, exhaust
 
 
@@ -39,6 +40,35 @@ def _zero_one(ctx: Context):
                 return 1 - b
         if isinstance(e, sp.Pow) and is01(e.base) and e.exp.is_Integer and e.exp > 0:
             return e.base
+        if isinstance(e, sp.Mul):
+            # y log y = 0 for y in {0, 1} (1 log 1 = 0, and 0 log 0 = 0).
+            for f in e.args:
+                if isinstance(f, sp.log) and len(f.args) == 1 and is01(f.args[0]) and f.args[0] in e.args:
+                    return sp.Integer(0)
+        return None
+
+    return rule
+
+
+def _weighted_log(ctx: Context):
+    """``w log(w c) -> w log w + w log c`` for w >= 0 weighing the log and c > 0.
+
+    Sound under 0 log 0 = 0: where a weight that may be 0 is 0, both sides are 0.
+    """
+    positive = lambda e: is_positive(e, ctx.interval)  # noqa: E731
+
+    def rule(e: sp.Basic):
+        if not isinstance(e, sp.Mul):
+            return None
+        for f in e.args:
+            if not (isinstance(f, sp.log) and len(f.args) == 1 and isinstance(f.args[0], sp.Mul)):
+                continue
+            inner = f.args[0].args
+            weights = [g for g in inner if not positive(g)]
+            if weights and all(g in e.args and isinstance(g, (sp.Symbol, sp.Indexed))
+                               and interval_of(g, ctx.interval).nonnegative for g in weights):
+                rest = sp.Mul(*[a for a in e.args if a is not f])
+                return sp.Add(*[rest * sp.log(g) for g in inner])
         return None
 
     return rule
@@ -60,7 +90,13 @@ def _log_expand(ctx: Context):
         if isinstance(arg, sp.exp) and arg.args[0].is_real:
             return arg.args[0]
         if arg.is_Rational and arg.is_positive and arg != 1 and (arg.p != 1 or arg.q != 1):
-            return sp.log(arg.p) - sp.log(arg.q) if arg.q != 1 else None
+            if arg.q != 1:
+                return sp.log(arg.p) - sp.log(arg.q)
+            # log 4 -> 2 log 2: logs of integers over their prime factors.
+            if arg < 10 ** 12:
+                factors = sp.factorint(int(arg))
+                if len(factors) > 1 or any(e > 1 for e in factors.values()):
+                    return sp.Add(*[e * sp.log(q) for q, e in factors.items()])
         return None
 
     return rule
@@ -70,6 +106,8 @@ def _base_log(e: sp.Basic):
     """``log(x, b) -> log x / log b`` (sympy keeps the two-argument form)."""
     if isinstance(e, sp.log) and len(e.args) == 2:
         return sp.log(e.args[0]) / sp.log(e.args[1])
+    if isinstance(e, log2):
+        return sp.log(e.args[0]) / sp.log(2)
     return None
 
 
@@ -125,13 +163,45 @@ def _product_one(body: sp.Basic, limit: tuple) -> sp.Basic:
     return out
 
 
+def _absorb_into_sum(e: sp.Basic):
+    """``c sum_a f_a -> sum_a c f_a`` (c free of a): nested sums then merge and sort.
+
+    Linearity; constants come out again when the sum is normalised, so only
+    factors that depend on an outer index stay inside.
+    """
+    if not isinstance(e, sp.Mul):
+        return None
+    sums = [f for f in e.args if isinstance(f, sp.Sum)]
+    if len(sums) != 1:
+        return None
+    inner = sums[0]
+    others = [f for f in e.args if f is not inner]
+    bound = {var for var, _, _ in inner.limits}
+    if any(f.free_symbols & bound for f in others) or all(f.is_number for f in others):
+        return None
+    return sp.Sum(sp.Mul(*others) * inner.function, *inner.limits)
+
+
+def _independent_order(limits: tuple) -> list:
+    """Limits in a canonical order when no range depends on another index.
+
+    Finite sums (and products) over independent ranges may be taken in any
+    order, so ``sum_a sum_k`` and ``sum_k sum_a`` get one canonical form.
+    """
+    limits = list(limits)
+    bound = {var for var, _, _ in limits}
+    if len(limits) > 1 and not any((lo.free_symbols | hi.free_symbols) & bound for _, lo, hi in limits):
+        limits.sort(key=lambda limit: sp.default_sort_key(sp.Tuple(limit[1], limit[2])))
+    return limits
+
+
 def _normalise_tree(e: sp.Basic) -> sp.Basic:
     if isinstance(e, sp.Indexed) or not e.args:
         return e
     if isinstance(e, (sp.Sum, sp.Product)):
         one = _sum_one if isinstance(e, sp.Sum) else _product_one
         body = _normalise_tree(e.function)
-        for limit in e.limits:  # innermost first
+        for limit in _independent_order(e.limits):  # innermost first
             body = one(body, limit)
         return body
     args = [_normalise_tree(a) for a in e.args]
@@ -182,10 +252,14 @@ def canonical(expr: sp.Basic, ctx: Context) -> sp.Basic:
     """A canonical form of ``expr`` (definitions unfolded) for comparison."""
     expr = ctx.unfold(expr)
     require_ordered_ranges(expr, ctx)
-    for rule in (_base_log, _zero_one(ctx), _log_expand(ctx)):
+    for rule in (_base_log, _weighted_log(ctx), _zero_one(ctx), _log_expand(ctx)):
         out = exhaust(everywhere(rule))(expr)
         expr = expr if out is None else out
-    expr = _normalise_tree(expr)
+    out = exhaust(everywhere(_absorb_into_sum))(expr)
+    expr = _normalise_tree(expr if out is None else out)
+    # Sums written out over small ranges may show logs of numbers (log 4).
+    out = exhaust(everywhere(_log_expand(ctx)))(expr)
+    expr = expr if out is None else out
     return sp.expand(expr, log=False, power_base=False, power_exp=False)
 
 

@@ -19,6 +19,8 @@ from .results import Report, Status
 from .limits import TimedOut, call_with_timeout
 from .latex import STATUS_TEXT, document
 from .markdown import derivation_markdown, derivation_text
+from . import refutation_certificate, refutation_render
+from .refutation import RefutationReport, refute
 
 EXIT_HOLDS, EXIT_FAILS, EXIT_USAGE, EXIT_UNDECIDED = 0, 1, 2, 3
 
@@ -60,6 +62,11 @@ def _exit_for(report: Report) -> int:
     return EXIT_HOLDS
 
 
+def _refutation_exit(report: RefutationReport) -> int:
+    """A refutation holds (0) when its counterexample is confirmed, else it fails (1)."""
+    return EXIT_HOLDS if report.refuted else EXIT_FAILS
+
+
 def _worse(a: int, b: int) -> int:
     """The exit code to report for two outcomes: a failure wins, then the larger code."""
     return max(a, b, key=lambda c: (c == EXIT_FAILS, c))
@@ -82,6 +89,9 @@ def cmd_list(args) -> int:
     for d in catalogue.all_derivations():
         report = check_derivation(d)
         rows.append({"name": d.name, "title": d.title, "steps": len(d.steps), "status": report.status.value})
+    for name in catalogue.refutation_names():
+        claim = catalogue.get_refutation(name)
+        rows.append({"name": name, "title": claim.title, "steps": 0, "status": refute(claim).outcome.value})
     if args.json:
         print(json.dumps(rows, indent=2))
     else:
@@ -92,6 +102,8 @@ def cmd_list(args) -> int:
 
 
 def cmd_show(args) -> int:
+    if args.name in catalogue.refutation_names():
+        return _show_refutation(args)
     derivation = _get(args.name)
     report = check_derivation(derivation)
     renderers = {
@@ -104,10 +116,24 @@ def cmd_show(args) -> int:
     return _exit_for(report)
 
 
+def _show_refutation(args) -> int:
+    claim = catalogue.get_refutation(args.name)
+    report = refute(claim)
+    renderers = {
+        "text": lambda: refutation_render.text(claim, report),
+        "latex": lambda: refutation_render.document(claim, report),
+        "markdown": lambda: refutation_render.markdown(claim, report),
+        "json": lambda: dumps(refutation_certificate.to_json(claim, report)),
+    }
+    sys.stdout.write(renderers[args.format]())
+    return _refutation_exit(report)
+
+
 def cmd_build(args) -> int:
     names = args.names or None
     for name in names or []:
-        _get(name)
+        if name not in catalogue.refutation_names():
+            _get(name)
     out = Path(args.out)
     if args.pdf:
         try:
@@ -117,12 +143,12 @@ def cmd_build(args) -> int:
     built = build(out, names)
     worst = EXIT_HOLDS
     for b in built:
-        print(f"{b.derivation.name:<34} {STATUS_TEXT[b.report.status.value]:<18} "
+        print(f"{b.name:<34} {STATUS_TEXT[b.status]:<18} "
               f"-> {', '.join(str(f) for f in b.files)}")
-        worst = _worse(worst, _exit_for(b.report))
+        worst = _worse(worst, _exit_for(b.report) if isinstance(b.report, Report) else _refutation_exit(b.report))
         if args.pdf:
             try:
-                print(f"{'':<34} {'pdf':<18} -> {compile_pdf(out / (b.derivation.name + '.tex'))}")
+                print(f"{'':<34} {'pdf':<18} -> {compile_pdf(out / (b.name + '.tex'))}")
             except (CompileError, subprocess.TimeoutExpired) as exc:
                 print(f"derive: {exc}", file=sys.stderr)
                 worst = EXIT_FAILS
@@ -131,7 +157,10 @@ def cmd_build(args) -> int:
 
 def recheck_file(path: str) -> tuple[int, dict, list[str]]:
     """Recheck one certificate: exit code, JSON result, and lines of text."""
-    outcome = recheck(load(path))
+    data = load(path)
+    if refutation_certificate.is_refutation(data):
+        return recheck_refutation_file(path, data)
+    outcome = recheck(data)
     report = outcome.report
     code = EXIT_FAILS if outcome.display_mismatches else _exit_for(report)
     failing = [(sr.step, sr.failure) for sr in report.steps if sr.failure is not None]
@@ -152,6 +181,23 @@ def recheck_file(path: str) -> tuple[int, dict, list[str]]:
         if sr.status is Status.UNCHECKED:
             reasons = "; ".join(r.detail for r in sr.results if r.status is Status.UNCHECKED)
             lines.append(f"  step {sr.step} unchecked: {reasons}")
+    return code, result, lines
+
+
+def recheck_refutation_file(path: str, data: dict) -> tuple[int, dict, list[str]]:
+    """Recheck a refutation: the recorded point must lie in the domains and refute the claim."""
+    outcome = refutation_certificate.recheck(data)
+    report = outcome.report
+    code = EXIT_HOLDS if outcome.holds else EXIT_FAILS
+    result = {"file": str(path), "name": outcome.claim.name, "kind": "refutation",
+              "status": report.outcome.value, "holds": outcome.holds, "detail": report.detail,
+              "latex_mismatch": outcome.display_mismatch}
+    verdict = "OK" if outcome.holds else "REJECTED"
+    lines = [f"{path}: {verdict} (refutation: {report.detail})"]
+    if outcome.holds:
+        lines.append(f"  lhs = {report.lhs_value}, rhs = {report.rhs_value}")
+    if outcome.display_mismatch:
+        lines.append("  the LaTeX shown does not match the claim checked")
     return code, result, lines
 
 

@@ -13,6 +13,7 @@ from typing import Any, Callable
 
 import mpmath
 import sympy as sp
+from sympy.codegen.cfunctions import log2
 
 PRECISION_DIGITS = 40
 
@@ -215,6 +216,15 @@ def _log(expr, env, budget):
             raise Undefined("a log with base <= 0 or 1")
         value = value / mpmath.log(base)
     return value
+
+
+@handles(log2)
+def _log2(expr, env, budget):
+    """The base-2 logarithm (sympy's codegen ``log2`` node, kept unevaluated)."""
+    x = _eval(expr.args[0], env, budget)
+    if x < 0:
+        raise Undefined("the log of a negative number")
+    return mpmath.log(x) / mpmath.log(2) if x > 0 else mpmath.mpf("-inf")
 
 
 @handles(sp.exp)

@@ -45,13 +45,15 @@ class DerivePrinter(LatexPrinter):
             return out
         if spec.style == "seed" and len(indices) == 2:
             return f"{spec.latex}_{{{indices[0]}}}^{{({indices[1]})}}"
+        if spec.style == "seed-class-below" and len(indices) == 2:  # seed 002: y_j^{(i)}
+            return f"{spec.latex}_{{{indices[1]}}}^{{({indices[0]})}}"
         if spec.style == "param":  # seed 003: \hat{y}_{\theta, i}
             return f"{spec.latex}_{{{self.ctx.parameter_latex}, {','.join(indices)}}}"
         return f"{spec.latex}_{{{','.join(indices)}}}"
 
     def _has_superscript(self, expr) -> bool:
         spec = self.ctx.spec_of(expr) if isinstance(expr, sp.Indexed) else None
-        return bool(spec and spec.style == "seed" and len(expr.indices) == 2)
+        return bool(spec and spec.style in ("seed", "seed-class-below") and len(expr.indices) == 2)
 
     # -- operators ---------------------------------------------------------
     def _as_ordered_terms(self, expr, order=None):
@@ -70,10 +72,22 @@ class DerivePrinter(LatexPrinter):
         arg = expr.args[0]
         head = r"\log" if len(expr.args) == 1 else rf"\log_{{{self._print(expr.args[1])}}}"
         inner = self._print(arg)
+        numer, denom = arg.as_numer_denom() if isinstance(arg, sp.Mul) else (arg, sp.Integer(1))
+        if denom != 1 and not arg.has(sp.Sum, sp.Product):
+            inner = rf"\frac{{{self._print(numer)}}}{{{self._print(denom)}}}"  # log(y / y-hat)
         if isinstance(arg, (sp.Symbol, sp.Indexed)) and not self._has_superscript(arg):
             text = f"{head} {inner}"
         else:
             text = rf"{head}\left({inner}\right)"
+        return text if exp is None else rf"\left({text}\right)^{{{exp}}}"
+
+    def _print_log2(self, expr, exp=None):
+        arg = expr.args[0]
+        inner = self._print(arg)
+        if isinstance(arg, (sp.Symbol, sp.Indexed)) and not self._has_superscript(arg):
+            text = rf"\log_{{2}} {inner}"
+        else:
+            text = rf"\log_{{2}}\left({inner}\right)"
         return text if exp is None else rf"\left({text}\right)^{{{exp}}}"
 
     def _print_KroneckerDelta(self, expr, exp=None):
@@ -115,7 +129,8 @@ class DerivePrinter(LatexPrinter):
             denom.insert(0, sp.Integer(coeff.q))
             coeff = sp.Integer(coeff.p)
         # Labels and plain factors first, then logs, then sums and products.
-        numer.sort(key=_factor_rank)
+        # A coefficient of numbers, sizes and constants (1 - eps, c) comes first.
+        numer.sort(key=lambda f: (not self._is_coefficient(f),) + _factor_rank(f))
         parts = []
         if coeff != 1:
             parts.append(self._print(coeff))
@@ -123,6 +138,12 @@ class DerivePrinter(LatexPrinter):
             parts.append(rf"\frac{{1}}{{{' '.join(self._factor(d) for d in denom)}}}")
         parts += [self._factor(f) for f in numer]
         return sign + " ".join(parts) if parts else sign + "1"
+
+    def _is_coefficient(self, f) -> bool:
+        if f.has(sp.Indexed, sp.Sum, sp.Product, sp.log) or not f.free_symbols:
+            return False
+        specs = [self.ctx.spec_of(s) for s in f.free_symbols]
+        return all(spec is not None and spec.role in (Role.SIZE, Role.CONSTANT) for spec in specs)
 
     def _factor(self, f) -> str:
         if isinstance(f, sp.Add):
@@ -215,6 +236,8 @@ STATUS_TEXT = {
     "numeric": "numeric only",
     "unchecked": "UNCHECKED",
     "failed": "FAILED",
+    "refuted": "refuted",          # a claim, with a checked counterexample
+    "not_refuted": "NOT REFUTED",  # a claim no point refuted
 }
 
 

@@ -14,6 +14,7 @@ import sympy as sp
 from .context import Context, Role
 from .evaluate import (Budget, BudgetExceeded, IllConditioned, Undefined, Unsupported, close,
                        confirmed_mismatch, evaluate, relative_error)
+from .finiteness import finite_everywhere
 from .intervals import interval_of
 from .results import CheckResult, Counterexample, Settings, Status
 from .sampling import draw_point, draw_sizes, seeded_rng
@@ -89,6 +90,9 @@ def property_check(expr, ctx, seed, settings, budget, obligation, *, positive: b
     bounded = iv.lo != -float("inf") and iv.hi != float("inf")
     if (iv.strictly_positive or not positive) and (bounded or not finite):
         return CheckResult(obligation, "symbolic", Status.PROVED, proved_text + " (interval bound)")
+    if (iv.strictly_positive or not positive) and finite and finite_everywhere(unfolded, ctx.interval):
+        return CheckResult(obligation, "symbolic", Status.PROVED,
+                           proved_text + " (interval sign; finite at every point, term by term)")
     prop = " and ".join(p for p, want in (("positive", positive), ("finite", finite)) if want)
     rng = seeded_rng(*seed, obligation)
     seen = 0

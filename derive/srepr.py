@@ -11,6 +11,7 @@ import ast
 import re
 
 import sympy as sp
+from sympy.codegen.cfunctions import log2
 from sympy.functions.elementary.piecewise import ExprCondPair
 
 MAX_TEXT = 500_000
@@ -100,6 +101,7 @@ _CONSTRUCTORS = {
     "Le": sp.Le,
     "Gt": sp.Gt,
     "Ge": sp.Ge,
+    "log2": log2,
 }
 _CONSTANTS = {"E": sp.E, "pi": sp.pi, "oo": sp.oo, "zoo": sp.zoo, "nan": sp.nan,
               "true": sp.true, "false": sp.false}

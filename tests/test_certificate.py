@@ -22,6 +22,12 @@ from derive.context import Role
 from derive.latex import to_latex
 
 NAMES = catalogue.names()
+
+
+def names_with(rule: str) -> list[str]:
+    """The derivations that have a step made by ``rule``."""
+    return [n for n in NAMES if any(s.rule == rule for s in catalogue.get(n).steps)]
+
 CCE = "categorical-cross-entropy"
 BCE = "bernoulli-binary-cross-entropy"
 
@@ -206,7 +212,7 @@ def test_recheck_flags_a_subtly_different_latex():
 
 
 # -- (c) the relation claimed is the wrong one -------------------------------------------
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", names_with("negate"))
 def test_recheck_rejects_the_wrong_optimiser_relation(name):
     data = good(name)
     n = step_number(name, "negate")
@@ -218,7 +224,7 @@ def test_recheck_rejects_the_wrong_optimiser_relation(name):
     assert outcome.report.steps[n - 1].failure.obligation == "relation"
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", names_with("take-log"))
 def test_recheck_rejects_an_optimiser_step_without_its_map(name):
     data = good(name)
     n = step_number(name, "take-log")
@@ -245,7 +251,7 @@ def _prediction_operand(data: dict) -> str:
     return sp.srepr(sp.Pow(element, -1))
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", names_with("normalise"))
 def test_recheck_rejects_a_scale_map_that_depends_on_the_prediction(name):
     data = good(name)
     n = step_number(name, "normalise")
@@ -263,7 +269,7 @@ def test_recheck_rejects_a_scale_map_that_depends_on_the_prediction(name):
     assert "depends on the parameters" in scale[0].detail
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", names_with("normalise"))
 def test_recheck_rejects_a_scale_map_consistent_with_the_line_but_parameter_dependent(name):
     # the new line really is operand * before, so the identity holds: only the map check can object
     data = good(name)
