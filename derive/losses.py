@@ -318,6 +318,21 @@ def kl_divergence(p, q, reduction: Reduction = "mean"):
     return _reduce(terms.sum(axis=-1), reduction)
 
 
+def annotation_cross_entropy(counts, phat, reduction: Reduction = "mean"):
+    """H(p, phat) with p_k = n_k / n, from annotation counts ``counts`` (N, C).
+
+    Equals ``-log prod_k phat_k^{n_k} / n``: the negative log-likelihood of the n
+    annotations of each example, per annotation.
+    """
+    n = _float_array("counts", counts)
+    if n.ndim < 1 or np.any(n < 0) or np.any(n != np.round(n)):
+        raise ValueError("counts: expected non-negative integer counts with classes along the last axis")
+    totals = n.sum(axis=-1, keepdims=True)
+    if np.any(totals == 0):
+        raise ValueError("counts: every example needs at least one annotation")
+    return cross_entropy(n / totals, phat, reduction)
+
+
 def entropy_bits(p, reduction: Reduction = "mean"):
     """Shannon entropy in bits, ``H(p) / log 2 = -sum_k p_k log2 p_k``.
 
@@ -560,6 +575,24 @@ LOSSES: dict[str, LossFunction] = {entry.name: entry for entry in [
            "KL(p || q) = sum_k p_k log(p_k / q_k), 0 log 0 = 0",
            [("p", _ROWS), ("q", _ROWS)],
            "float or (N,) divergences, in [0, inf]"),
+    _entry("map-to-mle", categorical_cross_entropy,
+           "the summed cross-entropy the MAP estimate minimises under a uniform prior "
+           "(call with reduction='sum'; the argmin is that of the mean)",
+           [("p", f"labels {_ROWS}"), ("phat", f"predictions {_ROWS}")],
+           "float (sum or mean) or (N,) per-sample losses"),
+    _entry("kl-divergence-one-hot", kl_divergence,
+           "KL(y || q) for one-hot y, which equals the cross-entropy -log q_y",
+           [("p", f"one-hot labels {_ROWS}"), ("q", _ROWS)],
+           "float or (N,) divergences, in [0, inf]",
+           related=(categorical_cross_entropy,)),
+    _entry("soft-label-annotations", annotation_cross_entropy,
+           "H(p, phat) with p_k = n_k / n: the annotations' negative log-likelihood per annotation",
+           [("counts", "annotation counts (N, C), non-negative integers"), ("phat", f"predictions {_ROWS}")],
+           "float or (N,) per-example losses"),
+    _entry("entropy-in-bits-example", entropy_bits,
+           "the entropy in bits of one distribution; (1/2, 1/4, 1/4) has 1.5 bits",
+           [("p", "one row (C,) on the simplex")],
+           "float, in [0, log2 C]"),
     _entry("cross-entropy-asymmetry", cross_entropy,
            "a refutation (H(p, q) != H(q, p) in general), no loss of its own: H(p, q), "
            "to be evaluated in both orders",

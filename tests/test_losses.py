@@ -523,3 +523,24 @@ def test_losses_need_no_scipy_at_run_time():
     code = ("import sys, derive.losses; "
             "assert 'scipy' not in sys.modules, 'derive.losses imported scipy'")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize("n_examples,classes", [(1, 2), (4, 3), (7, 5)])
+def test_annotation_cross_entropy_against_scipy_multinomial(n_examples, classes):
+    rng = np.random.default_rng(classes)
+    counts = rng.integers(0, 6, size=(n_examples, classes))
+    counts[:, 0] += 1  # at least one annotation per example
+    phat = rng.dirichlet(np.ones(classes), size=n_examples)
+    n = counts.sum(axis=1)
+    # -log prod_k phat_k^{n_k} is the multinomial log-pmf without its coefficient
+    coefficient = special.gammaln(n + 1) - special.gammaln(counts + 1).sum(axis=1)
+    expected = -(stats.multinomial.logpmf(counts, n, phat) - coefficient) / n
+    got = losses.annotation_cross_entropy(counts, phat, reduction="none")
+    np.testing.assert_allclose(got, expected, rtol=1e-10)
+
+
+def test_annotation_cross_entropy_rejects_bad_counts():
+    with pytest.raises(ValueError, match="counts"):
+        losses.annotation_cross_entropy([[1.5, 1.0]], [[0.5, 0.5]])
+    with pytest.raises(ValueError, match="at least one annotation"):
+        losses.annotation_cross_entropy([[0, 0]], [[0.5, 0.5]])

@@ -55,6 +55,8 @@ def decide(a: str, b: str, parsed: Parsed, domains: dict, seconds: float = 20.0)
     # With the points in agreement, sympy.simplify is tried only on small
     # expressions without sums (its sum handling can take seconds); without
     # agreement, it is the only way left to decide, so it always runs.
+    if numeric[0] == "nowhere":
+        return Verdict(Answer.UNKNOWN, "numeric", numeric[1], a, b, None, notes, shown)
     proved, why = _symbolic(ea, eb, parsed, thorough=numeric[0] != "agree")
     if proved:
         agree = f"; {numeric[1]}" if numeric[0] == "agree" else ""
@@ -71,7 +73,8 @@ def _rng(a: str, b: str, domains: dict) -> random.Random:
 
 
 def _numeric(ea: sp.Expr, eb: sp.Expr, parsed: Parsed, rng: random.Random, budget: Budget):
-    """``("agree", text)``, ``("mismatch", text, counterexample)`` or ``("undecided", reason)``."""
+    """``("agree", text)``, ``("mismatch", text, counterexample)``, ``("undecided", reason)``
+    or ``("nowhere", reason)`` when no point has both sides defined."""
     maker = PointMaker(parsed.table.variables, [ea, eb], rng)
     valid, worst, only_one, skipped = 0, 0.0, 0, 0
     try:
@@ -98,6 +101,10 @@ def _numeric(ea: sp.Expr, eb: sp.Expr, parsed: Parsed, rng: random.Random, budge
                 break
     except (Unsupported, BudgetExceeded) as exc:
         return ("undecided", f"numeric evaluation stopped: {exc}")
+    if valid == 0:
+        # "equal wherever both are defined" would hold vacuously: say so instead
+        return ("nowhere", f"none of {ATTEMPTS} random points lies where both sides are defined"
+                           + (f" ({only_one} where only one side is)" if only_one else ""))
     if valid < NEEDED:
         extra = f", {only_one} where only one side is" if only_one else ""
         return ("undecided", f"only {valid} of {ATTEMPTS} random points lie where both sides are "

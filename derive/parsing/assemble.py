@@ -277,9 +277,9 @@ def _rebuild(expr: sp.Basic, leaf, text: str) -> sp.Basic:
         _guard_power(args[0], args[1], text)
     if isinstance(expr, sp.factorial) and args[0].is_Integer and args[0] > MAX_FACTORIAL:
         raise ParseError(f"{args[0]}! is too large to compute", text, None)
-    if all(a is b for a, b in zip(args, expr.args)):
+    if all(a is b for a, b in zip(args, expr.args)) and not isinstance(expr, (sp.Add, sp.Mul, sp.Pow)):
         return expr
-    return expr.func(*args)
+    return expr.func(*args)  # evaluated, so 1/(1-1) shows as zoo
 
 
 def _guard_power(base: sp.Expr, exp: sp.Expr, text: str) -> None:
