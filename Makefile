@@ -5,7 +5,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: proofs test bench clean
+BENCH  := .venv-bench
+
+.PHONY: proofs test bench bench-env clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -22,9 +24,19 @@ proofs: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
-## make bench: timings of `derive build` (not part of the tests)
-bench: $(STAMP)
+## make bench: timings of `derive build`, and `derive check` beside its peers (not part of the tests)
+bench: $(STAMP) $(BENCH)/.installed
 	$(BIN)/python benchmarks/build.py
+	$(BENCH)/bin/python benchmarks/check.py
+
+## make bench-env: the benchmark's own environment, with the peer math-verify (not a dependency)
+bench-env: $(BENCH)/.installed
+
+$(BENCH)/.installed: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(BENCH)
+	$(BENCH)/bin/python -m pip install --quiet --upgrade pip
+	$(BENCH)/bin/python -m pip install --quiet -c constraints.txt -e . math-verify
+	touch $(BENCH)/.installed
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache
+	rm -rf $(VENV) $(BENCH) build *.egg-info .pytest_cache

@@ -79,6 +79,13 @@ def check_with_timeout(a: str, b: str, domains: dict | None, timeout: float) -> 
         return Verdict(Answer.UNKNOWN, "limits", f"no answer within {timeout:g} s", a, b)
     except ChildFailed as exc:
         return Verdict(Answer.UNKNOWN, "limits", f"the check stopped: {exc}", a, b)
+    except ParseError:
+        raise
+    except (MemoryError, RecursionError) as exc:
+        return Verdict(Answer.UNKNOWN, "limits", f"the check ran out of resources ({type(exc).__name__})", a, b)
+    except Exception as exc:  # noqa: BLE001 -- raised in the child; reported, never a traceback
+        return Verdict(Answer.UNKNOWN, "internal", f"internal error, please report: {type(exc).__name__}: {exc}",
+                       a, b)
 
 
 # -- worker pool ---------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+from dataclasses import dataclass, field
 
 import mpmath
 import sympy as sp
@@ -18,8 +19,8 @@ import sympy as sp
 from ..algebra_checks import too_large_for_algebra
 from ..canonical import difference
 from ..context import Context, Role, SymbolSpec
-from ..evaluate import (Budget, BudgetExceeded, IllConditioned, Undefined, Unsupported, close,
-                        confirmed_mismatch, evaluate, relative_error)
+from ..evaluate import (Budget, BudgetExceeded, Undefined, Unsupported, close, evaluate,
+                        relative_error)
 from ..parsing import Parsed, read_formulas
 from ..domains import Kind
 from .normalise import normalise
@@ -50,21 +51,34 @@ def decide(a: str, b: str, parsed: Parsed, domains: dict, seconds: float = 20.0)
     shown = (sp.sstr(ea), sp.sstr(eb))
     budget = Budget(seconds=seconds)
     numeric = _numeric(ea, eb, parsed, _rng(a, b, domains), budget)
-    if numeric[0] == "mismatch":
-        return Verdict(Answer.NOT_EQUIVALENT, "numeric", numeric[1], a, b, numeric[2], notes, shown)
-    # With the points in agreement, sympy.simplify is tried only on small
-    # expressions without sums (its sum handling can take seconds); without
-    # agreement, it is the only way left to decide, so it always runs.
-    if numeric[0] == "nowhere":
-        return Verdict(Answer.UNKNOWN, "numeric", numeric[1], a, b, None, notes, shown)
-    proved, why = _symbolic(ea, eb, parsed, thorough=numeric[0] != "agree")
+    if numeric.kind == "mismatch":
+        return Verdict(Answer.NOT_EQUIVALENT, "numeric", numeric.text, a, b, numeric.counterexample, notes, shown)
+    if numeric.kind == "nowhere":
+        return Verdict(Answer.UNKNOWN, "numeric", numeric.text, a, b, None, notes, shown)
+    proved, why = _symbolic(ea, eb, parsed, thorough=numeric.kind != "agree")
     if proved:
-        agree = f"; {numeric[1]}" if numeric[0] == "agree" else ""
+        agree = f"; {numeric.text}" if numeric.kind == "agree" else ""
         return Verdict(Answer.EQUIVALENT, "symbolic", why + agree, a, b, None, notes, shown)
-    if numeric[0] == "agree":
-        return Verdict(Answer.EQUIVALENT, "numeric", numeric[1] + f" (not proved symbolically: {why})",
+    if numeric.kind == "agree":
+        # Not proved: before calling it equivalent on the numbers, look again at
+        # high precision, where differences below 10^-30 (1 + 10^-50 vs 1) show.
+        sharper = _sharpen(ea, eb, numeric, budget)
+        if sharper is not None:
+            return Verdict(Answer.NOT_EQUIVALENT, "numeric", sharper.text, a, b, sharper.counterexample,
+                           notes, shown)
+        return Verdict(Answer.EQUIVALENT, "numeric", numeric.text + f" (not proved symbolically: {why})",
                        a, b, None, notes, shown)
-    return Verdict(Answer.UNKNOWN, "numeric", f"{numeric[1]}; symbolically: {why}", a, b, None, notes, shown)
+    return Verdict(Answer.UNKNOWN, "numeric", f"{numeric.text}; symbolically: {why}", a, b, None, notes, shown)
+
+
+@dataclass
+class Numeric:
+    """What the points said: ``agree``, ``mismatch``, ``undecided`` or ``nowhere``."""
+
+    kind: str
+    text: str
+    counterexample: dict | None = None
+    kept: list = field(default_factory=list)  # (env, sizes, drawn) of agreeing points
 
 
 def _rng(a: str, b: str, domains: dict) -> random.Random:
@@ -72,11 +86,17 @@ def _rng(a: str, b: str, domains: dict) -> random.Random:
     return random.Random(int.from_bytes(digest[:8], "big"))
 
 
-def _numeric(ea: sp.Expr, eb: sp.Expr, parsed: Parsed, rng: random.Random, budget: Budget):
-    """``("agree", text)``, ``("mismatch", text, counterexample)``, ``("undecided", reason)``
-    or ``("nowhere", reason)`` when no point has both sides defined."""
+#: Agreeing points looked at again at high precision when nothing proved the identity.
+SHARPENED = 3
+HIGH_DIGITS = 120
+#: Formulas without symbols are constants: one look at this many digits.
+CONSTANT_DIGITS = 600
+
+
+def _numeric(ea: sp.Expr, eb: sp.Expr, parsed: Parsed, rng: random.Random, budget: Budget) -> Numeric:
     maker = PointMaker(parsed.table.variables, [ea, eb], rng)
     valid, worst, only_one, skipped = 0, 0.0, 0, 0
+    kept: list = []
     try:
         for _ in range(ATTEMPTS):
             env, sizes, drawn = maker.point()
@@ -86,31 +106,78 @@ def _numeric(ea: sp.Expr, eb: sp.Expr, parsed: Parsed, rng: random.Random, budge
                 only_one += (va is None) != (vb is None)
                 continue
             if not close(va, vb):
-                try:
-                    ha, hb = confirmed_mismatch(ea, eb, env, budget, va, vb)
-                except (IllConditioned, Undefined):
+                outcome, values = _resolve(ea, eb, env, budget, HIGH_DIGITS)
+                if outcome == "differ":
+                    return _mismatch(values, drawn, sizes)
+                if outcome == "ill":
                     skipped += 1
                     continue
-                cex = describe_drawn(drawn, sizes)
-                cex["a"], cex["b"] = _num(ha), _num(hb)
-                return ("mismatch", f"the two sides differ at a point of the domains "
-                                    f"(A = {_num(ha)}, B = {_num(hb)})", cex)
             valid += 1
             worst = max(worst, relative_error(va, vb))
+            if len(kept) < SHARPENED:
+                kept.append((env, sizes, drawn))
             if valid >= WANTED:
                 break
     except (Unsupported, BudgetExceeded) as exc:
-        return ("undecided", f"numeric evaluation stopped: {exc}")
+        return Numeric("undecided", f"numeric evaluation stopped: {exc}")
+    ill = f" ({skipped} more points moved with the working precision and were set aside)" if skipped else ""
     if valid == 0:
         # "equal wherever both are defined" would hold vacuously: say so instead
-        return ("nowhere", f"none of {ATTEMPTS} random points lies where both sides are defined"
-                           + (f" ({only_one} where only one side is)" if only_one else ""))
+        return Numeric("nowhere", f"none of {ATTEMPTS} random points lies where both sides are defined"
+                                  + (f" ({only_one} where only one side is)" if only_one else "") + ill)
     if valid < NEEDED:
         extra = f", {only_one} where only one side is" if only_one else ""
-        return ("undecided", f"only {valid} of {ATTEMPTS} random points lie where both sides are "
-                             f"defined{extra}")
-    ill = f"; {skipped} ill-conditioned points skipped" if skipped else ""
-    return ("agree", f"{valid} random points agree (largest relative difference {worst:.1e}){ill}")
+        return Numeric("undecided", f"only {valid} of {ATTEMPTS} random points lie where both sides "
+                                    f"are defined{extra}{ill}")
+    return Numeric("agree", f"{valid} random points agree (largest relative difference {worst:.1e}){ill}",
+                   kept=kept)
+
+
+def _sharpen(ea: sp.Expr, eb: sp.Expr, numeric: Numeric, budget: Budget) -> Numeric | None:
+    digits = CONSTANT_DIGITS if not (ea.free_symbols or eb.free_symbols) else HIGH_DIGITS
+    try:
+        for env, sizes, drawn in numeric.kept:
+            outcome, values = _resolve(ea, eb, env, budget, digits)
+            if outcome == "differ":
+                return _mismatch(values, drawn, sizes)
+    except (Unsupported, BudgetExceeded):
+        return None
+    return None
+
+
+def _resolve(ea: sp.Expr, eb: sp.Expr, env: dict, budget: Budget, digits: int):
+    """Both sides at ``digits`` and at twice as many: ``("differ", (a, b))`` when the
+    values are stable and differ, ``("agree", None)``, or ``("ill", None)`` when a
+    value moves with the precision (rounding noise, or an ill-conditioned point)."""
+    try:
+        a1, b1 = evaluate(ea, env, budget, digits), evaluate(eb, env, budget, digits)
+        a2, b2 = evaluate(ea, env, budget, 2 * digits), evaluate(eb, env, budget, 2 * digits)
+    except Undefined:
+        return "ill", None
+    with mpmath.workdps(2 * digits):
+        # A value is stable when doubling the precision moves it by less than
+        # 10^(-digits/4): then the second value is good to far better than the
+        # tolerance it is compared at, 10^(10-digits).
+        stable, tol = mpmath.mpf(10) ** (-digits // 4), mpmath.mpf(10) ** (10 - digits)
+        if not (_near(a1, a2, stable) and _near(b1, b2, stable)):
+            return "ill", None
+        if _near(a2, b2, tol):
+            return "agree", None
+        return "differ", (a2, b2)
+
+
+def _near(x, y, tol) -> bool:
+    return x == y or abs(x - y) <= tol * max(abs(x), abs(y))
+
+
+def _mismatch(values, drawn, sizes) -> Numeric:
+    ha, hb = values
+    cex = describe_drawn(drawn, sizes)
+    cex["a"], cex["b"] = _num(ha), _num(hb)
+    with mpmath.workdps(60):
+        cex["difference"] = mpmath.nstr(ha - hb, 6)
+    return Numeric("mismatch", f"the two sides differ at a point of the domains (A = {_num(ha)}, "
+                               f"B = {_num(hb)}, A - B = {cex['difference']})", cex)
 
 
 def _value(expr: sp.Expr, env: dict, budget: Budget):
@@ -137,7 +204,7 @@ def _context(parsed: Parsed) -> Context:
 def _symbolic(ea: sp.Expr, eb: sp.Expr, parsed: Parsed, thorough: bool = True) -> tuple[bool, str]:
     if ea == eb:
         return True, "both sides read as the same expression"
-    reason = too_large_for_algebra(ea, eb)
+    reason = too_large_for_algebra(ea, eb) or _too_hard(ea, eb)
     if reason:
         return False, f"not attempted ({reason})"
     labels = {v.name for v in parsed.table.variables.values()
@@ -155,8 +222,34 @@ def _symbolic(ea: sp.Expr, eb: sp.Expr, parsed: Parsed, thorough: bool = True) -
         diff = difference(ea, eb, _context(parsed))
         if diff != 0 and sp.count_ops(diff) <= 40 and (thorough or not diff.has(sp.Sum, sp.Product)):
             diff = sp.simplify(diff)
+    except MemoryError:
+        return False, "sympy ran out of memory"
     except (RecursionError, ValueError, TypeError, NotImplementedError, AttributeError) as exc:
         return False, f"sympy could not decide ({type(exc).__name__})"
     if diff == 0:
         return True, "the canonical forms of A and B agree for every size (A - B reduces to 0)"
     return False, "sympy did not reduce A - B to 0"
+
+
+#: Ranges longer than this are never written out or summed by sympy.
+LONGEST_RANGE = 1000
+#: Deeper nestings of exp and log are left to the numbers (sympy.simplify can take minutes).
+DEEPEST_NESTING = 6
+
+
+def _too_hard(*exprs: sp.Expr) -> str | None:
+    for expr in exprs:
+        for node in sp.preorder_traversal(expr):
+            if isinstance(node, (sp.Sum, sp.Product)):
+                for _, lo, hi in node.limits:
+                    count = hi - lo + 1
+                    if count.is_Number and count > LONGEST_RANGE:
+                        return f"a range of {count} terms"
+        if _nesting(expr) > DEEPEST_NESTING:
+            return f"exp and log nested more than {DEEPEST_NESTING} deep"
+    return None
+
+
+def _nesting(expr: sp.Basic) -> int:
+    inner = max((_nesting(a) for a in expr.args), default=0)
+    return inner + 1 if isinstance(expr, (sp.exp, sp.log)) else inner

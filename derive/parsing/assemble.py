@@ -171,7 +171,11 @@ class Resolver:
             if node.func == "log":
                 if node.base is None:
                     return sp.log(arg)
-                return sp.log(arg) / sp.log(self.resolve(node.base))
+                base = self.resolve(node.base)
+                if base.is_number and (base.is_positive is not True or base == 1):
+                    raise ParseError(f"a log with base {base}: the base must be positive and not 1",
+                                     self.f.text, None)
+                return sp.log(arg) / sp.log(base)
             if node.func == "exp":
                 return sp.exp(arg)
             if node.func == "sigmoid":

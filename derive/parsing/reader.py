@@ -419,6 +419,9 @@ class Reader:
         else:
             lo, hi = "1", self.new(HiddenSize(var))
         self.bounds += [lo, hi]
+        after = self.peek()
+        if after is None or after.text in (")", "]", "}", r"\}", "|", r"\rvert", "+", "=", ","):
+            raise self.error(f"{tok.text} without a body: write what is summed after the bounds", after or tok)
         return _SumMark(var, tok.text, var_sym, lo, hi)
 
     def bound_expr(self, tokens: list[Token], what: str, at: Token):
@@ -742,6 +745,9 @@ class Reader:
                 sup = tuple(IndexPart(expr=self.sub(p, "index", tok)) for p in _split(inner[1:-1], {","}))
             else:
                 break
+        tok = self.peek()
+        if seen_sup and tok is not None and tok.text == "^":
+            raise self.error("a double superscript: put the power in brackets, (p_i^{(k)})^2", tok)
         return sub + sup, suffix
 
     def index_superscript(self) -> bool:

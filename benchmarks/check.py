@@ -1,0 +1,216 @@
+"""Accuracy and latency of `derive check` beside two peers, on the equivalence corpus.
+
+Tools, each over every pair of the corpus (one JSON object a line: a, b,
+expected, optional domains):
+
+  derive (cold)    derive.check in this process, first pass (parse memo empty)
+  derive (warm)    the same, second pass over the corpus (parse memo warm)
+  sympy.simplify   simplify(A - B) == 0 on the raw latex2sympy2_extended parse
+                   (a parse error counts as "unknown"; domains are not used)
+  math-verify      HuggingFace math_verify: verify(parse(A), parse(B))
+
+A tool is right when its verdict equals the expected one; "unknown" and errors
+are wrong, but they are not false "equivalent"s. Also timed: one whole
+`derive check` command (process start, imports, answer), median of 5 runs.
+
+math-verify is not a dependency of derive: it lives in the benchmark's own
+virtual environment (`make bench-env`), so run this script with that
+environment's Python:
+
+    make bench-env
+    .venv-bench/bin/python benchmarks/check.py [--corpus FILE] [--details]
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import math
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_CORPUS = Path("/work/shared/corpus/equivalence.jsonl")
+#: A peer that runs longer than this on one pair is stopped: verdict "unknown".
+PAIR_LIMIT = 60.0
+CLI_PAIR = (r"\frac{1}{1+e^{-x}}", r"\frac{e^x}{1+e^x}")
+
+
+class _Late(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def _limit(seconds: float):
+    """Stop a pure-Python computation (sympy) after ``seconds`` (main thread only)."""
+    def fire(signum, frame):
+        raise _Late()
+    old = signal.signal(signal.SIGALRM, fire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+# -- the tools: each maps a pair to "equivalent", "not_equivalent" or "unknown" ------------------
+def derive_tool():
+    from derive import check
+    from derive.parsing import ParseError
+
+    def run(pair: dict) -> str:
+        try:
+            return check(pair["a"], pair["b"], pair.get("domains") or None).verdict
+        except ParseError:
+            return "unknown"
+    return run
+
+
+def simplify_tool():
+    import sympy as sp
+    from latex2sympy2_extended import latex2sympy
+
+    def run(pair: dict) -> str:
+        try:
+            a, b = latex2sympy(pair["a"]), latex2sympy(pair["b"])
+        except Exception:  # noqa: BLE001 -- any parse failure is "unknown"
+            return "unknown"
+        try:
+            return "equivalent" if sp.simplify(a - b) == 0 else "not_equivalent"
+        except Exception:  # noqa: BLE001 -- e.g. a relation or a set, not an expression
+            return "unknown"
+    return run
+
+
+def math_verify_tool():
+    from math_verify import parse, verify
+
+    def run(pair: dict) -> str:
+        gold, answer = parse(f"${pair['a']}$"), parse(f"${pair['b']}$")
+        if not gold or not answer:
+            return "unknown"
+        return "equivalent" if verify(gold, answer) else "not_equivalent"
+    return run
+
+
+def measure(run, pairs: list[dict]) -> list[tuple[str, float]]:
+    """``(verdict, ms)`` per pair; an exception or an overrun counts as "unknown"."""
+    out = []
+    for pair in pairs:
+        started = time.perf_counter()
+        try:
+            with _limit(PAIR_LIMIT):
+                verdict = run(pair)
+        except (_Late, Exception):  # noqa: BLE001 -- a crash is a wrong answer, not the end
+            verdict = "unknown"
+        out.append((verdict, (time.perf_counter() - started) * 1000))
+    return out
+
+
+# -- figures -----------------------------------------------------------------------------------
+def p90(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(0.9 * len(ordered)) - 1)]
+
+
+def summary(name: str, results: list[tuple[str, float]], pairs: list[dict]) -> dict:
+    expected = [p["expected"] for p in pairs]
+    verdicts = [v for v, _ in results]
+    ms = [t for _, t in results]
+    return {
+        "tool": name,
+        "correct": sum(v == e for v, e in zip(verdicts, expected)),
+        "total": len(pairs),
+        "false_equivalent": sum(v == "equivalent" and e != "equivalent" for v, e in zip(verdicts, expected)),
+        "unknown": sum(v == "unknown" for v in verdicts),
+        "median_ms": statistics.median(ms),
+        "p90_ms": p90(ms),
+    }
+
+
+def cli_seconds(runs: int = 5) -> tuple[float, list[float]]:
+    """Whole-process time of one `derive check` command, median of ``runs``."""
+    exe = Path(sys.executable).with_name("derive")
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "derive"]
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        proc = subprocess.run(cmd + ["check", *CLI_PAIR], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+        times.append(time.perf_counter() - started)
+        if proc.returncode != 0:
+            raise SystemExit(f"`derive check` exited {proc.returncode} on {CLI_PAIR}")
+    return statistics.median(times), times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--details", action="store_true", help="also print every pair's verdicts")
+    parser.add_argument("--runs", type=int, default=5, help="runs of the whole `derive check` command")
+    args = parser.parse_args()
+
+    pairs = [json.loads(line) for line in args.corpus.read_text(encoding="utf-8").splitlines() if line.strip()]
+    print(f"corpus: {args.corpus} ({len(pairs)} pairs: "
+          f"{sum(p['expected'] == 'equivalent' for p in pairs)} equivalent, "
+          f"{sum(p['expected'] == 'not_equivalent' for p in pairs)} not equivalent)")
+
+    # imports first, so that no tool's first pair pays for another's imports
+    import sympy  # noqa: F401
+    import latex2sympy2_extended  # noqa: F401
+    try:
+        mv = math_verify_tool()
+    except ImportError:
+        mv = None
+        print("math-verify is not importable here; run `make bench-env`, then run this script "
+              "with .venv-bench/bin/python", file=sys.stderr)
+
+    derive_run = derive_tool()
+    rows, columns = [], {}
+    columns["derive (cold)"] = measure(derive_run, pairs)
+    columns["derive (warm)"] = measure(derive_run, pairs)
+    columns["sympy.simplify"] = measure(simplify_tool(), pairs)
+    if mv is not None:
+        columns["math-verify"] = measure(mv, pairs)
+    for name, results in columns.items():
+        rows.append(summary(name, results, pairs))
+
+    print()
+    header = f"{'tool':<16} {'correct/total':>13} {'false equiv.':>12} {'unknown':>8} {'median ms':>10} {'p90 ms':>9}"
+    print(header)
+    print("-" * len(header))
+    for r in rows:
+        print(f"{r['tool']:<16} {str(r['correct']) + '/' + str(r['total']):>13} {r['false_equivalent']:>12} "
+              f"{r['unknown']:>8} {r['median_ms']:>10.1f} {r['p90_ms']:>9.1f}")
+    if mv is None:
+        print(f"{'math-verify':<16} {'not run: `make bench-env`':>13}")
+
+    median, times = cli_seconds(args.runs)
+    print()
+    print(f"whole `derive check` command (process start to answer), median of {len(times)}: "
+          f"{median * 1000:.0f} ms  (runs: {', '.join(f'{t * 1000:.0f}' for t in times)})")
+
+    if args.details:
+        print()
+        names = list(columns)
+        print(f"{'pair':<32} {'expected':<15} " + " ".join(f"{n:<16}" for n in names))
+        for i, pair in enumerate(pairs):
+            cells = []
+            for n in names:
+                verdict, ms = columns[n][i]
+                short = {"equivalent": "eq", "not_equivalent": "not", "unknown": "unk"}[verdict]
+                mark = "ok" if verdict == pair["expected"] else ("FALSE" if verdict == "equivalent" else "x")
+                cells.append(f"{short:<3} {mark:<5} {ms:>5.0f}ms".ljust(16))
+            print(f"{pair.get('id', i)[:32]:<32} {pair['expected']:<15} " + " ".join(cells))
+
+
+if __name__ == "__main__":
+    main()
