@@ -420,7 +420,7 @@ class Reader:
             lo, hi = "1", self.new(HiddenSize(var))
         self.bounds += [lo, hi]
         after = self.peek()
-        if after is None or after.text in (")", "]", "}", r"\}", "|", r"\rvert", "+", "=", ","):
+        if after is None or after.text in (")", "]", "}", r"\}", r"\rvert", "+", "=", ","):
             raise self.error(f"{tok.text} without a body: write what is summed after the bounds", after or tok)
         return _SumMark(var, tok.text, var_sym, lo, hi)
 
