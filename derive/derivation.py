@@ -109,7 +109,7 @@ class Builder:
         if after is None or after == before:
             raise RuleDidNotApply(f"{self.name}: rule {rule_name!r} does not apply to line {source}")
         sense_before = self.sense_of(source)
-        monotone = rule.monotone_map(self.context)
+        monotone = rule.monotone_map_between(before, after, self.context)
         maps = (monotone,) if monotone else ()
         sense_after = monotone.flip(sense_before) if monotone else sense_before
         relation = Relation.for_sense(sense_after) if monotone else rule.relation

@@ -70,7 +70,9 @@ class DerivePrinter(LatexPrinter):
         arg = expr.args[0]
         head = r"\log" if len(expr.args) == 1 else rf"\log_{{{self._print(expr.args[1])}}}"
         inner = self._print(arg)
-        if isinstance(arg, (sp.Symbol, sp.Indexed)) and not self._has_superscript(arg):
+        templated = bool(getattr(self.ctx.spec_of(arg), "template", "")) if isinstance(
+            arg, (sp.Symbol, sp.Indexed)) else False
+        if isinstance(arg, (sp.Symbol, sp.Indexed)) and not self._has_superscript(arg) and not templated:
             text = f"{head} {inner}"
         else:
             text = rf"{head}\left({inner}\right)"

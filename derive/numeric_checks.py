@@ -14,6 +14,7 @@ import sympy as sp
 from .context import Context, Role
 from .evaluate import (Budget, BudgetExceeded, IllConditioned, Undefined, Unsupported, close,
                        confirmed_mismatch, evaluate, relative_error)
+from .finiteness import is_finite
 from .intervals import interval_of
 from .results import CheckResult, Counterexample, Settings, Status
 from .sampling import draw_point, draw_sizes, seeded_rng
@@ -80,7 +81,8 @@ def property_check(expr, ctx, seed, settings, budget, obligation, *, positive: b
                     proved_text: str) -> CheckResult:
     """``expr`` is positive and/or finite everywhere on the domain.
 
-    Proved by interval bounds; otherwise tested at random points, where a
+    Proved by interval bounds (finiteness also by structure, see
+    :mod:`derive.finiteness`); otherwise tested at random points, where a
     point with an infinite value, or a value <= 0 when positivity is needed,
     is a counterexample.
     """
@@ -89,6 +91,9 @@ def property_check(expr, ctx, seed, settings, budget, obligation, *, positive: b
     bounded = iv.lo != -float("inf") and iv.hi != float("inf")
     if (iv.strictly_positive or not positive) and (bounded or not finite):
         return CheckResult(obligation, "symbolic", Status.PROVED, proved_text + " (interval bound)")
+    if (iv.strictly_positive or not positive) and finite and is_finite(unfolded, ctx.interval):
+        return CheckResult(obligation, "symbolic", Status.PROVED,
+                           proved_text + " (interval bound; finite by structure)")
     prop = " and ".join(p for p, want in (("positive", positive), ("finite", finite)) if want)
     rng = seeded_rng(*seed, obligation)
     seen = 0

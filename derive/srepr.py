@@ -86,6 +86,7 @@ _CONSTRUCTORS = {
     "log": sp.log,
     "exp": sp.exp,
     "Abs": sp.Abs,
+    "factorial": sp.factorial,
     "Sum": sp.Sum,
     "Product": sp.Product,
     "Indexed": sp.Indexed,

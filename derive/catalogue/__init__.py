@@ -45,3 +45,5 @@ def all_derivations() -> list[Derivation]:
 
 def _load() -> None:
     from . import cross_entropy  # noqa: F401  (registers its entries)
+    from . import regression  # noqa: F401
+    from . import multilabel  # noqa: F401
