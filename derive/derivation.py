@@ -17,7 +17,8 @@ class Step:
 
     ``maps`` (optimiser relations only) is the monotone map the rule applied,
     so a certificate can be rechecked without the rule; ``substitution``
-    (``specialise`` only) fixes sizes, e.g. ``(("N", 1),)``.
+    (``specialise`` only) fixes sizes, e.g. ``(("N", 1),)``; ``wrt``
+    (``derivative`` only) is the prediction element differentiated by, ``z[j]``.
     """
 
     index: int
@@ -33,6 +34,7 @@ class Step:
     maps: tuple[MonotoneMap, ...] = ()
     substitution: tuple[tuple[str, int], ...] = ()
     side_condition: str = ""
+    wrt: sp.Expr | None = None
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,7 @@ class Builder:
             maps=maps,
             substitution=tuple(sorted(rule.substitution(self.context).items())),
             side_condition=rule.side_condition,
+            wrt=rule.wrt(self.context),
         ))
         return self
 

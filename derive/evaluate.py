@@ -324,6 +324,7 @@ def _product(expr, env, budget):
 
 
 CONFIRM_DIGITS = 3 * PRECISION_DIGITS
+DEEP_DIGITS = 1000
 
 
 class IllConditioned(Exception):
@@ -343,6 +344,14 @@ def confirmed_mismatch(a_expr: sp.Basic, b_expr: sp.Basic, env: Env, budget: Bud
     with mpmath.workdps(CONFIRM_DIGITS):
         stable = close(a_high, a_value, rel=1e-25) and close(b_high, b_value, rel=1e-25)
         if not stable or close(a_high, b_high):
+            raise IllConditioned("values depend on the working precision")
+    # A cancellation such as 1 - e^545 / (1 + e^545) is 0 at 40 and at 120
+    # digits, but e^-545 in truth: a last look far deeper (rare: mismatches only).
+    a_deep = evaluate(a_expr, env, budget, DEEP_DIGITS)
+    b_deep = evaluate(b_expr, env, budget, DEEP_DIGITS)
+    with mpmath.workdps(DEEP_DIGITS):
+        stable = close(a_deep, a_high, rel=1e-25) and close(b_deep, b_high, rel=1e-25)
+        if not stable or close(a_deep, b_deep):
             raise IllConditioned("values depend on the working precision")
     return a_high, b_high
 

@@ -12,6 +12,7 @@ from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE, precedence
 
 from .context import Context, Role
+from .relations import Relation
 
 
 class DerivePrinter(LatexPrinter):
@@ -122,7 +123,9 @@ class DerivePrinter(LatexPrinter):
         if coeff != 1:
             parts.append(self._print(coeff))
         if denom:
-            parts.append(rf"\frac{{1}}{{{' '.join(self._factor(d) for d in denom)}}}")
+            # A lone denominator needs no parentheses: \frac{1}{1 + e^{-z}}.
+            below = self._print(denom[0]) if len(denom) == 1 else " ".join(self._factor(d) for d in denom)
+            parts.append(rf"\frac{{1}}{{{below}}}")
         parts += [self._factor(f) for f in numer]
         return sign + " ".join(parts) if parts else sign + "1"
 
@@ -170,11 +173,33 @@ def branch_note(derivation, step) -> str | None:
     every size).
     """
     fixed = ", ".join(f"{derivation.context.spec(k).latex} = {v}" for k, v in step.substitution)
+    if step.relation is Relation.DERIVATIVE:
+        return f"The gradient: the derivative of line ({step.source}) with respect to {step.wrt}:"
     if step.source == step.index - 1:
         return f"With {fixed}:" if fixed else None
     if fixed:
         return f"From line ({step.source}), with {fixed}:"
     return f"Back to line ({step.source}):"
+
+
+def gradient_lines(derivation) -> set[int]:
+    """Lines that are derivatives (a derivative step, or a step from such a line).
+
+    They are gradients, not objectives, so they print without arg max/min.
+    """
+    lines: set[int] = set()
+    for step in derivation.steps:
+        if step.relation is Relation.DERIVATIVE or step.source in lines:
+            lines.add(step.index)
+    return lines
+
+
+def _gradient_row(derivation, step) -> str:
+    ctx = derivation.context
+    if step.relation is Relation.DERIVATIVE:
+        return (rf"\frac{{\partial}}{{\partial {to_latex(step.wrt, ctx)}}} "
+                rf"\left({to_latex(step.before, ctx)}\right) &= {to_latex(step.after, ctx)}")
+    return rf"&= {to_latex(step.after, ctx)}"
 
 
 def _mathjax_text(text: str) -> str:
@@ -192,10 +217,15 @@ def derivation_rows(derivation, note_row: str, justify: str, first_tag: str = ""
     """
     escape = escape or _escape_text
     rows = [rf"{derivation.lhs_latex} &= {_objective(derivation, 0, derivation.start)}{first_tag}"]
+    gradients = gradient_lines(derivation)
     for step in derivation.steps:
         note = branch_note(derivation, step)
         if note:
             rows.append(note_row.format(note=escape(note)))
+        if step.index in gradients:
+            rows.append(_gradient_row(derivation, step)
+                        + justify.format(index=step.index, text=escape(step.justification)))
+            continue
         # After a note the estimator is named again, so the new line does not
         # read as equal to the one above it.
         lead = derivation.lhs_latex + " " if note else ""

@@ -17,7 +17,7 @@ from .evaluate import (Budget, BudgetExceeded, IllConditioned, Undefined, Unsupp
 from .finiteness import is_finite
 from .intervals import interval_of
 from .results import CheckResult, Counterexample, Settings, Status
-from .sampling import draw_point, draw_sizes, seeded_rng
+from .sampling import draw_free_indices, draw_point, draw_sizes, free_indices, seeded_rng
 
 
 def numeric_check(after: sp.Expr, target: sp.Expr, ctx: Context, fixed: dict[str, int],
@@ -34,10 +34,15 @@ def numeric_check(after: sp.Expr, target: sp.Expr, ctx: Context, fixed: dict[str
     except ValueError as exc:
         return CheckResult(obligation, "numeric", Status.UNCHECKED, str(exc))
     valid, worst, skipped = 0, 0.0, 0
+    # A free index (the j of a gradient line) gets a value of its own, from a
+    # separate stream so the other draws are the same as without it.
+    free = free_indices(ctx, a, t)
+    index_rng = seeded_rng(*seed, obligation, "free-index")
     try:
         for _ in range(settings.trials):
             sizes = draw_sizes(ctx, rng, fixed)
             point = draw_point(ctx, rng, sizes)
+            draw_free_indices(ctx, index_rng, point, free)
             env = point.env(ctx)
             try:
                 expected = evaluate(t, env, budget)

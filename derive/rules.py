@@ -71,6 +71,10 @@ class Rule:
     def substitution(self, ctx: Context) -> dict:
         return {}
 
+    def wrt(self, ctx: Context) -> sp.Expr | None:
+        """The prediction element a ``derivative`` step differentiates by."""
+        return None
+
 
 def _positive(ctx: Context) -> Callable[[sp.Basic], bool]:
     """Positivity on the domain, seeing through definitions."""

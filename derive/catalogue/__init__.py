@@ -47,3 +47,4 @@ def _load() -> None:
     from . import cross_entropy  # noqa: F401  (registers its entries)
     from . import regression  # noqa: F401
     from . import multilabel  # noqa: F401
+    from . import logits  # noqa: F401
