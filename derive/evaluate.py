@@ -63,6 +63,7 @@ def handles(*types: type):
     def register(fn: Handler) -> Handler:
         for t in types:
             _HANDLERS[t] = fn
+        _RESOLVED.clear()
         return fn
 
     return register
@@ -79,13 +80,22 @@ def evaluate(expr: sp.Basic, env: Env, budget: Budget | None = None,
         return +value
 
 
+#: Handler per concrete type, resolved through the MRO once.
+_RESOLVED: dict[type, Handler] = {}
+
+
 def _eval(expr: sp.Basic, env: Env, budget: Budget):
     budget.tick()
-    for cls in type(expr).__mro__:
-        handler = _HANDLERS.get(cls)
-        if handler is not None:
-            return handler(expr, env, budget)
-    raise Unsupported(f"cannot evaluate {type(expr).__name__} numerically")
+    handler = _RESOLVED.get(type(expr))
+    if handler is None:
+        for cls in type(expr).__mro__:
+            handler = _HANDLERS.get(cls)
+            if handler is not None:
+                _RESOLVED[type(expr)] = handler
+                break
+        else:
+            raise Unsupported(f"cannot evaluate {type(expr).__name__} numerically")
+    return handler(expr, env, budget)
 
 
 @handles(sp.Integer)
@@ -150,7 +160,9 @@ def _indexed(expr, env, budget):
 
 
 def _as_index(value) -> int:
-    rounded = int(mpmath.nint(value))
+    if not mpmath.isfinite(value):
+        raise Undefined(f"index {value} is not an integer")
+    rounded = int(value)  # truncates; equal to value only for an integer
     if value != rounded:
         raise Undefined(f"index {value} is not an integer")
     return rounded

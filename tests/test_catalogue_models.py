@@ -1,0 +1,300 @@
+"""Model likelihoods and gradients (issue 3): the specifics of each derivation,
+and the new kinds of check (derivative steps, the finiteness oracle, the
+sifting and row-sum lemmas) rejecting what they must reject."""
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import pytest
+import sympy as sp
+
+from derive import catalogue
+from derive.algebra_checks import symbolic_check
+from derive.certificate import CertificateError, dumps, from_json, recheck, to_json
+from derive.checks import check_step
+from derive.context import Context, Role, SymbolSpec
+from derive.domains import Domain
+from derive.evaluate import Undefined, evaluate
+from derive.finiteness import is_finite
+from derive.intervals import interval_of
+from derive.mutations import mutants
+from derive.numeric_checks import numeric_check
+from derive.evaluate import Budget
+from derive.relations import MapKind, MonotoneMap, Relation
+from derive.results import DEFAULT, Status
+
+from .conftest import report_for
+
+MODELS = ["gaussian-mean-squared-error", "laplace-mean-absolute-error", "poisson-negative-log-likelihood",
+          "multi-label-binary-cross-entropy", "softmax-cross-entropy", "sigmoid-binary-cross-entropy"]
+
+
+def _step(name: str, rule: str):
+    d = catalogue.get(name)
+    return d, next(s for s in d.steps if s.rule == rule)
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_model_derivation_is_proved_for_every_size(name):
+    assert name in catalogue.names()
+    assert report_for(name).status is Status.PROVED
+
+
+# -- the lines the issue asks for ----------------------------------------------------
+def test_gaussian_nll_is_squared_error_over_two_sigma_squared_plus_a_constant():
+    d = catalogue.get("gaussian-mean-squared-error")
+    ctx = d.context
+    y, mu, i, N, sigma = ctx["y"], ctx["mu"], ctx["i"], ctx["N"], ctx["sigma"]
+    sse = sp.Sum((y[i] - mu[i]) ** 2, (i, 1, N))
+    split = next(s for s in d.steps if s.rule == "split-sum")
+    assert sp.expand(split.after - (sse / (2 * sigma ** 2) + N * sp.log(ctx["Zg"]))) == 0
+    assert ctx.unfold(ctx["Zg"]) == sigma * sp.sqrt(2 * sp.pi)
+    assert sp.simplify(d.steps[-1].after - sse / N) == 0 and d.steps[-1].sense_after == "min"
+    shift = next(s for s in d.steps if s.rule == "drop-constant").maps[0]
+    scale = next(s for s in d.steps if s.rule == "drop-factor").maps[0]
+    assert (shift.kind, scale.kind) == (MapKind.SHIFT, MapKind.SCALE)
+    assert shift.operand == -N * sp.log(ctx["Zg"]) and scale.operand == 2 * sigma ** 2
+
+
+def test_laplace_ends_at_the_mean_absolute_error():
+    d = catalogue.get("laplace-mean-absolute-error")
+    y, mu, i, N = (d.context[n] for n in ("y", "mu", "i", "N"))
+    assert d.steps[-1].after == sp.Sum(sp.Abs(y[i] - mu[i]), (i, 1, N)) / N
+
+
+def test_poisson_nll_and_the_dropped_log_factorial():
+    d = catalogue.get("poisson-negative-log-likelihood")
+    y, lam, i, N = (d.context[n] for n in ("y", "lam", "i", "N"))
+    nll = next(s for s in d.steps if s.rule == "sign-into-sum").after
+    assert nll == sp.Sum(lam[i] - y[i] * sp.log(lam[i]) + sp.log(sp.factorial(y[i])), (i, 1, N))
+    shift = next(s for s in d.steps if s.rule == "drop-constant").maps[0]
+    assert shift.operand == -sp.Sum(sp.log(sp.factorial(y[i])), (i, 1, N))
+
+
+def test_multi_label_ends_at_the_mean_of_summed_binary_cross_entropies():
+    d = catalogue.get("multi-label-binary-cross-entropy")
+    assert str(d.steps[-1].after) == "Sum(Hb[i, k], (k, 1, C), (i, 1, N))/N"
+
+
+def test_softmax_loss_and_gradient():
+    d = catalogue.get("softmax-cross-entropy")
+    ctx = d.context
+    y, z, k, m, j, C = (ctx[n] for n in ("y", "z", "k", "m", "j", "C"))
+    loss = d.steps[-3].after
+    assert loss == -sp.Sum(y[k] * z[k], (k, 1, C)) + sp.log(sp.Sum(sp.exp(z[m]), (m, 1, C)))
+    grad = d.steps[-2]
+    assert grad.relation is Relation.DERIVATIVE and grad.wrt == z[j]
+    assert d.steps[-1].after == ctx["phat"][j] - y[j]
+
+
+def test_sigmoid_loss_and_gradient():
+    d = catalogue.get("sigmoid-binary-cross-entropy")
+    y, z, yhat = (d.context[n] for n in ("y", "z", "yhat"))
+    collected = next(s for s in d.steps if s.rule == "collect").after
+    assert collected == sp.log(1 + sp.exp(-z)) + (1 - y) * z
+    assert d.steps[-1].after == yhat - y
+    assert next(s for s in d.steps if s.rule == "differentiate").wrt == z
+
+
+def test_gradient_lines_print_as_derivatives_not_objectives():
+    from derive.latex import document
+
+    d = catalogue.get("softmax-cross-entropy")
+    tex = document(d, report_for(d.name))
+    assert r"\frac{\partial}{\partial z_{j}}" in tex
+    assert r"&= \operatorname{softmax}(\mathbf{z})_{j} - y_{j}" in tex
+    assert r"\arg\min_{\theta}\ \operatorname{softmax}" not in tex
+
+
+# -- wrong gradients are refuted with a counterexample -------------------------------
+def _wrong_softmax_gradients():
+    d, step = _step("softmax-cross-entropy", "differentiate")
+    y, z, j, m, C = (d.context[n] for n in ("y", "z", "j", "m", "C"))
+    softmax = sp.exp(z[j]) / sp.Sum(sp.exp(z[m]), (m, 1, C))
+    return {
+        "label minus softmax": y[j] - softmax,
+        "softmax only": softmax,
+        "softmax plus label": softmax + y[j],
+        "softmax times (1 - softmax) - label": softmax * (1 - softmax) - y[j],
+        "normaliser over one class less": sp.exp(z[j]) / sp.Sum(sp.exp(z[m]), (m, 1, C - 1)) - y[j],
+    }
+
+
+@pytest.mark.parametrize("kind", sorted(_wrong_softmax_gradients()))
+def test_wrong_softmax_gradient_is_rejected(kind):
+    d, step = _step("softmax-cross-entropy", "differentiate")
+    bad = replace(step, after=_wrong_softmax_gradients()[kind])
+    report = check_step(bad, d.context, (d.name,))
+    assert report.status is Status.FAILED
+    failure = report.failure
+    assert failure.obligation == "identity" and failure.kind == "numeric"
+    assert "finite difference" in failure.counterexample.note
+    values = failure.counterexample.point["values"]
+    assert "j" in values and "z" in values and failure.counterexample.point["sizes"]["C"] >= 2
+    assert not [r for r in report.results if r.status in (Status.PROVED, Status.PROVED_AT_SIZES)
+                and r.obligation == "identity"]
+
+
+@pytest.mark.parametrize("wrong", ["yhat + y", "y - yhat", "yhat*(1 - yhat) - y", "2*yhat - y"])
+def test_wrong_sigmoid_gradient_is_rejected(wrong):
+    d, step = _step("sigmoid-binary-cross-entropy", "differentiate")
+    y, yhat = d.context["y"], d.context["yhat"]
+    bad = replace(step, after=sp.sympify(wrong, locals={"y": y, "yhat": yhat}))
+    report = check_step(bad, d.context, (d.name,))
+    assert report.status is Status.FAILED and report.failure.counterexample is not None
+
+
+def test_wrong_gradient_in_a_certificate_is_rejected_by_recheck(tmp_path):
+    from derive.cli import main
+    from derive.latex import to_latex
+
+    d, step = _step("softmax-cross-entropy", "differentiate")
+    data = json.loads(dumps(to_json(d, report_for(d.name))))
+    bad = _wrong_softmax_gradients()["label minus softmax"]
+    data["steps"][step.index - 1]["srepr"] = sp.srepr(bad)
+    data["steps"][step.index - 1]["latex"] = to_latex(bad, d.context)
+    outcome = recheck(data)
+    assert outcome.report.steps[step.index - 1].status is Status.FAILED
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(data))
+    assert main(["recheck", str(path)]) == 1
+
+
+def test_derivative_by_a_label_is_rejected():
+    d, step = _step("softmax-cross-entropy", "differentiate")
+    bad = replace(step, wrt=d.context["y"][d.context["j"]])
+    report = check_step(bad, d.context, (d.name,))
+    assert report.status is Status.FAILED
+    assert report.failure.obligation == "relation" and "not a declared prediction" in report.failure.detail
+
+
+def test_derivative_by_another_variable_is_rejected():
+    # The line is the derivative by z_j, but the step claims z_1: refuted at j != 1.
+    d, step = _step("softmax-cross-entropy", "differentiate")
+    bad = replace(step, wrt=d.context["z"][1])
+    assert check_step(bad, d.context, (d.name,)).status is Status.FAILED
+
+
+def test_certificate_derivative_step_needs_its_variable():
+    d, step = _step("softmax-cross-entropy", "differentiate")
+    data = json.loads(dumps(to_json(d, report_for(d.name))))
+    assert data["steps"][step.index - 1]["wrt"]["latex"] == "z_{j}"
+    missing = json.loads(json.dumps(data))
+    del missing["steps"][step.index - 1]["wrt"]
+    with pytest.raises(CertificateError, match="needs 'wrt'"):
+        from_json(missing)
+    stray = json.loads(json.dumps(data))
+    stray["steps"][0]["wrt"] = data["steps"][step.index - 1]["wrt"]
+    with pytest.raises(CertificateError, match="only derivative steps"):
+        from_json(stray)
+    shown = json.loads(json.dumps(data))
+    shown["steps"][step.index - 1]["wrt"]["latex"] = "z_{1}"
+    with pytest.raises(CertificateError, match="does not render"):
+        from_json(shown)
+
+
+# -- the map checks of dropped terms and factors ---------------------------------------
+def test_dropping_a_term_that_depends_on_the_predictions_is_rejected():
+    d, step = _step("gaussian-mean-squared-error", "drop-constant")
+    mu, i, N = d.context["mu"], d.context["i"], d.context["N"]
+    shift = -sp.Sum(mu[i] ** 2, (i, 1, N))
+    bad = replace(step, after=step.before + shift, maps=(MonotoneMap(MapKind.SHIFT, shift),))
+    report = check_step(bad, d.context, (d.name,))
+    assert report.status is Status.FAILED
+    assert any(r.obligation == "map:shift" and "depends on the parameters" in r.detail for r in report.results)
+
+
+def test_dropping_a_negative_factor_is_rejected():
+    d, step = _step("gaussian-mean-squared-error", "drop-factor")
+    sigma = d.context["sigma"]
+    bad = replace(step, after=-step.after, maps=(MonotoneMap(MapKind.SCALE, -2 * sigma ** 2),))
+    report = check_step(bad, d.context, (d.name,))
+    assert report.status is Status.FAILED
+    assert any(r.obligation == "map:scale" and r.status is Status.FAILED for r in report.results)
+
+
+# -- finiteness oracle, intervals, evaluator ---------------------------------------
+def _ctx():
+    return Context(symbols=(
+        SymbolSpec("N", "N", Role.SIZE, lower=1, upper=4),
+        SymbolSpec("C", "C", Role.SIZE, lower=2, upper=4),
+        SymbolSpec("i", "i", Role.INDEX, lower=1, upper="N"),
+        SymbolSpec("k", "k", Role.INDEX, lower=1, upper="C"),
+        SymbolSpec("j", "j", Role.INDEX, lower=1, upper="C"),
+        SymbolSpec("s", "s", Role.CONSTANT, Domain.parse("positive")),
+        SymbolSpec("x", "x", Role.PREDICTION, Domain.parse("real"), ("k",)),
+        SymbolSpec("p", "p", Role.DATA, Domain.parse("simplex"), ("k",)),
+        SymbolSpec("q", "q", Role.DATA, Domain.parse("onehot"), ("k",)),
+        SymbolSpec("b", "b", Role.DATA, Domain.parse("binary"), ("k",)),
+        SymbolSpec("n", "n", Role.DATA, Domain.parse("natural"), ("k",)),
+    ))
+
+
+@pytest.mark.parametrize("text,finite", [
+    ("2*s**2", True), ("N*log(s*sqrt(2*pi))", True), ("log(s)", True), ("1/s", True),
+    ("exp(x[k])", True), ("Sum(log(factorial(n[k])), (k, 1, C))", True),
+    ("log(p[k])", False),            # a closed simplex entry may be 0
+    ("1/x[k]", False),               # a real may be 0
+    ("log(x[k])", False), ("zoo", False), ("oo*s", False), ("x[k]**(-2)", False),
+])
+def test_finiteness_oracle(text, finite):
+    ctx = _ctx()
+    names = {n: ctx[n] for n in ("N", "C", "k", "s", "x", "p", "n")}
+    expr = sp.sympify(text, locals=names)
+    assert is_finite(expr, ctx.interval) is finite
+
+
+def test_abs_and_factorial_intervals():
+    ctx = _ctx()
+    x, n, k = ctx["x"], ctx["n"], ctx["k"]
+    assert interval_of(sp.Abs(x[k]), ctx.interval).nonnegative
+    assert interval_of(sp.factorial(n[k]), ctx.interval).strictly_positive
+    assert not interval_of(sp.factorial(x[k]), ctx.interval).strictly_positive
+
+
+def test_factorial_of_a_negative_integer_is_undefined():
+    t = sp.Symbol("t")
+    with pytest.raises(Undefined):
+        evaluate(sp.factorial(t), {t: -2})
+    assert evaluate(sp.factorial(t), {t: 5}) == 120
+
+
+# -- the sifting and row-sum lemmas are sound -----------------------------------------
+def test_sifting_proves_a_delta_sum_over_the_declared_range():
+    ctx = _ctx()
+    x, k, j, C = ctx["x"], ctx["k"], ctx["j"], ctx["C"]
+    lhs = sp.Sum(sp.KroneckerDelta(j, k) * sp.exp(x[k]), (k, 1, C))
+    assert symbolic_check(sp.exp(x[j]), lhs, ctx, {}, DEFAULT).status is Status.PROVED
+
+
+def test_sifting_over_a_shorter_range_is_not_proved_and_is_refuted():
+    ctx = _ctx()
+    x, k, j, C = ctx["x"], ctx["k"], ctx["j"], ctx["C"]
+    lhs = sp.Sum(sp.KroneckerDelta(j, k) * sp.exp(x[k]), (k, 2, C))  # misses j = 1
+    assert symbolic_check(sp.exp(x[j]), lhs, ctx, {}, DEFAULT).status is not Status.PROVED
+    num = numeric_check(sp.exp(x[j]), lhs, ctx, {}, ("sift",), DEFAULT, Budget())
+    assert num.status is Status.FAILED and num.counterexample.point["values"]["j"] == 1.0
+
+
+@pytest.mark.parametrize("row,lower,proved", [
+    ("q", 1, True), ("p", 1, True),   # one-hot and simplex rows sum to 1
+    ("q", 2, False),                  # not over the whole range
+    ("b", 1, False),                  # binary entries need not sum to 1
+])
+def test_row_sum_lemma(row, lower, proved):
+    ctx = _ctx()
+    k, C = ctx["k"], ctx["C"]
+    total = sp.Sum(ctx[row][k], (k, lower, C))
+    status = symbolic_check(total, sp.Integer(1), ctx, {}, DEFAULT).status
+    assert (status is Status.PROVED) is proved
+
+
+def test_symmetric_swap_is_no_mutant_but_real_slips_are():
+    d = catalogue.get("gaussian-mean-squared-error")
+    step = d.steps[-1]
+    found = mutants(step.after, d.context)
+    assert "swap-prediction-label" not in found      # (y - mu)^2 = (mu - y)^2: no slip
+    assert {"flip-sign", "times-two", "shift-bound"} <= set(found)
+    poisson = catalogue.get("poisson-negative-log-likelihood")
+    assert "swap-prediction-label" in mutants(poisson.steps[-1].after, poisson.context)
