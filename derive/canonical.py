@@ -70,11 +70,19 @@ def _log_expand(ctx: Context):
     return rule
 
 
-def sift_deltas(ctx: Context):
+def bound_symbols(expr: sp.Basic) -> frozenset:
+    """Every symbol some sum or product in ``expr`` binds."""
+    return frozenset(l[0] for node in sp.preorder_traversal(expr) if isinstance(node, (sp.Sum, sp.Product))
+                     for l in node.limits)
+
+
+def sift_deltas(ctx: Context, bound: frozenset = frozenset()):
     """Node rule ``sum_{k=lo}^{hi} f(k) 1{j = k} -> f(j)``.
 
     Sound when j is a free index whose declared range is exactly lo..hi (so
-    exactly one term survives) and no sum inside f binds j or k again.
+    exactly one term survives) and no sum inside f binds j or k again. An
+    index in ``bound`` (bound somewhere in the whole expression, so perhaps
+    over another range than its declared one) is never sifted to.
     """
 
     def rule(e: sp.Basic):
@@ -87,7 +95,7 @@ def sift_deltas(ctx: Context):
                 continue
             a, b = f.args
             other = b if a == var else a if b == var else None
-            if not isinstance(other, sp.Symbol) or other == var:
+            if not isinstance(other, sp.Symbol) or other == var or other in bound:
                 continue
             spec = ctx.spec_of(other)
             if spec is None or spec.role is not Role.INDEX or tuple(ctx.limits(spec.name)[1:]) != (lo, hi):
@@ -240,12 +248,13 @@ def canonical(expr: sp.Basic, ctx: Context) -> sp.Basic:
     """A canonical form of ``expr`` (definitions unfolded) for comparison."""
     expr = ctx.unfold(expr)
     require_ordered_ranges(expr, ctx)
-    for rule in (_base_log, _zero_one(ctx), sift_deltas(ctx), _row_sum(ctx), _log_expand(ctx)):
+    bound = bound_symbols(expr)
+    for rule in (_base_log, _zero_one(ctx), sift_deltas(ctx, bound), _row_sum(ctx), _log_expand(ctx)):
         out = exhaust(everywhere(rule))(expr)
         expr = expr if out is None else out
     expr = _normalise_tree(expr)
     # Splitting sums by linearity may expose more sifts and row sums.
-    for rule in (sift_deltas(ctx), _row_sum(ctx)):
+    for rule in (sift_deltas(ctx, bound), _row_sum(ctx)):
         out = exhaust(everywhere(rule))(expr)
         expr = expr if out is None else out
     return sp.expand(expr, log=False, power_base=False, power_exp=False)

@@ -50,6 +50,11 @@ class DerivePrinter(LatexPrinter):
             return f"{spec.latex}_{{{self.ctx.parameter_latex}, {','.join(indices)}}}"
         return f"{spec.latex}_{{{','.join(indices)}}}"
 
+    def _templated(self, expr) -> bool:
+        """A symbol printed through a template (``\\sigma(z)``): parenthesise it in powers."""
+        spec = self.ctx.spec_of(expr) if isinstance(expr, (sp.Symbol, sp.Indexed)) else None
+        return bool(spec and spec.template)
+
     def _has_superscript(self, expr) -> bool:
         spec = self.ctx.spec_of(expr) if isinstance(expr, sp.Indexed) else None
         return bool(spec and spec.style == "seed" and len(expr.indices) == 2)
@@ -63,7 +68,7 @@ class DerivePrinter(LatexPrinter):
         base, exp = expr.args
         if exp == -1 or (exp.is_Rational and exp < 0):
             return super()._print_Pow(expr)
-        if self._has_superscript(base):
+        if self._has_superscript(base) or self._templated(base):
             return rf"\left({self._print(base)}\right)^{{{self._print(exp)}}}"
         return super()._print_Pow(expr)
 
@@ -71,9 +76,7 @@ class DerivePrinter(LatexPrinter):
         arg = expr.args[0]
         head = r"\log" if len(expr.args) == 1 else rf"\log_{{{self._print(expr.args[1])}}}"
         inner = self._print(arg)
-        templated = bool(getattr(self.ctx.spec_of(arg), "template", "")) if isinstance(
-            arg, (sp.Symbol, sp.Indexed)) else False
-        if isinstance(arg, (sp.Symbol, sp.Indexed)) and not self._has_superscript(arg) and not templated:
+        if isinstance(arg, (sp.Symbol, sp.Indexed)) and not self._has_superscript(arg) and not self._templated(arg):
             text = f"{head} {inner}"
         else:
             text = rf"{head}\left({inner}\right)"

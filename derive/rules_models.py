@@ -11,7 +11,7 @@ from typing import ClassVar
 
 import sympy as sp
 
-from .canonical import sift_deltas
+from .canonical import bound_symbols, sift_deltas
 from .context import Context, Role
 from .intervals import is_positive
 from .relations import MapKind, MonotoneMap, Relation
@@ -231,7 +231,7 @@ class Differentiate(Rule):
         if spec.role is not Role.PREDICTION:
             return None
         derivative = sp.diff(ctx.unfold(expr), self.variable_element(ctx))
-        sifted = everywhere(sift_deltas(ctx))(derivative)
+        sifted = everywhere(sift_deltas(ctx, bound_symbols(derivative)))(derivative)
         return derivative if sifted is None else sifted
 
     def variable_element(self, ctx: Context) -> sp.Expr:

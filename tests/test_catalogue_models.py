@@ -298,3 +298,15 @@ def test_symmetric_swap_is_no_mutant_but_real_slips_are():
     assert {"flip-sign", "times-two", "shift-bound"} <= set(found)
     poisson = catalogue.get("poisson-negative-log-likelihood")
     assert "swap-prediction-label" in mutants(poisson.steps[-1].after, poisson.context)
+
+
+def test_sifting_never_uses_an_index_bound_elsewhere():
+    # sum_{j=1}^{C+2} sum_k 1{j = k} k is sum_{j=1}^{C} j, not sum_{j=1}^{C+2} j:
+    # j is bound over another range than its declared one, so it is not sifted to.
+    ctx = _ctx()
+    k, j, C = ctx["k"], ctx["j"], ctx["C"]
+    lhs = sp.Sum(sp.Sum(sp.KroneckerDelta(j, k) * k, (k, 1, C)), (j, 1, C + 2))
+    wrong = sp.Sum(j, (j, 1, C + 2))
+    assert symbolic_check(wrong, lhs, ctx, {}, DEFAULT).status is not Status.PROVED
+    num = numeric_check(wrong, lhs, ctx, {}, ("sift-bound",), DEFAULT, Budget())
+    assert num.status is Status.FAILED
