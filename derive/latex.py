@@ -125,6 +125,11 @@ class DerivePrinter(LatexPrinter):
         parts = []
         if coeff != 1:
             parts.append(self._print(coeff))
+        if denom and numer and all(isinstance(f, sp.exp) for f in numer):
+            # e^{z_j} / sum_m e^{z_m}, as a softmax is written.
+            above = " ".join(self._factor(f) for f in numer)
+            below = self._print(denom[0]) if len(denom) == 1 else " ".join(self._factor(d) for d in denom)
+            return sign + " ".join(parts + [rf"\frac{{{above}}}{{{below}}}"])
         if denom:
             # A lone denominator needs no parentheses: \frac{1}{1 + e^{-z}}.
             below = self._print(denom[0]) if len(denom) == 1 else " ".join(self._factor(d) for d in denom)
