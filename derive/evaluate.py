@@ -259,6 +259,8 @@ def _factorial(expr, env, budget):
     x = _eval(expr.args[0], env, budget)
     if x < 0 and x == int(mpmath.nint(x)):
         raise Undefined("the factorial of a negative integer")
+    if x > 1:
+        _check_range(x * mpmath.log(x + 1))  # log x! <= x log(x + 1)
     return mpmath.factorial(x)
 
 

@@ -310,3 +310,10 @@ def test_sifting_never_uses_an_index_bound_elsewhere():
     assert symbolic_check(wrong, lhs, ctx, {}, DEFAULT).status is not Status.PROVED
     num = numeric_check(wrong, lhs, ctx, {}, ("sift-bound",), DEFAULT, Budget())
     assert num.status is Status.FAILED
+
+
+def test_huge_factorials_are_out_of_range_not_slow():
+    t = sp.Symbol("t")
+    assert evaluate(sp.log(sp.factorial(t)), {t: 10 ** 6}) > 1.2e7   # counts up to 10^6 evaluate
+    with pytest.raises(Undefined, match="beyond"):
+        evaluate(sp.factorial(t), {t: 10 ** 60})
