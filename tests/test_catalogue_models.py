@@ -317,3 +317,19 @@ def test_huge_factorials_are_out_of_range_not_slow():
     assert evaluate(sp.log(sp.factorial(t)), {t: 10 ** 6}) > 1.2e7   # counts up to 10^6 evaluate
     with pytest.raises(Undefined, match="beyond"):
         evaluate(sp.factorial(t), {t: 10 ** 60})
+
+
+def test_total_cancellation_is_ill_conditioned_not_a_counterexample():
+    from derive.evaluate import IllConditioned, confirmed_mismatch
+
+    z = sp.Symbol("z")
+    cancelled = 1 - sp.exp(-z) / (1 + sp.exp(-z))     # 0 at 40 and 120 digits for z = -545
+    exact = 1 / (1 + sp.exp(-z))                       # e^-545
+    env = {z: -545}
+    a, b = evaluate(cancelled, env), evaluate(exact, env)
+    assert a == 0 and 0 < b < 1e-200
+    with pytest.raises(IllConditioned):
+        confirmed_mismatch(cancelled, exact, env, Budget(), a, b)
+    # A real mismatch with an exact 0 is still confirmed.
+    assert confirmed_mismatch(sp.Integer(0), exact, {z: 3}, Budget(), evaluate(sp.Integer(0), {}),
+                              evaluate(exact, {z: 3}))
