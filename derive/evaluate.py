@@ -257,6 +257,8 @@ def _factorial(expr, env, budget):
     # x! = Gamma(x + 1): poles at the negative integers. mpmath keeps huge
     # values (10^6! has 5.6 million digits) as a mantissa and an exponent.
     x = _eval(expr.args[0], env, budget)
+    if not mpmath.isfinite(x):
+        raise Undefined("the factorial of an infinite value")
     if x < 0 and x == int(mpmath.nint(x)):
         raise Undefined("the factorial of a negative integer")
     if x > 1:

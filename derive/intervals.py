@@ -257,8 +257,11 @@ def _abs_interval(inner: Interval) -> Interval:
         return inner
     if inner.hi <= 0:
         return -inner
-    # 0 lies inside: |x| reaches 0, and the larger of the two ends.
-    hi, hi_open = max((-inner.lo, inner.lo_open), (inner.hi, inner.hi_open), key=lambda e: e[0])
+    # 0 lies inside: |x| reaches 0, and the larger of the two ends (attained
+    # if either end of that size is).
+    hi = max(-inner.lo, inner.hi)
+    hi_open = all(is_open for end, is_open in ((-inner.lo, inner.lo_open), (inner.hi, inner.hi_open))
+                  if end == hi)
     return Interval(0, hi, False, hi_open)
 
 

@@ -225,6 +225,7 @@ class Differentiate(Rule):
     name: ClassVar[str] = "differentiate"
     relation: ClassVar[Relation] = Relation.DERIVATIVE
     placement: ClassVar[str] = "root"
+    side_condition: ClassVar[str] = "x a prediction in an open domain, F differentiable in x"
 
     def apply(self, expr, ctx):
         spec = ctx.spec(self.variable)

@@ -333,3 +333,69 @@ def test_total_cancellation_is_ill_conditioned_not_a_counterexample():
     # A real mismatch with an exact 0 is still confirmed.
     assert confirmed_mismatch(sp.Integer(0), exact, {z: 3}, Budget(), evaluate(sp.Integer(0), {}),
                               evaluate(exact, {z: 3}))
+
+
+@pytest.mark.parametrize("lo,hi,lo_open,hi_open,want_hi_open", [
+    (-1, 1, True, False, False),   # |x| = 1 at x = 1
+    (-1, 1, False, True, False),   # |x| = 1 at x = -1
+    (-1, 1, True, True, True),     # never 1
+    (-2, 1, True, False, True),    # never 2
+])
+def test_abs_interval_keeps_an_attained_end_closed(lo, hi, lo_open, hi_open, want_hi_open):
+    from derive.intervals import Interval
+
+    t = sp.Symbol("t")
+    iv = interval_of(sp.Abs(t), lambda e: Interval(lo, hi, lo_open, hi_open) if e == t else None)
+    assert (iv.lo, iv.lo_open, iv.hi_open) == (0, False, want_hi_open)
+    assert iv.hi == max(-lo, hi)
+    if hi == 1 and not want_hi_open:   # 1 - |x| reaches 0: not positive
+        assert not interval_of(1 - sp.Abs(t), lambda e: Interval(lo, hi, lo_open, hi_open) if e == t
+                               else None).strictly_positive
+
+
+# -- property tests: Abs and factorial intervals, and the finiteness oracle ---------
+def _model_expressions():
+    from hypothesis import strategies as st
+
+    from .test_intervals_property import LEAVES
+
+    def extend(children):
+        return st.one_of(
+            st.tuples(children, children).map(lambda t: t[0] + t[1]),
+            st.tuples(children, children).map(lambda t: t[0] * t[1]),
+            st.tuples(children, children).map(lambda t: t[0] - t[1]),
+            st.tuples(children, st.sampled_from([2, -1, sp.Rational(1, 2)])).map(lambda t: t[0] ** t[1]),
+            children.map(sp.log), children.map(sp.exp), children.map(sp.Abs), children.map(sp.factorial),
+        )
+
+    return st.recursive(st.sampled_from(LEAVES), extend, max_leaves=5)
+
+
+def test_abs_factorial_intervals_and_finiteness_hold_at_sampled_points():
+    import mpmath
+    from hypothesis import HealthCheck, given, settings
+
+    from derive.sampling import draw_point, seeded_rng
+
+    from .test_intervals_property import CTX, _as_mpf, _inside
+
+    @settings(max_examples=300, deadline=None, derandomize=True, database=None,
+              suppress_health_check=[HealthCheck.too_slow])
+    @given(_model_expressions())
+    def check(expr):
+        iv = interval_of(expr, CTX.interval)
+        finite = is_finite(expr, CTX.interval)
+        rng = seeded_rng("model-intervals", sp.srepr(expr))
+        for _ in range(12):
+            point = draw_point(CTX, rng, {"N": 2, "C": 3})
+            try:
+                value = evaluate(expr, point.env(CTX))
+            except Undefined as exc:
+                assert not finite or "beyond" in str(exc), (expr, point.to_json(), exc)
+                continue
+            ends = _as_mpf(iv)
+            # An open end met exactly is rounding at 40 digits (exp(1e-434) = 1.0).
+            on_open_end = (iv.lo_open and value == ends.lo) or (iv.hi_open and value == ends.hi)
+            assert on_open_end or _inside(mpmath.mpf(value), ends), (expr, iv, point.to_json(), value)
+
+    check()
