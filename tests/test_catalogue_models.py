@@ -399,3 +399,76 @@ def test_abs_factorial_intervals_and_finiteness_hold_at_sampled_points():
             assert on_open_end or _inside(mpmath.mpf(value), ends), (expr, iv, point.to_json(), value)
 
     check()
+
+
+# -- property: the new lemmas and the derivative check never prove what the numbers refute
+def _lemma_context():
+    return Context(symbols=(
+        SymbolSpec("C", "C", Role.SIZE, lower=2, upper=4),
+        SymbolSpec("k", "k", Role.INDEX, lower=1, upper="C"),
+        SymbolSpec("m", "m", Role.INDEX, lower=1, upper="C"),
+        SymbolSpec("j", "j", Role.INDEX, lower=1, upper="C"),
+        SymbolSpec("x", "x", Role.PREDICTION, Domain.parse("real"), ("k",)),
+        SymbolSpec("w", "w", Role.PREDICTION, Domain.parse("positive"), ("k",)),
+        SymbolSpec("q", "q", Role.DATA, Domain.parse("onehot"), ("k",)),
+        SymbolSpec("p", "p", Role.DATA, Domain.parse("simplex"), ("k",)),
+        SymbolSpec("b", "b", Role.DATA, Domain.parse("binary"), ("k",)),
+    ))
+
+
+LEMMA_CTX = _lemma_context()
+
+
+def _bodies(v):
+    c = LEMMA_CTX
+    return [c["x"][v], sp.exp(c["x"][v]), c["w"][v] * c["x"][v], sp.log(c["w"][v]), v * c["x"][v], c["q"][v]]
+
+
+def test_lemmas_and_derivatives_never_prove_what_the_numbers_refute():
+    from hypothesis import HealthCheck, given, settings, strategies as st
+
+    from derive.derivation import Step
+    from derive.derivative_checks import check_derivative
+    from derive.results import Settings
+
+    c = LEMMA_CTX
+    k, m, j, C = c["k"], c["m"], c["j"], c["C"]
+    fast = Settings(trials=30, needed=6, exact_sizes=1)
+    seen = {"refuted": 0, "proved": 0}
+
+    @settings(max_examples=120, deadline=None, derandomize=True, database=None,
+              suppress_health_check=[HealthCheck.too_slow])
+    @given(st.integers(0, 5), st.integers(0, 5), st.sampled_from([1, 2]), st.sampled_from([C, C - 1]),
+           st.sampled_from(["q", "p", "b"]), st.integers(0, 3))
+    def check(f, g, lo, hi, row, template):
+        body_k, body_j = _bodies(k)[f], _bodies(j)[f]
+        if template == 0:      # sifting: sum_k 1{j = k} f(k) = f(j)
+            original, candidate = sp.Sum(sp.KroneckerDelta(j, k) * body_k, (k, lo, hi)), body_j
+        elif template == 1:    # a row sums to 1
+            original, candidate = sp.Sum(c[row][k], (k, lo, hi)), sp.Integer(1)
+        else:                  # a derivative by x_j, right or wrong
+            g_k = _bodies(k)[g]
+            before = sp.Sum(body_k * g_k, (k, lo, hi)) + sp.log(sp.Sum(sp.exp(c["x"][m]), (m, 1, C)))
+            right = sp.diff(before, c["x"][j])
+            candidate = right if template == 2 else right + _bodies(j)[g]
+            step = Step(1, 0, "t", Relation.DERIVATIVE, before, candidate, "min", "min", "", wrt=c["x"][j])
+            results = check_derivative(step, c, ("prop",), fast, Budget(seconds=10))
+            numeric = next(r for r in results if r.kind == "numeric")
+            proved = [r for r in results if r.obligation == "identity"
+                      and r.status in (Status.PROVED, Status.PROVED_AT_SIZES)]
+            if numeric.status is Status.FAILED:
+                seen["refuted"] += 1
+                assert not proved, (before, candidate, numeric.detail)
+            elif proved:
+                seen["proved"] += 1
+            return
+        numeric = numeric_check(candidate, original, c, {}, ("prop",), fast, Budget(seconds=5))
+        symbolic = symbolic_check(candidate, original, c, {}, fast)
+        if numeric.status is Status.FAILED and numeric.counterexample.after is not None:
+            seen["refuted"] += 1
+            assert symbolic.status is not Status.PROVED, (original, candidate, numeric.detail)
+        elif symbolic.status is Status.PROVED:
+            seen["proved"] += 1
+
+    check()
+    assert seen["refuted"] > 10 and seen["proved"] > 10, seen
