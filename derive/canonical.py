@@ -9,7 +9,11 @@ cannot reduce stays ``unchecked`` and falls to the exact and numeric checks.
 - logs expanded only where the interval oracle shows every argument positive
   (never ``expand_log(force=True)`` blindly);
 - finite sums and products split by linearity, constants pulled out, and
-  dummy indices renamed by nesting height, so renamed dummies compare equal.
+  dummy indices renamed by nesting height, so renamed dummies compare equal;
+- sifting: ``sum_k f(k) 1{j = k} -> f(j)`` for a free index j declared over
+  exactly the range of the sum (derivatives by ``z_j`` produce these);
+- row sums: ``sum_k y_k -> 1`` for a one-hot or simplex row summed over the
+  whole declared range of its last index.
 """
 from __future__ import annotations
 
@@ -98,6 +102,68 @@ def _log_expand(ctx: Context):
                 if len(factors) > 1 or any(e > 1 for e in factors.values()):
                     return sp.Add(*[e * sp.log(q) for q, e in factors.items()])
         return None
+
+    return rule
+
+
+def bound_symbols(expr: sp.Basic) -> frozenset:
+    """Every symbol some sum or product in ``expr`` binds."""
+    return frozenset(l[0] for node in sp.preorder_traversal(expr) if isinstance(node, (sp.Sum, sp.Product))
+                     for l in node.limits)
+
+
+def sift_deltas(ctx: Context, bound: frozenset = frozenset()):
+    """Node rule ``sum_{k=lo}^{hi} f(k) 1{j = k} -> f(j)``.
+
+    Sound when j is a free index whose declared range is exactly lo..hi (so
+    exactly one term survives) and no sum inside f binds j or k again. An
+    index in ``bound`` (bound somewhere in the whole expression, so perhaps
+    over another range than its declared one) is never sifted to.
+    """
+
+    def rule(e: sp.Basic):
+        if not isinstance(e, sp.Sum) or len(e.limits) != 1:
+            return None
+        var, lo, hi = e.limits[0]
+        factors = list(e.function.args) if isinstance(e.function, sp.Mul) else [e.function]
+        for n, f in enumerate(factors):
+            if not isinstance(f, sp.KroneckerDelta):
+                continue
+            a, b = f.args
+            other = b if a == var else a if b == var else None
+            if not isinstance(other, sp.Symbol) or other == var or other in bound:
+                continue
+            spec = ctx.spec_of(other)
+            if spec is None or spec.role is not Role.INDEX or tuple(ctx.limits(spec.name)[1:]) != (lo, hi):
+                continue
+            rest = sp.Mul(*(factors[:n] + factors[n + 1:]))
+            if any(isinstance(node, (sp.Sum, sp.Product)) and any(l[0] in (var, other) for l in node.limits)
+                   for node in sp.preorder_traversal(rest)):
+                continue
+            return rest.xreplace({var: other})
+        return None
+
+    return rule
+
+
+def _row_sum(ctx: Context):
+    """Node rule ``sum_k y_k -> 1`` for a one-hot or simplex row over its whole range."""
+
+    def rule(e: sp.Basic):
+        if not isinstance(e, sp.Sum) or len(e.limits) != 1 or not isinstance(e.function, sp.Indexed):
+            return None
+        var, lo, hi = e.limits[0]
+        element = e.function
+        spec = ctx.spec_of(element)
+        if (spec is None or spec.domain is None or spec.domain.kind.value not in ("onehot", "simplex")
+                or len(spec.indices) != len(element.indices)):
+            return None
+        *head, last = element.indices
+        if last != var or any(h.has(var) for h in head):
+            return None
+        if tuple(ctx.limits(spec.indices[-1])[1:]) != (lo, hi):
+            return None
+        return sp.Integer(1)
 
     return rule
 
@@ -252,14 +318,18 @@ def canonical(expr: sp.Basic, ctx: Context) -> sp.Basic:
     """A canonical form of ``expr`` (definitions unfolded) for comparison."""
     expr = ctx.unfold(expr)
     require_ordered_ranges(expr, ctx)
-    for rule in (_base_log, _weighted_log(ctx), _zero_one(ctx), _log_expand(ctx)):
+    bound = bound_symbols(expr)
+    for rule in (_base_log, _weighted_log(ctx), _zero_one(ctx), sift_deltas(ctx, bound), _row_sum(ctx),
+                 _log_expand(ctx)):
         out = exhaust(everywhere(rule))(expr)
         expr = expr if out is None else out
     out = exhaust(everywhere(_absorb_into_sum))(expr)
     expr = _normalise_tree(expr if out is None else out)
-    # Sums written out over small ranges may show logs of numbers (log 4).
-    out = exhaust(everywhere(_log_expand(ctx)))(expr)
-    expr = expr if out is None else out
+    # Splitting sums by linearity may expose more sifts and row sums; sums written
+    # out over small ranges may show logs of numbers (log 4).
+    for rule in (sift_deltas(ctx, bound), _row_sum(ctx), _log_expand(ctx)):
+        out = exhaust(everywhere(rule))(expr)
+        expr = expr if out is None else out
     return sp.expand(expr, log=False, power_base=False, power_exp=False)
 
 

@@ -59,6 +59,8 @@ def to_json(derivation: Derivation, report: Report) -> dict:
             "status": step_report.status.value,
             "checks": [r.to_json() for r in step_report.results],
         })
+        if step.wrt is not None:  # derivative steps only, so other certificates keep their bytes
+            steps[-1]["wrt"] = {"srepr": sp.srepr(step.wrt), "latex": to_latex(step.wrt, ctx)}
     return {
         "format": FORMAT,
         "name": derivation.name,
@@ -234,11 +236,12 @@ def from_json(data: dict) -> Derivation:
         if substitution and relation is not Relation.SPECIALISE:
             raise CertificateError(f"{where}: only specialise steps fix sizes")
         sense = _sense(s.get("sense"), where)
+        wrt = _wrt(s, relation, ctx, where)
         steps.append(Step(index=n, source=source, rule=str(s.get("rule", "")), relation=relation,
                           before=lines[source], after=after, sense_before=senses[source],
                           sense_after=sense, justification=str(s.get("justification", "")),
                           maps=maps, substitution=tuple(sorted(substitution.items())),
-                          side_condition=str(s.get("side_condition", ""))))
+                          side_condition=str(s.get("side_condition", "")), wrt=wrt))
         lines.append(after)
         senses.append(sense)
     sources = _list(data, "sources", "certificate")
@@ -255,6 +258,23 @@ def _list(data: dict, key: str, where: str) -> list:
     if not isinstance(value, list):
         raise CertificateError(f"{where}: {key!r} must be a list")
     return value
+
+
+def _wrt(step: dict, relation: Relation, ctx: Context, where: str) -> sp.Expr | None:
+    """The variable of a derivative step (none for any other relation)."""
+    raw = step.get("wrt")
+    if relation is not Relation.DERIVATIVE:
+        if raw is not None:
+            raise CertificateError(f"{where}: only derivative steps name a variable ('wrt')")
+        return None
+    if not isinstance(raw, dict) or not isinstance(raw.get("srepr"), str):
+        raise CertificateError(f"{where}: a derivative step needs 'wrt' with the srepr of its variable")
+    wrt = _expr(raw["srepr"], ctx, where)
+    if not isinstance(wrt, (sp.Symbol, sp.Indexed)):
+        raise CertificateError(f"{where}: 'wrt' must be a symbol or an element of an array")
+    if raw.get("latex") != to_latex(wrt, ctx):
+        raise CertificateError(f"{where}: the LaTeX of 'wrt' does not render from its srepr")
+    return wrt
 
 
 def _sense(value, where: str) -> str:

@@ -135,3 +135,9 @@ def check_derivation(derivation: Derivation, settings: Settings = DEFAULT) -> Re
     seed = (derivation.name,)
     return Report(derivation.name, tuple(check_step(s, derivation.context, seed, settings)
                                          for s in derivation.steps))
+
+
+# -- derivative steps (gradients), checked in their own module ---------------------
+from .derivative_checks import check_derivative  # noqa: E402
+
+CHECKERS[Relation.DERIVATIVE] = check_derivative

@@ -17,7 +17,8 @@ class Step:
 
     ``maps`` (optimiser relations only) is the monotone map the rule applied,
     so a certificate can be rechecked without the rule; ``substitution``
-    (``specialise`` only) fixes sizes, e.g. ``(("N", 1),)``.
+    (``specialise`` only) fixes sizes, e.g. ``(("N", 1),)``; ``wrt``
+    (``derivative`` only) is the prediction element differentiated by, ``z[j]``.
     """
 
     index: int
@@ -33,6 +34,7 @@ class Step:
     maps: tuple[MonotoneMap, ...] = ()
     substitution: tuple[tuple[str, int], ...] = ()
     side_condition: str = ""
+    wrt: sp.Expr | None = None
 
 
 @dataclass(frozen=True)
@@ -109,7 +111,7 @@ class Builder:
         if after is None or after == before:
             raise RuleDidNotApply(f"{self.name}: rule {rule_name!r} does not apply to line {source}")
         sense_before = self.sense_of(source)
-        monotone = rule.monotone_map(self.context)
+        monotone = rule.monotone_map_between(before, after, self.context)
         maps = (monotone,) if monotone else ()
         sense_after = monotone.flip(sense_before) if monotone else sense_before
         relation = Relation.for_sense(sense_after) if monotone else rule.relation
@@ -127,6 +129,7 @@ class Builder:
             maps=maps,
             substitution=tuple(sorted(rule.substitution(self.context).items())),
             side_condition=rule.side_condition,
+            wrt=rule.wrt(self.context),
         ))
         return self
 

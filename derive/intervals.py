@@ -242,7 +242,27 @@ def _interval(expr: sp.Basic, lookup: Lookup) -> Interval:
         return _limits_interval(expr, lookup)
     if isinstance(expr, sp.KroneckerDelta):
         return Interval(0, 1)
+    if isinstance(expr, sp.Abs):
+        return _abs_interval(_interval(expr.args[0], lookup))
+    if isinstance(expr, sp.factorial):
+        # x! = Gamma(x + 1) >= 0.8856... for x >= 0 (1 at every natural x).
+        if _interval(expr.args[0], lookup).nonnegative:
+            return Interval(Fraction(88, 100), INF, False, True)
+        return REAL
     return REAL
+
+
+def _abs_interval(inner: Interval) -> Interval:
+    if inner.nonnegative:
+        return inner
+    if inner.hi <= 0:
+        return -inner
+    # 0 lies inside: |x| reaches 0, and the larger of the two ends (attained
+    # if either end of that size is).
+    hi = max(-inner.lo, inner.hi)
+    hi_open = all(is_open for end, is_open in ((-inner.lo, inner.lo_open), (inner.hi, inner.hi_open))
+                  if end == hi)
+    return Interval(0, hi, False, hi_open)
 
 
 def _limits_interval(expr, lookup: Lookup) -> Interval:

@@ -12,6 +12,7 @@ from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE, precedence
 
 from .context import Context, Role
+from .relations import Relation
 
 
 class DerivePrinter(LatexPrinter):
@@ -51,6 +52,11 @@ class DerivePrinter(LatexPrinter):
             return f"{spec.latex}_{{{self.ctx.parameter_latex}, {','.join(indices)}}}"
         return f"{spec.latex}_{{{','.join(indices)}}}"
 
+    def _templated(self, expr) -> bool:
+        """A symbol printed through a template (``\\sigma(z)``): parenthesise it in powers."""
+        spec = self.ctx.spec_of(expr) if isinstance(expr, (sp.Symbol, sp.Indexed)) else None
+        return bool(spec and spec.template)
+
     def _has_superscript(self, expr) -> bool:
         spec = self.ctx.spec_of(expr) if isinstance(expr, sp.Indexed) else None
         return bool(spec and spec.style in ("seed", "seed-class-below") and len(expr.indices) == 2)
@@ -64,7 +70,7 @@ class DerivePrinter(LatexPrinter):
         base, exp = expr.args
         if exp == -1 or (exp.is_Rational and exp < 0):
             return super()._print_Pow(expr)
-        if self._has_superscript(base):
+        if self._has_superscript(base) or self._templated(base):
             return rf"\left({self._print(base)}\right)^{{{self._print(exp)}}}"
         return super()._print_Pow(expr)
 
@@ -75,7 +81,7 @@ class DerivePrinter(LatexPrinter):
         numer, denom = arg.as_numer_denom() if isinstance(arg, sp.Mul) else (arg, sp.Integer(1))
         if denom != 1 and not arg.has(sp.Sum, sp.Product):
             inner = rf"\frac{{{self._print(numer)}}}{{{self._print(denom)}}}"  # log(y / y-hat)
-        if isinstance(arg, (sp.Symbol, sp.Indexed)) and not self._has_superscript(arg):
+        if isinstance(arg, (sp.Symbol, sp.Indexed)) and not self._has_superscript(arg) and not self._templated(arg):
             text = f"{head} {inner}"
         else:
             text = rf"{head}\left({inner}\right)"
@@ -134,8 +140,15 @@ class DerivePrinter(LatexPrinter):
         parts = []
         if coeff != 1:
             parts.append(self._print(coeff))
+        if denom and numer and all(isinstance(f, sp.exp) for f in numer):
+            # e^{z_j} / sum_m e^{z_m}, as a softmax is written.
+            above = " ".join(self._factor(f) for f in numer)
+            below = self._print(denom[0]) if len(denom) == 1 else " ".join(self._factor(d) for d in denom)
+            return sign + " ".join(parts + [rf"\frac{{{above}}}{{{below}}}"])
         if denom:
-            parts.append(rf"\frac{{1}}{{{' '.join(self._factor(d) for d in denom)}}}")
+            # A lone denominator needs no parentheses: \frac{1}{1 + e^{-z}}.
+            below = self._print(denom[0]) if len(denom) == 1 else " ".join(self._factor(d) for d in denom)
+            parts.append(rf"\frac{{1}}{{{below}}}")
         parts += [self._factor(f) for f in numer]
         return sign + " ".join(parts) if parts else sign + "1"
 
@@ -189,11 +202,33 @@ def branch_note(derivation, step) -> str | None:
     every size).
     """
     fixed = ", ".join(f"{derivation.context.spec(k).latex} = {v}" for k, v in step.substitution)
+    if step.relation is Relation.DERIVATIVE:
+        return f"The gradient: the derivative of line ({step.source}) with respect to {step.wrt}:"
     if step.source == step.index - 1:
         return f"With {fixed}:" if fixed else None
     if fixed:
         return f"From line ({step.source}), with {fixed}:"
     return f"Back to line ({step.source}):"
+
+
+def gradient_lines(derivation) -> set[int]:
+    """Lines that are derivatives (a derivative step, or a step from such a line).
+
+    They are gradients, not objectives, so they print without arg max/min.
+    """
+    lines: set[int] = set()
+    for step in derivation.steps:
+        if step.relation is Relation.DERIVATIVE or step.source in lines:
+            lines.add(step.index)
+    return lines
+
+
+def _gradient_row(derivation, step) -> str:
+    ctx = derivation.context
+    if step.relation is Relation.DERIVATIVE:
+        return (rf"\frac{{\partial}}{{\partial {to_latex(step.wrt, ctx)}}} "
+                rf"\left({to_latex(step.before, ctx)}\right) &= {to_latex(step.after, ctx)}")
+    return rf"&= {to_latex(step.after, ctx)}"
 
 
 def _mathjax_text(text: str) -> str:
@@ -211,10 +246,15 @@ def derivation_rows(derivation, note_row: str, justify: str, first_tag: str = ""
     """
     escape = escape or _escape_text
     rows = [rf"{derivation.lhs_latex} &= {_objective(derivation, 0, derivation.start)}{first_tag}"]
+    gradients = gradient_lines(derivation)
     for step in derivation.steps:
         note = branch_note(derivation, step)
         if note:
             rows.append(note_row.format(note=escape(note)))
+        if step.index in gradients:
+            rows.append(_gradient_row(derivation, step)
+                        + justify.format(index=step.index, text=escape(step.justification)))
+            continue
         # After a note the estimator is named again, so the new line does not
         # read as equal to the one above it.
         lead = derivation.lhs_latex + " " if note else ""

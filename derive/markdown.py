@@ -7,7 +7,7 @@ from sympy.printing.str import StrPrinter
 from .results import Report
 from .context import Role
 from .latex import (STATUS_TEXT, bound_latex, branch_note, definition_latex, derivation_aligned, element_latex,
-                    status_label)
+                    gradient_lines, status_label)
 
 
 def _cell(text: str) -> str:
@@ -84,12 +84,14 @@ def derivation_text(derivation, report: Report | None) -> str:
     param = "theta"
     out.append(f"  (0)  arg{derivation.sense} {param}  {to_text(derivation.start)}")
     statuses = {sr.step: sr for sr in report.steps} if report is not None else {}
+    gradients = gradient_lines(derivation)
     for step in derivation.steps:
         note = branch_note(derivation, step)
         if note:
             out.append(f"       {note}")
         mark = f"[{statuses[step.index].status.value}]" if step.index in statuses else ""
-        out.append(f"  ({step.index})  arg{step.sense_after} {param}  {to_text(step.after)}")
+        head = "gradient" if step.index in gradients else f"arg{step.sense_after} {param}"
+        out.append(f"  ({step.index})  {head}  {to_text(step.after)}")
         condition = f" (needs {step.side_condition})" if step.side_condition else ""
         out.append(f"        {step.relation.value} by {step.rule}: {step.justification}{condition} {mark}")
         sr = statuses.get(step.index)

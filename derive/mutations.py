@@ -77,10 +77,19 @@ MUTATIONS: dict[str, Mutation] = {
 
 
 def mutants(expr: sp.Expr, ctx: Context) -> dict[str, sp.Expr]:
-    """Every applicable mutation of ``expr`` that actually changes it."""
+    """Every applicable mutation of ``expr`` that actually changes it.
+
+    A "mutant" that is the same function written differently is no slip:
+    swapping y and mu in ``(y - mu)^2`` changes nothing. Such a mutant is left
+    out when plain polynomial expansion already shows it equal.
+    """
     out = {}
+    unfolded = ctx.unfold(expr)
     for name, mutate in MUTATIONS.items():
         new = mutate(expr, ctx)
-        if new is not None and new != expr and new != ctx.unfold(expr):
-            out[name] = new
+        if new is None or new == expr or new == unfolded:
+            continue
+        if sp.expand(ctx.unfold(new) - unfolded, log=False) == 0:
+            continue
+        out[name] = new
     return out

@@ -14,10 +14,10 @@ import sympy as sp
 from .context import Context, Role
 from .evaluate import (Budget, BudgetExceeded, IllConditioned, Undefined, Unsupported, close,
                        confirmed_mismatch, evaluate, relative_error)
-from .finiteness import finite_everywhere
+from .finiteness import is_finite
 from .intervals import interval_of
 from .results import CheckResult, Counterexample, Settings, Status
-from .sampling import draw_point, draw_sizes, seeded_rng
+from .sampling import draw_free_indices, draw_point, draw_sizes, free_indices, seeded_rng
 
 
 def numeric_check(after: sp.Expr, target: sp.Expr, ctx: Context, fixed: dict[str, int],
@@ -34,10 +34,15 @@ def numeric_check(after: sp.Expr, target: sp.Expr, ctx: Context, fixed: dict[str
     except ValueError as exc:
         return CheckResult(obligation, "numeric", Status.UNCHECKED, str(exc))
     valid, worst, skipped = 0, 0.0, 0
+    # A free index (the j of a gradient line) gets a value of its own, from a
+    # separate stream so the other draws are the same as without it.
+    free = free_indices(ctx, a, t)
+    index_rng = seeded_rng(*seed, obligation, "free-index")
     try:
         for _ in range(settings.trials):
             sizes = draw_sizes(ctx, rng, fixed)
             point = draw_point(ctx, rng, sizes)
+            draw_free_indices(ctx, index_rng, point, free)
             env = point.env(ctx)
             try:
                 expected = evaluate(t, env, budget)
@@ -81,7 +86,8 @@ def property_check(expr, ctx, seed, settings, budget, obligation, *, positive: b
                     proved_text: str) -> CheckResult:
     """``expr`` is positive and/or finite everywhere on the domain.
 
-    Proved by interval bounds; otherwise tested at random points, where a
+    Proved by interval bounds (finiteness also by structure, see
+    :mod:`derive.finiteness`); otherwise tested at random points, where a
     point with an infinite value, or a value <= 0 when positivity is needed,
     is a counterexample.
     """
@@ -90,9 +96,9 @@ def property_check(expr, ctx, seed, settings, budget, obligation, *, positive: b
     bounded = iv.lo != -float("inf") and iv.hi != float("inf")
     if (iv.strictly_positive or not positive) and (bounded or not finite):
         return CheckResult(obligation, "symbolic", Status.PROVED, proved_text + " (interval bound)")
-    if (iv.strictly_positive or not positive) and finite and finite_everywhere(unfolded, ctx.interval):
+    if (iv.strictly_positive or not positive) and finite and is_finite(unfolded, ctx.interval):
         return CheckResult(obligation, "symbolic", Status.PROVED,
-                           proved_text + " (interval sign; finite at every point, term by term)")
+                           proved_text + " (interval sign; finite at every point, by structure)")
     prop = " and ".join(p for p, want in (("positive", positive), ("finite", finite)) if want)
     rng = seeded_rng(*seed, obligation)
     seen = 0

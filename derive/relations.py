@@ -15,6 +15,9 @@ class Relation(str, Enum):
     new objective is a strictly monotone, parameter-free map of the old one,
     so the optimiser over the parameters is unchanged (the name says the sense
     of the new line). ``specialise``: the old line at fixed sizes (``N = 1``).
+    ``derivative``: the new line is the partial derivative of the old one
+    with respect to one prediction element (the step's ``wrt``, say ``z_j``),
+    the others held fixed; its line is a gradient, not an objective.
     """
 
     EQ = "eq"
@@ -22,6 +25,7 @@ class Relation(str, Enum):
     SAME_ARGMAX = "same_argmax"
     SAME_ARGMIN = "same_argmin"
     SPECIALISE = "specialise"
+    DERIVATIVE = "derivative"
 
     @property
     def is_optimiser(self) -> bool:

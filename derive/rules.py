@@ -57,11 +57,23 @@ class Rule:
     def monotone_map(self, ctx: Context) -> MonotoneMap | None:
         return None
 
+    def monotone_map_between(self, before: sp.Basic, after: sp.Basic, ctx: Context) -> MonotoneMap | None:
+        """The map this rule applied to turn the line ``before`` into ``after``.
+
+        Most rules apply the same map to any line (:meth:`monotone_map`); a rule
+        that drops a term or a factor of the line it sees overrides this.
+        """
+        return self.monotone_map(ctx)
+
     def params(self) -> dict:
         return {}
 
     def substitution(self, ctx: Context) -> dict:
         return {}
+
+    def wrt(self, ctx: Context) -> sp.Expr | None:
+        """The prediction element a ``derivative`` step differentiates by."""
+        return None
 
 
 def _positive(ctx: Context) -> Callable[[sp.Basic], bool]:

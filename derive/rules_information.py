@@ -214,7 +214,7 @@ class DropFactor(Rule):
 
     symbol: str = ""
     exponent: int = 1
-    name: ClassVar[str] = "drop-factor"
+    name: ClassVar[str] = "drop-scalar-factor"
     relation: ClassVar[Relation] = Relation.SAME_ARGMAX
     placement: ClassVar[str] = "root"
     side_condition: ClassVar[str] = "s > 0, finite and free of the parameters"

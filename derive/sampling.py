@@ -105,3 +105,22 @@ def _draw_symbol(ctx: Context, spec: SymbolSpec, rng: random.Random, sizes: dict
         return [fill(depth + 1) for _ in range(shape[depth])]
 
     return fill(0)
+
+
+def free_indices(ctx: Context, *exprs: sp.Basic) -> list[str]:
+    """Index symbols that occur free (not bound by a sum) in ``exprs``, by name."""
+    names = set()
+    for expr in exprs:
+        for sym in expr.free_symbols:
+            spec = ctx.by_name.get(getattr(sym, "name", ""))
+            if spec is not None and spec.role is Role.INDEX:
+                names.add(spec.name)
+    return sorted(names)
+
+
+def draw_free_indices(ctx: Context, rng: random.Random, point: Point, names: list[str]) -> None:
+    """Give each free index a value in its range at the point's sizes (a gradient's ``j``)."""
+    for name in names:
+        spec = ctx.spec(name)
+        bounds = [point.sizes[b] if isinstance(b, str) else int(b) for b in (spec.lower, spec.upper)]
+        point.values[name] = float(rng.randint(bounds[0], bounds[1]))

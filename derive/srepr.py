@@ -87,6 +87,7 @@ _CONSTRUCTORS = {
     "log": sp.log,
     "exp": sp.exp,
     "Abs": sp.Abs,
+    "factorial": sp.factorial,
     "Sum": sp.Sum,
     "Product": sp.Product,
     "Indexed": sp.Indexed,

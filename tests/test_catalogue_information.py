@@ -280,7 +280,7 @@ def test_two_classes_give_the_binary_cross_entropy():
 
 def test_map_drops_the_evidence_and_the_uniform_prior_as_positive_scales():
     d = catalogue.get("map-to-mle")
-    drops = [s for s in d.steps if s.rule == "drop-factor"]
+    drops = [s for s in d.steps if s.rule == "drop-scalar-factor"]
     assert [s.maps[0].kind.value for s in drops] == ["scale", "scale"]
     for s in drops:
         report = check_derivation_step(d, s)

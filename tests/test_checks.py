@@ -105,11 +105,12 @@ def test_indicator_of_a_binary_label(value, expected):
 
 
 def test_exact_check_enumerates_one_hot_rows():
-    # sum_k y_k = 1 holds for one-hot rows but not as an algebraic identity.
+    # prod_k (1 - y_k) = 0 holds for one-hot rows (one factor is 0) but not as an
+    # algebraic identity. (sum_k y_k = 1 is a canonical lemma now, proved symbolically.)
     ctx = scalar_context()
     y, k, C = ctx["y"], ctx["k"], ctx["C"]
-    lhs = sp.Sum(y[1, k], (k, 1, C))
-    sym, exact, num = _all(lhs, sp.Integer(1), ctx)
+    lhs = sp.Product(1 - y[1, k], (k, 1, C))
+    sym, exact, num = _all(lhs, sp.Integer(0), ctx)
     assert sym.status is Status.UNCHECKED
     assert exact.status is Status.PROVED_AT_SIZES
     assert num.status is Status.NUMERIC

@@ -42,7 +42,10 @@ def test_mutant_is_rejected_with_counterexample(name, index, kind):
     assert report.status is Status.FAILED
     failure = report.failure
     assert failure.counterexample is not None
-    assert failure.counterexample.point["sizes"]
+    # The point is complete: every size (none for a single observation) and values.
+    assert set(failure.counterexample.point["sizes"]) == {
+        spec.name for spec in d.context.symbols if spec.role.value == "size"}
+    assert failure.counterexample.point.get("values")
     # Soundness: no symbolic or exact check may claim the corrupted identity.
     assert not [r for r in report.results if r.obligation == "identity"
                 and r.status in (Status.PROVED, Status.PROVED_AT_SIZES)]

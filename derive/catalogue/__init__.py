@@ -47,6 +47,9 @@ def all_derivations() -> list[Derivation]:
 def _load() -> None:
     from . import cross_entropy  # noqa: F401  (registers its entries)
     from . import information  # noqa: F401
+    from . import regression  # noqa: F401
+    from . import multilabel  # noqa: F401
+    from . import logits  # noqa: F401
 
 
 # -- refutations: claims the engine refutes with a checked counterexample ----------

@@ -417,9 +417,9 @@ def map_to_mle() -> Derivation:
                         "cross-entropy.",
                 sources=("seed 001",))
     b.apply("unfold", definition="bayes")
-    b.apply("drop-factor", symbol="evidence", exponent=-1)
+    b.apply("drop-scalar-factor", symbol="evidence", exponent=-1)
     b.apply("unfold", definition="uniform-prior")
-    b.apply("drop-factor", symbol="c", exponent=1)
+    b.apply("drop-scalar-factor", symbol="c", exponent=1)
     b.apply("unfold", definition="iid")
     b.apply("unfold", definition="categorical-pmf")
     b.apply("indicator-to-exponent")

@@ -1,0 +1,136 @@
+"""Regression likelihoods: Gaussian, Laplace and Poisson maximum likelihood.
+
+A Gaussian with fixed sigma gives the squared error, a Laplace with fixed
+scale b the absolute error, a Poisson the Poisson negative log-likelihood:
+each after dropping a term and a factor that do not depend on the parameters.
+"""
+from __future__ import annotations
+
+import sympy as sp
+
+from .. import rules_models  # noqa: F401  (registers the model rules)
+from ..context import Context, Definition, Role, SymbolSpec
+from ..derivation import Builder, Derivation
+from ..domains import Domain
+from . import entry
+
+N_SPEC = SymbolSpec("N", "N", Role.SIZE, lower=1, upper=4, description="number of samples")
+I_SPEC = SymbolSpec("i", "i", Role.INDEX, lower=1, upper="N", description="sample index")
+DENSITY = SymbolSpec("L", "L", Role.DEFINED, Domain.parse("positive"),
+                     template=r"p(\mathbf{y} \mid \mathbf{X}, \theta)",
+                     description="likelihood (density) of the targets")
+SAMPLE_DENSITY = SymbolSpec("P", "P", Role.DEFINED, Domain.parse("positive"), ("i",),
+                            template=r"p(y_{@0} \mid \mathbf{x}_{@0}, \theta)",
+                            description="likelihood (density) of sample i")
+REAL_TARGET = SymbolSpec("y", "y", Role.DATA, Domain.parse("real"), ("i",),
+                         description="real target of sample i")
+REAL_PREDICTION = SymbolSpec("mu", r"\mu", Role.PREDICTION, Domain.parse("real"), ("i",),
+                             description="predicted location for sample i, a function of theta")
+
+
+def iid(ctx: Context) -> Definition:
+    i = ctx["i"]
+    return Definition("iid", "L", (), sp.Product(ctx["P"][i], (i, 1, ctx["N"])), "model",
+                      "i.i.d. samples: the likelihood is a product over samples")
+
+
+def _location_scale(name: str, title: str, scale: SymbolSpec, normaliser: SymbolSpec,
+                    normaliser_rhs, error, pdf_name: str, pdf_statement: str, summary: str) -> Derivation:
+    """The shared chain: density -> NLL = error / scale + N log Z -> mean error."""
+    ctx = Context(symbols=(N_SPEC, I_SPEC, REAL_TARGET, REAL_PREDICTION, scale, normaliser,
+                           DENSITY, SAMPLE_DENSITY))
+    i, y, mu, s = ctx["i"], ctx["y"], ctx["mu"], ctx[scale.name]
+    Z = ctx[normaliser.name]
+    ctx = Context(ctx.symbols, definitions=(
+        iid(ctx),
+        Definition(pdf_name, "P", ("i",), sp.exp(-error(y[i] - mu[i], s)) / Z, "model", pdf_statement),
+        Definition("normaliser", normaliser.name, (), normaliser_rhs(s), "quantity",
+                   "the normalising constant of the density"),
+    ))
+    b = Builder(name, title, ctx, start=ctx["L"], sense="max", lhs=r"\hat{\theta}",
+                summary=summary, sources=("issue 3",))
+    b.apply("unfold", definition="iid")
+    b.apply("unfold", definition=pdf_name)
+    b.apply("take-log")
+    b.apply("log-of-product")
+    b.apply("log-of-mul")
+    b.apply("log-of-power")
+    b.apply("negate")
+    b.apply("split-sum")
+    b.apply("drop-constant")
+    b.apply("drop-factor")
+    b.apply("normalise", size="N")
+    return b.build()
+
+
+@entry("gaussian-mean-squared-error")
+def gaussian() -> Derivation:
+    sigma = SymbolSpec("sigma", r"\sigma", Role.CONSTANT, Domain.parse("positive"),
+                       description="noise standard deviation, fixed")
+    Z = SymbolSpec("Zg", r"Z", Role.DEFINED, Domain.parse("positive"), template=r"\sigma \sqrt{2 \pi}",
+                   description="normalising constant of the Gaussian density")
+    return _location_scale(
+        "gaussian-mean-squared-error",
+        "Gaussian maximum likelihood is the mean squared error",
+        sigma, Z, lambda s: s * sp.sqrt(2 * sp.pi),
+        lambda r, s: r ** 2 / (2 * s ** 2),
+        "gaussian-pdf", "Gaussian density around the prediction, fixed sigma",
+        "N i.i.d. real targets with Gaussian noise of fixed sigma around the predictions: the "
+        "negative log-likelihood is the squared error over 2 sigma^2 plus N log(sigma sqrt(2 pi)), "
+        "so maximising the likelihood is minimising the (mean) squared error.")
+
+
+@entry("laplace-mean-absolute-error")
+def laplace() -> Derivation:
+    scale = SymbolSpec("b", "b", Role.CONSTANT, Domain.parse("positive"),
+                       description="Laplace scale, fixed")
+    Z = SymbolSpec("Zl", r"Z", Role.DEFINED, Domain.parse("positive"), template=r"2 b",
+                   description="normalising constant of the Laplace density")
+    return _location_scale(
+        "laplace-mean-absolute-error",
+        "Laplace maximum likelihood is the mean absolute error",
+        scale, Z, lambda s: 2 * s,
+        lambda r, s: sp.Abs(r) / s,
+        "laplace-pdf", "Laplace density around the prediction, fixed scale b",
+        "N i.i.d. real targets with Laplace noise of fixed scale b around the predictions: the "
+        "negative log-likelihood is the absolute error over b plus N log(2 b), so maximising "
+        "the likelihood is minimising the (mean) absolute error.")
+
+
+@entry("poisson-negative-log-likelihood")
+def poisson() -> Derivation:
+    ctx = Context(symbols=(
+        N_SPEC, I_SPEC,
+        SymbolSpec("y", "y", Role.DATA, Domain.parse("natural"), ("i",), description="count of sample i"),
+        SymbolSpec("lam", r"\lambda", Role.PREDICTION, Domain.parse("positive"), ("i",),
+                   description="predicted rate for sample i, a function of theta"),
+        SymbolSpec("L", "L", Role.DEFINED, Domain.parse("prob"),
+                   template=r"P(\mathbf{y} \mid \mathbf{X}, \theta)", description="likelihood of the counts"),
+        SymbolSpec("P", "P", Role.DEFINED, Domain.parse("prob"), ("i",),
+                   template=r"P(y_{@0} \mid \mathbf{x}_{@0}, \theta)", description="likelihood of sample i"),
+    ))
+    i, y, lam = ctx["i"], ctx["y"], ctx["lam"]
+    ctx = Context(ctx.symbols, definitions=(
+        iid(ctx),
+        Definition("poisson-pmf", "P", ("i",), lam[i] ** y[i] * sp.exp(-lam[i]) / sp.factorial(y[i]),
+                   "model", "Poisson distribution with the predicted rate"),
+    ))
+    b = Builder("poisson-negative-log-likelihood",
+                "Poisson maximum likelihood is the Poisson negative log-likelihood",
+                ctx, start=ctx["L"], sense="max", lhs=r"\hat{\theta}",
+                summary="N i.i.d. counts with predicted rates lambda_i > 0: the negative "
+                        "log-likelihood is sum_i (lambda_i - y_i log lambda_i + log y_i!); dropping "
+                        "sum_i log y_i!, free of the parameters, keeps the optimiser.",
+                sources=("issue 3",))
+    b.apply("unfold", definition="iid")
+    b.apply("unfold", definition="poisson-pmf")
+    b.apply("take-log")
+    b.apply("log-of-product")
+    b.apply("log-of-mul")
+    b.apply("log-of-power")
+    b.apply("negate")
+    b.apply("sign-into-sum")
+    b.apply("split-sum")
+    b.apply("drop-constant")
+    b.apply("normalise", size="N")
+    return b.build()
