@@ -45,7 +45,10 @@ def test_mutant_is_rejected_with_counterexample(name, index, kind):
     # The point is complete: every size (none for a single observation) and values.
     assert set(failure.counterexample.point["sizes"]) == {
         spec.name for spec in d.context.symbols if spec.role.value == "size"}
-    assert failure.counterexample.point.get("values")
+    # ...and the value of every symbol the line reads (a line of numbers has none)
+    reads = {s for s in d.context.unfold(bad).free_symbols
+             if (spec := d.context.spec_of(s)) is not None and spec.role.value in ("data", "prediction", "constant")}
+    assert failure.counterexample.point.get("values") or not reads
     # Soundness: no symbolic or exact check may claim the corrupted identity.
     assert not [r for r in report.results if r.obligation == "identity"
                 and r.status in (Status.PROVED, Status.PROVED_AT_SIZES)]
