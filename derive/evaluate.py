@@ -208,10 +208,10 @@ def _pow(expr, env, budget):
         if exponent < 0:
             raise Undefined("division by zero")
         return mpmath.mpf(0)
-    if base < 0 and exponent != int(mpmath.nint(exponent)):
-        raise Undefined("a negative number to a fractional power")
     if mpmath.isinf(base) or mpmath.isinf(exponent):
         raise Undefined("a power of infinity")
+    if base < 0 and exponent != int(mpmath.nint(exponent)):
+        raise Undefined("a negative number to a fractional power")
     _check_range(exponent * mpmath.log(abs(base)))
     return mpmath.power(base, exponent)
 

@@ -21,15 +21,17 @@ from ..canonical import difference
 from ..context import Context, Role, SymbolSpec
 from ..evaluate import (Budget, BudgetExceeded, Undefined, Unsupported, close, evaluate,
                         relative_error)
-from ..parsing import Parsed, read_formulas
-from ..domains import Kind
+from ..parsing import ParseError, Parsed, read_formulas
+from ..domains import Domain, Kind
+from ..intervals import interval_of
 from .normalise import normalise
-from .points import PointMaker, Ranges, describe_drawn
+from .points import EmptyRange, PointMaker, Ranges, describe_drawn
 from .verdict import Answer, Verdict
 
 #: Points tried, points wanted where both sides are defined, and the fewest that decide.
-ATTEMPTS = 120
+ATTEMPTS = 240
 WANTED = 30
+WANTED_PIECEWISE = 100
 NEEDED = 12
 
 
@@ -39,6 +41,10 @@ def check(a: str, b: str, domains: dict[str, str] | None = None, seconds: float 
     unreadable input or a built-in whose symbols the formula does not make clear."""
     from .builtin import against_builtin, is_builtin
 
+    if is_builtin(a) and not is_builtin(b):
+        a, b = b, a  # the built-in may be given first
+    if is_builtin(a):
+        raise ParseError(f"{a} and {b} are both built-in names; give a formula for one of them")
     if is_builtin(b):
         return decide(a, b, against_builtin(a, b, domains).parsed, domains or {}, seconds)
     parsed = read_formulas([a, b], domains)
@@ -95,11 +101,19 @@ CONSTANT_DIGITS = 600
 
 def _numeric(ea: sp.Expr, eb: sp.Expr, parsed: Parsed, rng: random.Random, budget: Budget) -> Numeric:
     maker = PointMaker(parsed.table.variables, [ea, eb], rng)
+    # Indicators, max, min and |..| change at single points: look at more of them.
+    # So do powers with a variable exponent of a base that may be negative ((x^a)^b vs x^(ab)).
+    lookup = _context(parsed, maker.ranges).interval
+    wanted = WANTED_PIECEWISE if any(_piecewise(e, lookup) for e in (ea, eb)) else WANTED
     valid, worst, only_one, skipped = 0, 0.0, 0, 0
     kept: list = []
+    seen_sizes: dict[str, set[int]] = {}
     try:
         for _ in range(ATTEMPTS):
-            env, sizes, drawn = maker.point()
+            try:
+                env, sizes, drawn = maker.point()
+            except EmptyRange:
+                continue
             va = _value(ea, env, budget)
             vb = _value(eb, env, budget)
             if va is None or vb is None:
@@ -113,10 +127,12 @@ def _numeric(ea: sp.Expr, eb: sp.Expr, parsed: Parsed, rng: random.Random, budge
                     skipped += 1
                     continue
             valid += 1
+            for name, n in sizes.items():
+                seen_sizes.setdefault(name, set()).add(n)
             worst = max(worst, relative_error(va, vb))
             if len(kept) < SHARPENED:
                 kept.append((env, sizes, drawn))
-            if valid >= WANTED:
+            if valid >= wanted:
                 break
     except (Unsupported, BudgetExceeded) as exc:
         return Numeric("undecided", f"numeric evaluation stopped: {exc}")
@@ -129,12 +145,44 @@ def _numeric(ea: sp.Expr, eb: sp.Expr, parsed: Parsed, rng: random.Random, budge
         extra = f", {only_one} where only one side is" if only_one else ""
         return Numeric("undecided", f"only {valid} of {ATTEMPTS} random points lie where both sides "
                                     f"are defined{extra}{ill}")
+    single = sorted(f"{name} = {next(iter(ns))}" for name, ns in seen_sizes.items() if len(ns) < 2)
+    if single:
+        # agreement at one size only (say where a one-hot log is defined only at K = 1)
+        return Numeric("undecided", f"both sides are defined only at {', '.join(single)} among the "
+                                    f"random points, too narrow to decide{ill}")
     return Numeric("agree", f"{valid} random points agree (largest relative difference {worst:.1e}){ill}",
                    kept=kept)
 
 
+#: The most digits a closer look may use.
+MAX_DIGITS = 6000
+
+
+def _digits_needed(*exprs: sp.Expr) -> int:
+    """Digits to see a term as small as the formulas' smallest constant
+    (10^-200 x, x e^{-10^4}) next to one of size 1."""
+    need = HIGH_DIGITS
+    for expr in exprs:
+        for atom in expr.atoms(sp.Rational):
+            need = max(need, len(str(abs(atom.p))) + len(str(atom.q)) + 40)
+        for node in expr.atoms(sp.exp):
+            arg = node.args[0]
+            if arg.is_number and arg.is_real:
+                need = max(need, int(abs(float(arg)) / 2.302585) + 40)
+    return min(need, MAX_DIGITS)
+
+
+def _piecewise(expr: sp.Expr, lookup) -> bool:
+    if expr.has(sp.KroneckerDelta, sp.Max, sp.Min, sp.Abs):
+        return True
+    return any(isinstance(p, sp.Pow) and not p.exp.is_number and not interval_of(p.base, lookup).nonnegative
+               for p in sp.preorder_traversal(expr))
+
+
 def _sharpen(ea: sp.Expr, eb: sp.Expr, numeric: Numeric, budget: Budget) -> Numeric | None:
-    digits = CONSTANT_DIGITS if not (ea.free_symbols or eb.free_symbols) else HIGH_DIGITS
+    digits = _digits_needed(ea, eb)
+    if not (ea.free_symbols or eb.free_symbols):
+        digits = max(digits, CONSTANT_DIGITS)
     try:
         for env, sizes, drawn in numeric.kept:
             outcome, values = _resolve(ea, eb, env, budget, digits)
@@ -161,6 +209,8 @@ def _resolve(ea: sp.Expr, eb: sp.Expr, env: dict, budget: Budget, digits: int):
         stable, tol = mpmath.mpf(10) ** (-digits // 4), mpmath.mpf(10) ** (10 - digits)
         if not (_near(a1, a2, stable) and _near(b1, b2, stable)):
             return "ill", None
+        if (a2 == 0) != (b2 == 0) and max(abs(a2), abs(b2)) < mpmath.mpf(10) ** -digits:
+            return "ill", None  # 1 - sigma(800) cancels to exactly 0; sigma(-800) does not
         if _near(a2, b2, tol):
             return "agree", None
         return "differ", (a2, b2)
@@ -191,13 +241,36 @@ def _num(value: mpmath.mpf) -> str:
     return mpmath.nstr(value, 20)
 
 
-def _context(parsed: Parsed) -> Context:
-    specs = []
+#: Size of the ranges the check cannot pin down (a rule that needs the range never fires).
+_NO_RANGE = "@unknown"
+
+
+def _context(parsed: Parsed, ranges: Ranges) -> Context:
+    """The kernel's view of the variables, for its canonical forms.
+
+    Each array dimension is declared as an index over the one range the
+    formulas give it (so a simplex row summed over that range is 1, as the
+    sampler draws it); a dimension with no single range gets none. Labels are
+    integers of either sign here: the kernel's label domain assumes >= 1.
+    """
+    specs = [SymbolSpec(_NO_RANGE, _NO_RANGE, Role.SIZE)]
+    sizes = {v.name for v in parsed.table.variables.values() if v.kind == "size"}
     for var in parsed.table.variables.values():
         if var.kind == "size":
             specs.append(SymbolSpec(var.name, var.name, Role.SIZE))
-        else:
-            specs.append(SymbolSpec(var.name, var.name, Role.DATA, var.domain, ("?",) * var.ndim))
+            continue
+        indices = []
+        for d in range(var.ndim):
+            name = f"@{var.name}:{d}"
+            spans = set(ranges.dims.get((var.name, d), []))
+            lo, hi = next(iter(spans)) if len(spans) == 1 else (None, None)
+            if lo is not None and lo.is_Integer and isinstance(hi, sp.Symbol) and hi.name in sizes:
+                specs.append(SymbolSpec(name, name, Role.INDEX, lower=int(lo), upper=hi.name))
+            else:
+                specs.append(SymbolSpec(name, name, Role.INDEX, lower=1, upper=_NO_RANGE))
+            indices.append(name)
+        domain = Domain(Kind.REAL) if var.domain.kind is Kind.LABEL else var.domain
+        specs.append(SymbolSpec(var.name, var.name, Role.DATA, domain, tuple(indices)))
     return Context(tuple(specs))
 
 
@@ -219,12 +292,12 @@ def _symbolic(ea: sp.Expr, eb: sp.Expr, parsed: Parsed, thorough: bool = True) -
     if reason:
         return False, f"not attempted ({reason})"
     try:
-        diff = difference(ea, eb, _context(parsed))
+        diff = difference(ea, eb, _context(parsed, Ranges.of([ea, eb])))
         if diff != 0 and sp.count_ops(diff) <= 40 and (thorough or not diff.has(sp.Sum, sp.Product)):
             diff = sp.simplify(diff)
     except MemoryError:
         return False, "sympy ran out of memory"
-    except (RecursionError, ValueError, TypeError, NotImplementedError, AttributeError) as exc:
+    except Exception as exc:  # noqa: BLE001 -- sympy raises anything (StopIteration seen); numbers decide
         return False, f"sympy could not decide ({type(exc).__name__})"
     if diff == 0:
         return True, "the canonical forms of A and B agree for every size (A - B reduces to 0)"

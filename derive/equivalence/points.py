@@ -21,13 +21,22 @@ from ..sampling import LARGE_SIZE_SHARE, MAX_SAMPLED_SIZE
 
 #: Usual range of a drawn size (beyond it, now and then, up to MAX_SAMPLED_SIZE).
 SIZE_RANGE = (1, 4)
+#: Share of sizes drawn beyond MAX_SAMPLED_SIZE, up to HUGE_SIZE (a line wrong from N = 20 on).
+HUGE_SIZE_SHARE = 0.08
+HUGE_SIZE = 40
 #: Range of a label whose formulas give it none.
 DEFAULT_LABEL_RANGE = (1, 3)
 
 
 @dataclass
 class Ranges:
-    """Where each array dimension and each label ranges, read off the sums."""
+    """Where each array dimension and each label ranges, read off the sums.
+
+    A dimension ranges over what its indices take: a summed index over the
+    sum's range, shifted by a constant (``a_{i+1}``), or a constant (``t_1``).
+    A label ranges over the index it is compared with (``[y = k]``); failing
+    that, over the dimensions it selects (``\\pi_y``).
+    """
 
     dims: dict[tuple[str, int], list[tuple[sp.Expr, sp.Expr]]] = field(default_factory=dict)
     labels: dict[str, list[tuple[sp.Expr, sp.Expr]]] = field(default_factory=dict)
@@ -37,20 +46,23 @@ class Ranges:
         out = cls()
         for expr in exprs:
             out._walk(expr, {})
-        # a label used as an index of a dimension ranges over that dimension
+        selected: dict[str, list] = {}
         for expr in exprs:
             for node in sp.preorder_traversal(expr):
                 if isinstance(node, sp.Indexed):
                     for d, index in enumerate(node.indices):
                         name = _label_name(index)
                         if name is not None:
-                            out.labels.setdefault(name, []).extend(out.dims.get((node.base.label.name, d), []))
+                            selected.setdefault(name, []).extend(out.dims.get((node.base.label.name, d), []))
+        for name, spans in selected.items():
+            if name not in out.labels:
+                out.labels[name] = spans
         return out
 
     def _walk(self, expr: sp.Basic, scope: dict) -> None:
         if isinstance(expr, (sp.Sum, sp.Product)):
             inner = dict(scope)
-            for var, lo, hi in expr.limits:
+            for var, lo, hi in reversed(expr.limits):  # outermost first
                 inner[var] = (lo, hi)
             self._walk(expr.function, inner)
             for _, lo, hi in expr.limits:
@@ -59,8 +71,9 @@ class Ranges:
             return
         if isinstance(expr, sp.Indexed):
             for d, index in enumerate(expr.indices):
-                if index in scope:
-                    self.dims.setdefault((expr.base.label.name, d), []).append(scope[index])
+                span = _span_of(index, scope)
+                if span is not None:
+                    self.dims.setdefault((expr.base.label.name, d), []).append(span)
                 self._walk(index, scope)
             return
         if isinstance(expr, sp.KroneckerDelta):
@@ -71,6 +84,17 @@ class Ranges:
                     self.labels.setdefault(name, []).append(scope[y])
         for arg in expr.args:
             self._walk(arg, scope)
+
+
+def _span_of(index: sp.Expr, scope: dict):
+    """The values an index takes: ``i`` or ``i + c`` over i's range, or a constant."""
+    if index.is_Integer:
+        return index, index
+    for var, (lo, hi) in scope.items():
+        shift = index - var
+        if shift.is_Integer:
+            return lo + shift, hi + shift
+    return None
 
 
 def _label_name(expr: sp.Basic) -> str | None:
@@ -84,8 +108,10 @@ def _label_name(expr: sp.Basic) -> str | None:
 class LazyArray:
     """An array whose elements are drawn from its domain when first read."""
 
-    def __init__(self, var: Variable, rng: random.Random, row_range, label_range, positive: bool = False):
+    def __init__(self, var: Variable, rng: random.Random, row_range, label_range, positive: bool = False,
+                 draw=None):
         self.var = var
+        self.draw = draw or (lambda domain, positive: _scalar(domain, rng, positive))
         self.positive = positive
         self.rng = rng
         self.row_range = row_range      # () -> (lo, hi) of the last index, for row domains
@@ -100,20 +126,58 @@ class LazyArray:
             lo, hi = self.row_range()
             if not lo <= positions[-1] <= hi:
                 raise _outside(self.var, positions)
-            row = domain.sample_row(self.rng, hi - lo + 1)
+            row = _exact_row(domain.sample_row(self.rng, hi - lo + 1), domain.open)
             for j, value in enumerate(row):
                 self.values[positions[:-1] + (lo + j,)] = value
         elif domain.kind is Kind.LABEL:
             lo, hi = self.label_range()
             self.values[positions] = float(self.rng.randint(lo, hi))
         else:
-            self.values[positions] = _scalar(domain, self.rng, self.positive)
+            self.values[positions] = self.draw(domain, self.positive)
         return self.values[positions]
 
 
 def _scalar(domain: Domain, rng: random.Random, positive: bool) -> float:
-    value = domain.sample_scalar(rng)
-    return abs(value) if positive and domain.kind is Kind.REAL else value
+    """One value from the domain: the kernel's draw, and now and then the
+    places a formula is most often wrong (integers, halves, huge and tiny
+    magnitudes, probabilities next to 0 and 1)."""
+    kind = domain.kind
+    r = rng.random()
+    if kind is Kind.REAL and r < 0.4:
+        value = _edge_real(rng)
+    elif kind is Kind.POSITIVE and r < 0.3:
+        value = abs(_edge_real(rng)) or 1.0
+    elif kind is Kind.PROB and r < 0.15:
+        tiny = 10.0 ** -rng.uniform(6, 15)
+        value = tiny if rng.random() < 0.5 else 1.0 - tiny
+    else:
+        value = domain.sample_scalar(rng)
+    return abs(value) if positive and kind is Kind.REAL else value
+
+
+def _edge_real(rng: random.Random) -> float:
+    sign = -1.0 if rng.random() < 0.5 else 1.0
+    r = rng.random()
+    if r < 0.4:
+        return float(rng.randint(-10, 10))
+    if r < 0.6:
+        return rng.randint(-20, 20) / 2
+    if r < 0.85:
+        return sign * 10.0 ** rng.uniform(3, 8)
+    return sign * 10.0 ** rng.uniform(-12, -5)
+
+
+def _exact_row(row: list[float], open_: bool) -> list[float]:
+    """The row moved to multiples of 2^-40 so that it sums to exactly 1 (float
+    normalisation leaves 1 + 2^-52, which a 40-digit comparison sees)."""
+    scale = 2 ** 40
+    ints = [max(1 if open_ else 0, round(x * scale)) for x in row]
+    ints[ints.index(max(ints))] += scale - sum(ints)
+    return [i / scale for i in ints]
+
+
+class EmptyRange(Exception):
+    """A label or row whose range is empty at this point's sizes: skip the point."""
 
 
 #: Share of points where real symbols are drawn from (0, inf) only: a formula
@@ -125,6 +189,23 @@ def _outside(var: Variable, positions):
     return Undefined(f"{var.name}{list(positions)} lies outside the rows of {var.key}")
 
 
+#: Share of draws taken from the formulas' own constants (x = 5 where [x = 5] is
+#: written, a probability below a clipping threshold of 10^-7, N = 20 for [n = 20]).
+TARGETED_SHARE = 0.25
+
+
+def _targets(exprs: list[sp.Expr]) -> list[float]:
+    """Values next to the numbers a formula mentions: c, -c, c/2, 2c, c - 1, c + 1, and halves."""
+    out = {0.0, 0.5, -0.5, 1.0, -1.0, 1.5, -1.5, 2.0, -2.0}
+    for expr in exprs:
+        for atom in expr.atoms(sp.Rational):
+            if abs(atom) > 10 ** 12 or (atom != 0 and abs(atom) < sp.Rational(1, 10 ** 300)):
+                continue
+            a = abs(float(atom))
+            out |= {v for x in (a, a / 2, 2 * a, a - 1, a + 1) for v in (x, -x)}
+    return sorted(out)
+
+
 class PointMaker:
     """Seeded points for the variables of a comparison."""
 
@@ -132,13 +213,30 @@ class PointMaker:
         self.variables = variables
         self.ranges = Ranges.of(exprs)
         self.rng = rng
+        self.targets = _targets(exprs)
+        self.size_targets = sorted({int(t) for t in self.targets if t == int(t) and 1 <= t <= HUGE_SIZE})
+
+    def _value(self, domain: Domain, positive: bool) -> float:
+        if domain.kind in (Kind.REAL, Kind.POSITIVE, Kind.PROB) and self.rng.random() < TARGETED_SHARE:
+            fits = [t for t in self.targets if domain.kind is Kind.REAL
+                    or (t > 0 and (domain.kind is Kind.POSITIVE or t < 1))]
+            if fits:
+                value = self.rng.choice(fits)
+                return abs(value) if positive and domain.kind is Kind.REAL else value
+        return _scalar(domain, self.rng, positive)
 
     def sizes(self) -> dict[str, int]:
         out = {}
         for name, var in sorted(self.variables.items()):
             if var.kind == "size":
                 lo, hi = SIZE_RANGE
-                if self.rng.random() < LARGE_SIZE_SHARE:
+                r = self.rng.random()
+                if self.size_targets and r < TARGETED_SHARE / 3:
+                    out[name] = self.rng.choice(self.size_targets)
+                    continue
+                if r < HUGE_SIZE_SHARE:
+                    lo, hi = MAX_SAMPLED_SIZE + 1, HUGE_SIZE
+                elif r < LARGE_SIZE_SHARE:
                     hi = MAX_SAMPLED_SIZE // 2 if self.rng.random() < 0.5 else MAX_SAMPLED_SIZE
                 out[name] = self.rng.randint(lo, hi)
         return out
@@ -156,7 +254,7 @@ class PointMaker:
                 continue
             if var.kind == "array":
                 array = LazyArray(var, self.rng, self._span(env, (name, var.ndim - 1), var),
-                                  self._span(env, None, var), positive)
+                                  self._span(env, None, var), positive, self._value)
                 env[name] = array
                 drawn[name] = array
             elif var.kind == "label" or var.domain.kind is Kind.LABEL:
@@ -165,7 +263,7 @@ class PointMaker:
                 env[var.obj] = mpmath.mpf(value)
                 drawn[name] = value
             else:
-                value = _scalar(var.domain, self.rng, positive)
+                value = self._value(var.domain, positive)
                 env[var.obj] = mpmath.mpf(value)
                 drawn[name] = value
         return env, sizes, drawn
@@ -184,13 +282,12 @@ class PointMaker:
                 spans.append((a, b))
             if not spans:
                 if dim is not None:
-                    return 1, self.rng.randint(*SIZE_RANGE) + 1
+                    return 1, self.rng.randint(SIZE_RANGE[0] + 1, SIZE_RANGE[1] + 1)
                 return DEFAULT_LABEL_RANGE
-            lo = min(a for a, _ in spans)
-            hi = max(b for _, b in spans)
-            if hi < lo:
-                return lo, lo
-            return lo, hi
+            spans = [(a, b) for a, b in spans if a <= b]
+            if not spans:
+                raise EmptyRange(f"the range of {var.name} is empty at these sizes")
+            return min(a for a, _ in spans), max(b for _, b in spans)
         cache: list = []
 
         def cached() -> tuple[int, int]:

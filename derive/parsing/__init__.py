@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from ..domains import Domain, DomainError
-from .assemble import Formula, Resolver, Table, Variable
+from .assemble import Formula, Resolver, Table, Variable, name_whole_ranges
 from .lexer import ParseError, tokenize
 from .reader import Reader
 
@@ -58,6 +58,7 @@ def read_formulas(texts: list[str], domains: dict[str, str] | None = None) -> Pa
         if not isinstance(text, str):
             raise ParseError(f"a formula must be a string, not {type(text).__name__}")
         reader = Reader(text, tokenize(text))
+        reader.declared = set(parsed_domains)
         raw = reader.read_all()
         formulas.append(Formula(text, reader, raw))
         notes += [f"{text}: {n}" for n in reader.notes]
@@ -66,7 +67,8 @@ def read_formulas(texts: list[str], domains: dict[str, str] | None = None) -> Pa
         table.size_keys |= Resolver.size_keys_of(f.reader)
     for f in formulas:
         table.label_keys |= Resolver.label_keys(f.reader) - table.size_keys
-    exprs = _unify_whole_ranges([Resolver(f, table).expr() for f in formulas], table)
+    exprs = [Resolver(f, table).expr() for f in formulas]
+    exprs = _unify_whole_ranges(name_whole_ranges(exprs, table), table)
     seen = {v.key for v in table.variables.values()} | {k for f in formulas for k in f.reader.bound}
     unused = sorted(set(parsed_domains) - seen)
     if unused:

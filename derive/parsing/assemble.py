@@ -47,24 +47,21 @@ class Table:
     domains: dict[str, Domain]
     variables: dict[str, Variable] = field(default_factory=dict)
     label_keys: set[str] = field(default_factory=set)
+    hidden: int = 0
     size_keys: set[str] = field(default_factory=set)
 
     def variable(self, key: str, name: str, kind: str, ndim: int, formula: Formula, pos: int) -> Variable:
+        domain = self.domains.get(key, Domain(Kind.REAL))
+        if kind == "label" and domain.kind is not Kind.LABEL:
+            # used as an index, but only a declared label ranges over classes:
+            # otherwise it is what its domain says (real by default)
+            kind = "scalar"
         old = self.variables.get(name)
         if old is not None:
-            if old.kind == "label" and kind == "scalar" or old.kind == kind == "label":
-                return old
-            if old.kind == "scalar" and kind == "label":
-                old.kind, old.obj = "label", None
-                old.obj = self._make(old)
-                return old
             if old.kind != kind or old.ndim != ndim:
                 raise ParseError(f"{name} is used as {_describe(old)} and as {_describe_kind(kind, ndim)}",
                                  formula.text, pos)
             return old
-        domain = self.domains.get(key, Domain(Kind.REAL))
-        if kind == "label" and key not in self.domains:
-            domain = Domain(Kind.LABEL)
         if kind in ("scalar", "label") and domain.kind in (Kind.SIMPLEX, Kind.ONEHOT):
             raise ParseError(f"{key} is declared {domain.name}, a domain of rows, but is used without an index",
                              formula.text, pos)
@@ -79,7 +76,8 @@ class Table:
             return sp.Symbol(var.name, integer=True, positive=True)
         if var.kind == "label":
             return sp.Symbol(var.name, integer=True)
-        assumptions = var.domain.assumptions()
+        # A label is an integer, but not necessarily >= 1 (0-based classes).
+        assumptions = {"integer": True} if var.domain.kind is Kind.LABEL else var.domain.assumptions()
         if var.kind == "array":
             return sp.IndexedBase(var.name, **assumptions)
         return sp.Symbol(var.name, **assumptions)
@@ -161,7 +159,9 @@ class Resolver:
         if isinstance(node, Constant):
             return node.value
         if isinstance(node, HiddenSize):
-            name = self.hidden_size_name(node.var)
+            # named for now after the letter and this occurrence; see name_whole_ranges
+            self.table.hidden += 1
+            name = f"|{node.var}#{self.table.hidden}|"
             return self.table.variable(name, name, "size", 0, self.f, 0).obj
         if isinstance(node, Indicator):
             delta = sp.KroneckerDelta(self.resolve(node.lhs), self.resolve(node.rhs))
@@ -169,6 +169,8 @@ class Resolver:
         if isinstance(node, Call):
             arg = self.resolve(node.arg)
             if node.func == "log":
+                if arg.is_number and arg.is_zero:
+                    raise ParseError("the formula takes the log of 0", self.f.text, None)
                 if node.base is None:
                     return sp.log(arg)
                 base = self.resolve(node.base)
@@ -190,7 +192,10 @@ class Resolver:
                 return sp.Max(0, arg)
             if node.func in ("max", "min"):
                 args = [arg] + [self.resolve(r) for r in node.rest]
-                return (sp.Max if node.func == "max" else sp.Min)(*args)
+                try:
+                    return (sp.Max if node.func == "max" else sp.Min)(*args)
+                except (ValueError, TypeError):
+                    raise ParseError(f"{node.func} of values that are not all real", self.f.text, None) from None
             raise AssertionError(node.func)
         if isinstance(node, Atom):
             return self.atom(node)
@@ -219,29 +224,6 @@ class Resolver:
             return self.table.variable(atom.key, name, kind, 0, self.f, atom.pos).obj
         var = self.table.variable(atom.key, name, "array", len(indices), self.f, atom.pos)
         return var.obj[tuple(indices)]
-
-    def hidden_size_name(self, var: str) -> str:
-        r"""``\sum_k y_k`` and ``\sum_j y_j`` run over the same range: the whole
-        range of y's index. The size is named after the first array dimension
-        the index selects (or after the letter, when it selects none)."""
-        dims = set()
-        for node in self.r.nodes.values():
-            if not isinstance(node, Atom):
-                continue
-            position = 0
-            for part in node.indices:
-                if part.letters:
-                    dims |= {(node.key, position + j) for j, c in enumerate(part.letters) if c == var}
-                    position += len(part.letters)
-                    continue
-                target = self.r.nodes.get(part.expr) if isinstance(part.expr, sp.Symbol) else None
-                if isinstance(target, Atom) and target.key == var and not target.indices:
-                    dims.add((node.key, position))
-                position += 1
-        if not dims:
-            return f"|{var}|"
-        key, dim = min(dims)
-        return f"|{key}:{dim}|"
 
     def index_symbol(self, key: str) -> sp.Symbol:
         if key not in self.index_symbols:
@@ -277,6 +259,10 @@ def _rebuild(expr: sp.Basic, leaf, text: str) -> sp.Basic:
     if not expr.args or isinstance(expr, sp.Number):
         return expr
     args = [_rebuild(a, leaf, text) for a in expr.args]
+    if any(a.has(sp.zoo, sp.nan) for a in args):
+        # caught here, before sympy absorbs it (x / zoo is 0)
+        raise ParseError("the formula has no value (a division by zero or a log of 0 in its constants)",
+                         text, None)
     if isinstance(expr, sp.Pow):
         _guard_power(args[0], args[1], text)
     if isinstance(expr, sp.factorial) and args[0].is_Integer and args[0] > MAX_FACTORIAL:
@@ -300,3 +286,28 @@ def _guard_power(base: sp.Expr, exp: sp.Expr, text: str) -> None:
     magnitude = abs(float(exp)) * digits
     if magnitude > MAX_MAGNITUDE:
         raise ParseError(f"the number {base}^{exp} is beyond 10^{MAX_MAGNITUDE}", text, None)
+
+
+def name_whole_ranges(exprs: list[sp.Expr], table: Table) -> list[sp.Expr]:
+    r"""A sum without bounds runs over the whole range of what its index selects
+    in its body: ``\sum_k y_k`` and ``\sum_j y_j`` both run to ``|y:0|``, the size
+    of y's first index (the first array dimension, in name order), or to ``|k|``
+    when the index selects nothing."""
+    renames: dict[sp.Symbol, sp.Symbol] = {}
+    for expr in exprs:
+        for node in sp.preorder_traversal(expr):
+            if not isinstance(node, (sp.Sum, sp.Product)):
+                continue
+            for var, _, hi in node.limits:
+                if not (isinstance(hi, sp.Symbol) and "#" in hi.name):
+                    continue
+                dims = sorted({(e.base.label.name, d) for e in node.function.atoms(sp.Indexed)
+                               for d, i in enumerate(e.indices) if i == var})
+                name = f"|{dims[0][0]}:{dims[0][1]}|" if dims else f"|{var.name}|"
+                if name not in table.variables:
+                    table.variables[name] = Variable(name, name, "size", Domain(Kind.REAL), 0,
+                                                     sp.Symbol(name, integer=True, positive=True))
+                renames[hi] = table.variables[name].obj
+    for old in renames:
+        table.variables.pop(old.name, None)
+    return [e.xreplace(renames) for e in exprs]

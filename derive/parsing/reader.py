@@ -27,7 +27,7 @@ DECORATORS = {r"\hat", r"\widehat", r"\tilde", r"\widetilde", r"\bar", r"\overli
 SAME_DECORATION = {r"\widehat": r"\hat", r"\widetilde": r"\tilde", r"\overline": r"\bar",
                    r"\bm": r"\mathbf", r"\boldsymbol": r"\mathbf"}
 BOLD = {r"\mathbf", r"\bm", r"\boldsymbol"}
-INDICATOR_HEADS = {r"\mathbb", r"\mathbf", r"\mathds", r"\bm", r"\boldsymbol", r"\mathrm"}
+INDICATOR_HEADS = {r"\mathbb", r"\mathbbm", r"\mathbf", r"\mathds", r"\bm", r"\boldsymbol", r"\mathrm"}
 NAMED_FUNCTIONS = {"sigmoid": "sigmoid", "exp": "exp", "log": "log", "ln": "log", "softplus": "softplus",
                    "relu": "relu", "ReLU": "relu", "tanh": "tanh", "softmax": "softmax"}
 #: Commands that name a function of one argument (or several, for max and min).
@@ -87,6 +87,7 @@ class Reader:
         self.i = 0
         self.nodes: dict[sp.Symbol, Node] = {}
         self.notes: list[str] = []
+        self.declared: set[str] = set()  # keys given a domain
         self.bound: set[str] = set()
         self.bounds: list = []  # placeholders (or numerals) of every sum's bounds
         self.depth = 0
@@ -197,6 +198,8 @@ class Reader:
                     letters[item] = LETTERS[len(letters)]
                 parts.append(" " + letters[item] + " ")
             else:
+                if item.isdigit() and parts and parts[-1].isdigit():
+                    parts.append(r" \cdot ")  # x^2 3 and 2\,3 are products, not x^23 and 23
                 parts.append(item)
         expr = parse_piece("".join(parts).strip())
         back = {sp.Symbol(letter): sym for sym, letter in letters.items()}
@@ -223,16 +226,47 @@ class Reader:
                 if isinstance(it, _SumMark) and it.var == item.var:
                     break
                 later.append(it)
-            if any(isinstance(it, sp.Symbol) and item.var in self.uses(it) for it in later):
+            if any(isinstance(it, sp.Symbol) and item.var in self.free_uses(it) for it in later):
                 if any(isinstance(it, _SumMark) for it in rest):
                     raise self.error(f"a term after the sum over {item.var} uses {item.var}, and another "
                                      "sum follows: add brackets to say which terms each sum covers")
+                if at > 0 and items[at - 1] != "+":
+                    raise self.error(f"a term after the sum over {item.var} uses {item.var}, but the sum "
+                                     "has a sign or factor in front: add brackets to say what it covers")
                 body = self.finish(items[at + 1:])
                 self.notes.append(f"the sum over {item.var} was read as running to the end of its "
                                   f"bracket level, since a later term uses {item.var}; add brackets "
                                   "to say otherwise")
                 return items[:at + 1] + [self.new(Group(body))]
         return items
+
+    def free_uses(self, sym: sp.Symbol) -> set[str]:
+        """Like :meth:`uses`, without the letters a sum or product inside binds."""
+        node = self.nodes.get(sym)
+        if isinstance(node, Group):
+            return self._free_in(node.expr)
+        if isinstance(node, Call):
+            out = self._free_in(node.arg)
+            for e in ([node.base] if node.base is not None else []) + list(node.rest):
+                out |= self._free_in(e)
+            return out
+        return self.uses(sym)
+
+    def _free_in(self, expr: sp.Expr) -> set[str]:
+        if isinstance(expr, (sp.Sum, sp.Product)):
+            out = self._free_in(expr.function)
+            for var, lo, hi in expr.limits:
+                node = self.nodes.get(var)
+                if isinstance(node, Atom):
+                    out.discard(node.key)
+                out |= self._free_in(lo) | self._free_in(hi)
+            return out
+        if isinstance(expr, sp.Symbol):
+            return self.free_uses(expr) if expr in self.nodes else set()
+        out: set[str] = set()
+        for arg in expr.args:
+            out |= self._free_in(arg)
+        return out
 
     def uses(self, sym: sp.Symbol, seen: set | None = None) -> set[str]:
         """Keys of the variables a placeholder mentions (recursively)."""
@@ -274,6 +308,7 @@ class Reader:
             items.append("^")
             items.append(self.exponent(tok))
         elif t in (r"\frac", r"\dfrac", r"\tfrac"):
+            self.refuse_derivative(tok)
             self.i += 1
             num = self.argument(tok, "numerator")
             den = self.argument(tok, "denominator")
@@ -301,7 +336,7 @@ class Reader:
             items.append(self.number(tok))
         elif t in (r"\log", r"\ln", r"\exp", r"\tanh", r"\max", r"\min"):
             items.append(self.function(tok))
-        elif t in (r"\operatorname", r"\mathrm") and self.named_function() is not None:
+        elif t in (r"\operatorname", r"\mathrm", r"\text", r"\textrm") and self.named_function() is not None:
             items.append(self.function(tok))
         elif self.starts_indicator(tok):
             items.append(self.indicator(tok))
@@ -313,6 +348,24 @@ class Reader:
             raise self.error(f"unexpected {t!r} (no bracket opened it)", tok)
         else:
             raise self.error(self.unsupported(tok), tok)
+
+    def refuse_derivative(self, tok: Token) -> None:
+        """``\\frac{d}{dx}``, ``\\frac{dL}{dw}``: Leibniz notation, not a fraction of d's."""
+        if self.peek(1) is None or self.peek(1).text != "{":
+            return
+        end = self.matching(self.i + 1)
+        numerator = self.tokens[self.i + 2:end]
+        after = self.tokens[end + 1] if end + 1 < len(self.tokens) else None
+        if after is None or after.text != "{":
+            return
+        denominator = self.tokens[end + 2:self.matching(end + 1)]
+        def leibniz(part: list[Token], lone: bool) -> bool:
+            return (bool(part) and part[0].text in ("d", r"\partial")
+                    and ((lone and len(part) == 1) or (len(part) >= 2 and (part[1].kind == "letter"
+                                                                          or part[1].text in GREEK
+                                                                          or part[1].text in DECORATORS))))
+        if leibniz(numerator, True) and leibniz(denominator, False):
+            raise self.error("derivatives (d/dx) are not supported by check; write the derivative out", tok)
 
     def unsupported(self, tok: Token) -> str:
         t = tok.text
@@ -378,10 +431,11 @@ class Reader:
         if (nxt is not None and nxt.text in ("e", "E") and nxt.pos == tok.pos + len(tok.text) and after is not None
                 and (after.kind == "num" or after.text in ("+", "-"))):
             raise self.error(f"{tok.text}{nxt.text}..: scientific notation is not LaTeX; write {tok.text}\\cdot 10^{{..}}", tok)
-        if tok.text == "1" and nxt is not None and nxt.text == "_":
+        if tok.text == "1" and nxt is not None and (nxt.text == "_" or nxt.text == r"\{"):
             self.i -= 1
             return self.indicator(tok)
-        if "." in tok.text:
+        if "." in tok.text or sp.Integer(tok.text) == 0:
+            # decimals exactly; and 0 kept from the parser, which would fold 0 * 0^{-1} to 0
             return self.new(Constant(sp.Rational(tok.text)))
         return tok.text
 
@@ -480,7 +534,7 @@ class Reader:
             inner = self.peek(2), self.peek(3)
             return (inner[0] is not None and inner[0].text in ("1", "I") and inner[1] is not None
                     and inner[1].text == "}")
-        if tok.text in (r"\mathbb", r"\mathds") and nxt is not None and nxt.text in ("1", "I"):
+        if tok.text in (r"\mathbb", r"\mathbbm", r"\mathds") and nxt is not None and nxt.text in ("1", "I"):
             return True
         return tok.text == r"\delta" and nxt is not None and nxt.text == "_"
 
@@ -519,7 +573,8 @@ class Reader:
         return self.condition(inner, open_)
 
     def condition(self, inner: list[Token], at: Token) -> sp.Symbol:
-        while len(inner) >= 2 and (inner[0].text, inner[-1].text) in (("\\{", "\\}"), ("(", ")"), ("{", "}")):
+        while len(inner) >= 2 and (inner[0].text, inner[-1].text) in (("\\{", "\\}"), ("(", ")"), ("{", "}"),
+                                                                      ("[", "]")):
             inner = inner[1:-1]  # 1_{\{y=k\}}
         merged: list[Token] = []
         for t in inner:  # '==' and '!=' arrive as two tokens each
@@ -549,7 +604,7 @@ class Reader:
         return NAMED_FUNCTIONS.get(word)
 
     def function(self, tok: Token) -> sp.Symbol:
-        if tok.text in (r"\operatorname", r"\mathrm"):
+        if tok.text in (r"\operatorname", r"\mathrm", r"\text", r"\textrm"):
             func = self.named_function()
             self.i = self.matching(self.i + 1) + 1
         else:
@@ -594,6 +649,9 @@ class Reader:
             if self.peek() is not None and self.peek().text == "^":
                 caret = self.take()
                 operand += ["^", self.exponent(caret)]
+            if self.peek() is not None and self.peek().text == "!":
+                self.i += 1
+                operand.append("!")  # \log x! is log(x!), the log-factorial
         else:
             raise self.error(f"{tok.text}: cannot read its argument; write {tok.text}(...)", nxt)
         after = self.peek()
@@ -607,7 +665,7 @@ class Reader:
     def several(self, tok: Token, func: str) -> sp.Symbol:
         """``\\max(a, b)``, ``\\min(..)`` and ``\\operatorname{softmax}(z)_k``."""
         nxt = self.peek()
-        if nxt is None or nxt.text != "(":
+        if nxt is None or nxt.text not in ("(", r"\{") or (func == "softmax" and nxt.text != "("):
             hint = "arg max lines belong to `derive verify`" if func in ("max", "min") else "write softmax(z)_k"
             raise self.error(f"{tok.text} needs its arguments in parentheses ({hint})", nxt or tok)
         end = self.matching(self.i)
@@ -658,11 +716,20 @@ class Reader:
     def atom_or_call(self, allow_call: bool = True) -> sp.Symbol:
         tok = self.peek()
         key, indices, suffix = self.decorated()
-        more, more_suffix = self.suffixes()
+        more, more_suffix = self.suffixes(euler=key == "e" and not indices and not suffix)
         indices, suffix = indices + more, suffix or more_suffix
-        if key in ("e", r"\pi") and not indices and not suffix:
+        if key == "\\pi" and key in self.declared:
+            pass  # \pi given a domain is a variable (a Bernoulli parameter), not 3.14...
+        elif key in ("e", r"\pi") and not indices and not suffix:
             return self.new(Constant(sp.E if key == "e" else sp.pi))
         nxt = self.peek()
+        if allow_call and (indices or suffix) and nxt is not None and nxt.text == "(":
+            end = self.matching(self.i)
+            inner = self.tokens[self.i + 1:end]
+            if key in FUNCTION_LETTERS or key in OPAQUE_FUNCTIONS or (
+                    len(inner) == 1 and (inner[0].kind == "letter" or inner[0].text in GREEK)):
+                raise self.error(f"{key} with an index, then (...): a function call, which check does not "
+                                 f"read; for a product write \\cdot before the bracket", nxt)
         if allow_call and not indices and not suffix and nxt is not None and nxt.text == "(":
             end = self.matching(self.i)
             inner = self.tokens[self.i + 1:end]
@@ -724,10 +791,9 @@ class Reader:
             return f"{SAME_DECORATION.get(tok.text, tok.text)}{{{key}}}", indices, suffix
         raise self.error(self.unsupported(tok), tok)
 
-    def suffixes(self) -> tuple[tuple[IndexPart, ...], str]:
+    def suffixes(self, euler: bool = False) -> tuple[tuple[IndexPart, ...], str]:
         """``_{..}`` indices and a parenthesised superscript ``^{(k)}``, in either order."""
-        sub: tuple[IndexPart, ...] = ()
-        sup: tuple[IndexPart, ...] = ()
+        indices: tuple[IndexPart, ...] = ()  # in order of appearance: p_i^{(k)} and y^{(i)}_k are [i, k]
         suffix = ""
         seen_sub = seen_sup = False
         while True:
@@ -738,26 +804,31 @@ class Reader:
                 seen_sub = True
                 self.i += 1
                 sub, suffix = self.subscript(self.script_tokens(tok), tok)
-            elif tok.text == "^" and not seen_sup and self.index_superscript():
+                indices += sub
+            elif tok.text == "^" and not seen_sup and not euler and self.index_superscript():
                 seen_sup = True
                 self.i += 1
                 inner = self.script_tokens(tok)
-                sup = tuple(IndexPart(expr=self.sub(p, "index", tok)) for p in _split(inner[1:-1], {","}))
+                indices += tuple(IndexPart(expr=self.sub(p, "index", tok)) for p in _split(inner[1:-1], {","}))
             else:
                 break
         tok = self.peek()
         if seen_sup and tok is not None and tok.text == "^":
             raise self.error("a double superscript: put the power in brackets, (p_i^{(k)})^2", tok)
-        return sub + sup, suffix
+        return indices, suffix
 
     def index_superscript(self) -> bool:
-        """``^{(k)}``: a superscript that is a parenthesised index, not a power."""
+        """``^{(k)}``: a superscript that is a parenthesised index (letters or
+        numerals, separated by commas), not a power such as ``^{(1-y)}``."""
         if self.peek(1) is None or self.peek(1).text != "{":
             return False
         end = self.matching(self.i + 1)
         inner = self.tokens[self.i + 2:end]
-        return (len(inner) >= 3 and inner[0].text == "(" and inner[-1].text == ")"
-                and self.matching(self.i + 2) == end - 1)
+        if not (len(inner) >= 3 and inner[0].text == "(" and inner[-1].text == ")"
+                and self.matching(self.i + 2) == end - 1):
+            return False
+        parts = _split(inner[1:-1], {","})
+        return all(len(p) == 1 and (p[0].kind in ("letter", "num") or p[0].text in GREEK) for p in parts)
 
     def subscript(self, inner: list[Token], at: Token) -> tuple[tuple[IndexPart, ...], str]:
         if not inner:
