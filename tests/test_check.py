@@ -244,3 +244,23 @@ def test_symbolic_method_decides_these(a, b, domains):
 def test_readings_that_would_be_guesses_are_errors(text, fragment):
     with pytest.raises(ParseError, match=fragment):
         read_formulas([text], {})
+
+
+@pytest.mark.parametrize("formula,name", [
+    (r"\frac{1}{N}\sum_{i=1}^{N}(y_i-\hat{y}_i)^2", "gaussian-mean-squared-error"),
+    (r"\frac{1}{N}\sum_{i=1}^{N}|y_i-\hat{y}_i|", "laplace-mean-absolute-error"),
+    (r"-\sum_{k=1}^{C} y_k z_k + \log\sum_{k=1}^{C} e^{z_k}", "softmax-cross-entropy"),  # the loss, not its gradient
+    (r"\log(1+e^{-z}) + (1-y)z", "sigmoid-binary-cross-entropy"),
+    (r"-\sum_{k=1}^{C}\left((1-\epsilon)y_k+\frac{\epsilon}{C}\right)\log\hat{y}_k", "label-smoothing"),
+])
+def test_newer_builtins_compare_with_their_loss(formula, name):
+    assert check(formula, name).verdict == "equivalent"
+
+
+@pytest.mark.parametrize("name,fragment", [
+    ("cross-entropy-asymmetry", "refutation"),
+    ("soft-max-entropy", "no built-in derivation"),
+])
+def test_names_that_are_not_formulas(name, fragment):
+    with pytest.raises(ParseError, match=fragment):
+        check("x", name)

@@ -9,6 +9,7 @@ never a guess.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import sympy as sp
@@ -16,6 +17,7 @@ import sympy as sp
 from .. import catalogue
 from ..context import Role
 from ..derivation import Derivation
+from ..relations import Relation
 from ..parsing import Parsed, ParseError, read_formulas
 from .points import Ranges
 
@@ -26,8 +28,13 @@ class MappingError(ParseError):
     """The user's formula does not make the built-in's symbols clear."""
 
 
+#: A name such as categorical-cross-entropy: words joined by hyphens, never a formula.
+NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)+$")
+
+
 def is_builtin(name: str) -> bool:
-    return name in catalogue.names()
+    """A built-in name (or something written like one, which gets a clear message)."""
+    return name in catalogue.all_names() or bool(NAME.match(name.strip()))
 
 
 @dataclass
@@ -38,11 +45,17 @@ class Target:
 
 
 def final_line(name: str) -> tuple[Derivation, sp.Expr]:
+    """The built-in's result: its last line, or the loss before a gradient when it ends in one."""
+    if name in catalogue.refutation_names():
+        raise MappingError(f"{name} is a refutation (a claim shown false), not a formula to compare with")
+    if name not in catalogue.names():
+        raise MappingError(f"no built-in derivation named {name!r}; `derive list` shows them")
     derivation = catalogue.get(name)
-    if not isinstance(derivation, Derivation) or not derivation.steps:
-        raise MappingError(f"{name} is not a derivation with a final formula")
-    ctx = derivation.context
-    return derivation, ctx.unfold(derivation.lines[-1])
+    if not derivation.steps:
+        raise MappingError(f"{name} has no derived formula")
+    gradients = [s for s in derivation.steps if s.relation is Relation.DERIVATIVE]
+    result = gradients[0].before if gradients else derivation.lines[-1]
+    return derivation, derivation.context.unfold(result)
 
 
 def against_builtin(a: str, name: str, domains: dict[str, str] | None) -> Target:
