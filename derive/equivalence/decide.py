@@ -175,6 +175,10 @@ def _digits_needed(*exprs: sp.Expr) -> int:
 def _piecewise(expr: sp.Expr, lookup) -> bool:
     if expr.has(sp.KroneckerDelta, sp.Max, sp.Min, sp.Abs):
         return True
+    # a range that starts late (k = 5..K) is empty at small sizes
+    if any(isinstance(n, (sp.Sum, sp.Product)) and any(lo.is_Integer and lo > 2 for _, lo, _ in n.limits)
+           for n in sp.preorder_traversal(expr)):
+        return True
     return any(isinstance(p, sp.Pow) and not p.exp.is_number and not interval_of(p.base, lookup).nonnegative
                for p in sp.preorder_traversal(expr))
 

@@ -214,7 +214,9 @@ class PointMaker:
         self.ranges = Ranges.of(exprs)
         self.rng = rng
         self.targets = _targets(exprs)
-        self.size_targets = sorted({int(t) for t in self.targets if t == int(t) and 1 <= t <= HUGE_SIZE})
+        # sizes next to the formulas' constants: a sum from k = 5 is empty below K = 5
+        near = {int(t) + d for t in self.targets if t == int(t) for d in (-1, 0, 1, 2, 3)}
+        self.size_targets = sorted(n for n in near if 1 <= n <= 2 * HUGE_SIZE)
 
     def _value(self, domain: Domain, positive: bool) -> float:
         if domain.kind in (Kind.REAL, Kind.POSITIVE, Kind.PROB) and self.rng.random() < TARGETED_SHARE:
@@ -230,10 +232,10 @@ class PointMaker:
         for name, var in sorted(self.variables.items()):
             if var.kind == "size":
                 lo, hi = SIZE_RANGE
-                r = self.rng.random()
-                if self.size_targets and r < TARGETED_SHARE / 3:
+                if self.size_targets and self.rng.random() < TARGETED_SHARE:
                     out[name] = self.rng.choice(self.size_targets)
                     continue
+                r = self.rng.random()
                 if r < HUGE_SIZE_SHARE:
                     lo, hi = MAX_SAMPLED_SIZE + 1, HUGE_SIZE
                 elif r < LARGE_SIZE_SHARE:

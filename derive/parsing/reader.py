@@ -19,7 +19,7 @@ from .nodes import Atom, Call, Constant, Group, HiddenSize, IndexPart, Indicator
 GREEK = {f"\\{g}" for g in (
     "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi "
     "pi varpi rho varrho sigma varsigma tau upsilon phi varphi chi psi omega Gamma Delta Theta "
-    "Lambda Xi Pi Sigma Upsilon Phi Psi Omega").split()}
+    "Lambda Xi Pi Sigma Upsilon Phi Psi Omega ell").split()}
 DECORATORS = {r"\hat", r"\widehat", r"\tilde", r"\widetilde", r"\bar", r"\overline", r"\mathbf",
               r"\boldsymbol", r"\bm", r"\vec", r"\mathcal", r"\mathit", r"\mathsf", r"\mathrm",
               r"\check", r"\mathbb"}
@@ -182,10 +182,13 @@ class Reader:
         if not items:
             raise self.error("an empty expression")
         items = self.fold_sums(items)
+        items = self.read_division(items)
         flat: list = []
         for item in items:
             if isinstance(item, _SumMark):
                 flat += [f"{item.command}_{{", item.var_sym, "=", item.lo, "}^{", item.hi, "}"]
+                if item.factor is not None:
+                    flat += [item.factor, r" \cdot "]
             else:
                 flat.append(item)
         letters: dict[sp.Symbol, str] = {}
@@ -207,6 +210,35 @@ class Reader:
         if unknown:
             raise self.error(f"the parser produced unexpected names {sorted(map(str, unknown))}")
         return expr.xreplace(back)
+
+    def read_division(self, items: list) -> list:
+        """``a / b c``: ML texts write ``1/N \\sum_i x_i`` and ``1/2 (y - x)^2`` for
+        ``(1/N) \\sum`` and ``(1/2)(..)^2``, so a sum or a bracket after ``a/b`` is a
+        factor of the quotient (with a note). Anything else (``x^2/2\\sigma^2``) is
+        ambiguous: refused, asking for ``\\frac``."""
+        def operand(item) -> bool:
+            return (isinstance(item, (sp.Symbol, _SumMark)) or (isinstance(item, str) and item.isdigit())
+                    or item in (r"\frac{", r"\sqrt"))
+        out = list(items)
+        j = 0
+        while j < len(out):
+            if out[j] != "/" or j + 1 >= len(out) or not operand(out[j + 1]):
+                j += 1
+                continue
+            k = j + 2
+            if k < len(out) and out[k] == "^":
+                k += 2
+            if k < len(out) and operand(out[k]):
+                nxt = out[k]
+                if isinstance(nxt, _SumMark) or (isinstance(nxt, sp.Symbol) and isinstance(self.nodes.get(nxt), Group)):
+                    out.insert(k, r" \cdot ")
+                    self.notes.append("a / b followed by a sum or a bracket was read as (a / b) times it "
+                                      "(write \\frac to say otherwise)")
+                else:
+                    raise self.error("a / b c is ambiguous (is c in the denominator?): write \\frac{a}{b} c "
+                                     "or \\frac{a}{b c}")
+            j += 1
+        return out
 
     def fold_sums(self, items: list) -> list:
         """``\\sum_n a_n + b_n`` (b_n outside the body latex2sympy gives the sum):
@@ -230,9 +262,13 @@ class Reader:
                 if any(isinstance(it, _SumMark) for it in rest):
                     raise self.error(f"a term after the sum over {item.var} uses {item.var}, and another "
                                      "sum follows: add brackets to say which terms each sum covers")
-                if at > 0 and items[at - 1] != "+":
-                    raise self.error(f"a term after the sum over {item.var} uses {item.var}, but the sum "
-                                     "has a sign or factor in front: add brackets to say what it covers")
+                # Its own term (from the last + or - before it) carries a minus sign, and the
+                # next term is subtracted: -\sum_i a_i - b_i may mean -(a_i - b_i) or -a_i - b_i.
+                term_start = max((j for j in range(at) if items[j] in ("+", "-")), default=-1)
+                negative = term_start >= 0 and items[term_start] == "-"
+                if negative and items[end] == "-":
+                    raise self.error(f"-\\sum over {item.var} followed by '- ...' that uses {item.var}: is "
+                                     "that term inside the sum or not? Add brackets")
                 body = self.finish(items[at + 1:])
                 self.notes.append(f"the sum over {item.var} was read as running to the end of its "
                                   f"bracket level, since a later term uses {item.var}; add brackets "
@@ -325,7 +361,7 @@ class Reader:
             items += ["{", self.argument(tok, "square root"), "}"]
         elif t in SUM_COMMANDS:
             self.i += 1
-            items.append(self.big_operator(tok))
+            items.extend(self.big_operator(tok))
         elif t in ("|", r"\lvert"):
             items.append(self.absolute(tok))
         elif t == "[" and self.is_iverson():
@@ -440,7 +476,7 @@ class Reader:
         return tok.text
 
     # -- sums and products ------------------------------------------------------
-    def big_operator(self, tok: Token) -> "_SumMark":
+    def big_operator(self, tok: Token) -> list["_SumMark"]:
         lower: list[Token] | None = None
         upper: list[Token] | None = None
         for _ in range(2):
@@ -453,18 +489,37 @@ class Reader:
                 upper = self.script_tokens(nxt)
         if lower is None:
             raise self.error(f"{tok.text} needs an index below it, e.g. {tok.text}_{{i=1}}^{{N}} or {tok.text}_k", tok)
+        excluded = None
+        relation = [j for j, t in enumerate(lower) if t.text in (r"\neq", r"\ne")]
+        if relation and tok.text == r"\sum":  # \sum_{k \neq y}: the whole range but one class
+            j = relation[0]
+            excluded = self.sub(lower[j + 1:], "excluded index", tok)
+            lower = lower[:j]
+        commas = [j for j, t in enumerate(lower) if t.text == ","]
+        if commas and upper is None and excluded is None and all(
+                len(p) == 1 and (p[0].kind == "letter" or p[0].text in GREEK) for p in _split(lower, {","})):
+            # \sum_{i,k}: one whole-range sum per index
+            marks = [self.sum_head(tok, [p[0]], None, None) for p in _split(lower, {","})]
+            return marks
         split = [j for j, t in enumerate(lower) if t.text == "="]
         if len(split) > 1 or any(t.text in (",", r"\in", r"\neq", r"\ne", "<", r"\le", r"\leq") for t in lower):
-            raise self.error(f"{tok.text}: only ranges of the form i=1..N, or a bare index (the whole "
-                             "range), are read", tok)
+            raise self.error(f"{tok.text}: only ranges of the form i=1..N, a bare index (the whole range), "
+                             "i,k, or k \\neq y are read", tok)
         var_tokens = lower[:split[0]] if split else lower
+        lo_tokens = lower[split[0] + 1:] if split else None
+        mark = self.sum_head(tok, var_tokens, lo_tokens, upper)
+        if excluded is not None:
+            mark.factor = self.new(Indicator(mark.var_sym, excluded, negated=True))
+        return [mark]
+
+    def sum_head(self, tok: Token, var_tokens: list[Token], lo_tokens, upper) -> "_SumMark":
         if len(var_tokens) != 1 or not (var_tokens[0].kind == "letter" or var_tokens[0].text in GREEK):
-            raise self.error(f"{tok.text}: the index must be a single letter", lower[0] if lower else tok)
+            raise self.error(f"{tok.text}: the index must be a single letter", var_tokens[0] if var_tokens else tok)
         var = var_tokens[0].text
         self.bound.add(var)
         var_sym = self.new(Atom(var, (), var_tokens[0].pos))
-        if split:
-            lo = self.bound_expr(lower[split[0] + 1:], "lower bound", tok)
+        if lo_tokens is not None:
+            lo = self.bound_expr(lo_tokens, "lower bound", tok)
             if upper is None:
                 raise self.error(f"{tok.text}: a lower bound without an upper bound", tok)
             hi = self.bound_expr(upper, "upper bound", tok)
@@ -718,8 +773,8 @@ class Reader:
         key, indices, suffix = self.decorated()
         more, more_suffix = self.suffixes(euler=key == "e" and not indices and not suffix)
         indices, suffix = indices + more, suffix or more_suffix
-        if key == "\\pi" and key in self.declared:
-            pass  # \pi given a domain is a variable (a Bernoulli parameter), not 3.14...
+        if key in self.declared or key in self.bound:
+            pass  # \pi given a domain, or e summed over, is a variable, not a constant
         elif key in ("e", r"\pi") and not indices and not suffix:
             return self.new(Constant(sp.E if key == "e" else sp.pi))
         nxt = self.peek()
@@ -800,6 +855,9 @@ class Reader:
             tok = self.peek()
             if tok is None:
                 break
+            if tok.text == "^" and not seen_sub and not self.index_superscript():
+                self.subscript_first()
+                tok = self.peek()
             if tok.text == "_" and not seen_sub:
                 seen_sub = True
                 self.i += 1
@@ -816,6 +874,25 @@ class Reader:
         if seen_sup and tok is not None and tok.text == "^":
             raise self.error("a double superscript: put the power in brackets, (p_i^{(k)})^2", tok)
         return indices, suffix
+
+    def subscript_first(self) -> None:
+        """``y^2_i`` is ``y_i^2``: move a subscript written after a power in front of it."""
+        end = self._script_end(self.i + 1)
+        if end < len(self.tokens) and self.tokens[end].text == "_":
+            sub_end = self._script_end(end + 1)
+            power, sub = self.tokens[self.i:end], self.tokens[end:sub_end]
+            self.tokens = self.tokens[:self.i] + sub + power + self.tokens[sub_end:]
+
+    def _script_end(self, j: int) -> int:
+        """Index just past the script (braced group or one token) starting at ``j``."""
+        if j >= len(self.tokens):
+            return j
+        if self.tokens[j].text == "{":
+            saved = self.i
+            end = self.matching(j)
+            self.i = saved
+            return end + 1
+        return j + 1
 
     def index_superscript(self) -> bool:
         """``^{(k)}``: a superscript that is a parenthesised index (letters or
@@ -850,6 +927,7 @@ class _SumMark:
         self.command = command
         self.var_sym = var_sym
         self.lo, self.hi = lo, hi
+        self.factor: sp.Symbol | None = None  # 1{k != y} for \sum_{k \neq y}
 
 
 
