@@ -689,12 +689,10 @@ class Reader:
         if nxt.text in SUM_COMMANDS:
             # \log \sum_j e^{s_j}: the argument is the whole sum (its body as far
             # as the sum reaches), as latex2sympy reads it.
-            start = self.i
             items: list = []
             self.item(nxt, items, ())
             items.append(self.new(Group(self.body_until_term_end())))
             arg = self.finish(items)
-            del start
             return self.new(Call(func, arg, base))
         start = self.i
         operand: list = []
