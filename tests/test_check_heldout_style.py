@@ -1,5 +1,6 @@
-"""453 pairs in the style of the public corpus, written to measure `derive check`
-beyond it (tests/data/heldout_style.jsonl): each must get its expected verdict."""
+"""Pairs in the style of the public corpus, written to measure `derive check` beyond
+it (tests/data/heldout_style.jsonl, 453 pairs, and heldout_style_2.jsonl, 287 pairs with
+other losses and names): each must get its expected verdict."""
 from __future__ import annotations
 
 import json
@@ -10,8 +11,8 @@ import pytest
 from derive import check
 from derive.parsing import ParseError
 
-CASES = [json.loads(line) for line in
-         (Path(__file__).parent / "data" / "heldout_style.jsonl").read_text().splitlines() if line.strip()]
+CASES = [json.loads(line) for name in ("heldout_style.jsonl", "heldout_style_2.jsonl")
+         for line in (Path(__file__).parent / "data" / name).read_text().splitlines() if line.strip()]
 #: Left on purpose: a max over a range (the log-sum-exp trick's max_k s_k) is not read.
 KNOWN = {"e5-max-sub": "error"}
 

@@ -219,9 +219,10 @@ class PointMaker:
         self.size_targets = sorted(n for n in near if 1 <= n <= 2 * HUGE_SIZE)
 
     def _value(self, domain: Domain, positive: bool) -> float:
-        if domain.kind in (Kind.REAL, Kind.POSITIVE, Kind.PROB) and self.rng.random() < TARGETED_SHARE:
+        if domain.kind in (Kind.REAL, Kind.POSITIVE, Kind.PROB, Kind.NATURAL) and self.rng.random() < TARGETED_SHARE:
             fits = [t for t in self.targets if domain.kind is Kind.REAL
-                    or (t > 0 and (domain.kind is Kind.POSITIVE or t < 1))]
+                    or (domain.kind is Kind.NATURAL and t >= 0 and t == int(t))
+                    or (domain.kind is not Kind.NATURAL and t > 0 and (domain.kind is Kind.POSITIVE or t < 1))]
             if fits:
                 value = self.rng.choice(fits)
                 return abs(value) if positive and domain.kind is Kind.REAL else value

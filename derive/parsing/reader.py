@@ -708,8 +708,18 @@ class Reader:
         else:
             raise self.error(f"{tok.text}: cannot read its argument; write {tok.text}(...)", nxt)
         after = self.peek()
-        if after is not None and (after.kind in ("num", "letter") or after.text in GREEK
-                                  or after.text in DECORATORS or after.text == "(" or after.text in OPERAND_COMMANDS):
+        if (after is not None and after.text in SUM_COMMANDS and nxt.text in (r"\frac", r"\dfrac", r"\tfrac")
+                and operand[-1] == "}"):
+            # \log \frac{1}{K} \sum_k w_k: the log of the mean, as \log \sum_k takes the whole sum
+            self.item(after, operand, ())
+            operand.append(self.new(Group(self.body_until_term_end())))
+            self.notes.append(f"{tok.text} \\frac{{..}}{{..}} \\sum ... was read as {tok.text} of the whole "
+                              "mean; write brackets to say otherwise")
+            after = self.peek()
+        constant_factor = after is not None and after.text in SUM_COMMANDS and nxt.kind == "num"
+        if after is not None and not constant_factor and (
+                after.kind in ("num", "letter") or after.text in GREEK or after.text in DECORATORS
+                or after.text == "(" or after.text in OPERAND_COMMANDS or after.text in SUM_COMMANDS):
             raise self.error(f"{tok.text} followed by several factors is ambiguous; write "
                              f"{tok.text}(a b) or {tok.text}(a)\\,b", self.tokens[start])
         arg = self.finish(operand)
@@ -786,7 +796,8 @@ class Reader:
         if allow_call and not indices and not suffix and nxt is not None and nxt.text == "(":
             end = self.matching(self.i)
             inner = self.tokens[self.i + 1:end]
-            if any(t.text in ("|", r"\mid") for t in inner):
+            bars = sum(1 for t in inner if t.text == "|")
+            if any(t.text == r"\mid" for t in inner) or bars % 2:  # |x| comes in pairs; p(y|x) does not
                 raise self.error("conditional probability notation p(y|x) is not supported by check", nxt)
             if key in OPAQUE_FUNCTIONS:
                 raise self.error(f"{key}(...) is a function check does not know; write out what it "
