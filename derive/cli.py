@@ -41,13 +41,16 @@ exit status: 0 holds, 1 does not hold (a step failed), 2 bad input or usage,
 
 CHECK_EXAMPLES = r"""examples:
   derive check '\log\prod_{i=1}^{N} a_i' '\sum_{i=1}^{N}\log a_i' --domain a=positive
-  derive check '-\sum_k y_k \log \hat{y}_k' '-\log \hat{y}_t' --domain y=onehot --domain t=label
+  derive check '\sum_{k=1}^{K}\mathbb{1}\{t=k\}\log\pi_k' '\log\pi_t' --domain t=label
+  derive check '-\frac{1}{N}\sum_{i=1}^{N}\sum_{k=1}^{C} y_{i,k}\log\hat{y}_{i,k}' categorical-cross-entropy
   derive check '\frac{1}{1+e^{-x}}' '\frac{e^x}{1+e^x}' --json
   derive check --batch pairs.jsonl --out answers.jsonl --jobs 2 --timeout 5
 
 notation: \log and \ln are natural logs, \log_2 \log_{10}; y_i, y_{i,k}, \hat{y}_i, p_i^{(k)} and
 g(x) are elements; \sum_k without bounds runs over k's whole range (the same on both sides);
-indicators \mathbb{1}\{y=k\}, [y=k], 1_{y=k}, \delta_{y,k}; \sigma(z) is the logistic sigmoid.
+indicators \mathbb{1}\{y=k\}, [y=k], 1_{y=k}, \delta_{y,k}; \sigma(z) is the logistic sigmoid;
+softmax(z)_k, \max, \min, \tanh, |x|. Readings a text leaves open get a note or exit 2,
+never a guess (README: "Checking a formula").
 
 exit status: 0 equivalent, 1 not equivalent, 2 bad input or usage, 3 unknown (undecided or timeout).
 with --batch: 0 when every line got an answer (see each line's verdict), 2 for an unreadable file.
