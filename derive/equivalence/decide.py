@@ -204,7 +204,7 @@ def _resolve(ea: sp.Expr, eb: sp.Expr, env: dict, budget: Budget, digits: int):
     try:
         a1, b1 = evaluate(ea, env, budget, digits), evaluate(eb, env, budget, digits)
         a2, b2 = evaluate(ea, env, budget, 2 * digits), evaluate(eb, env, budget, 2 * digits)
-    except Undefined:
+    except (Undefined, EmptyRange):
         return "ill", None
     with mpmath.workdps(2 * digits):
         # A value is stable when doubling the precision moves it by less than
@@ -237,7 +237,7 @@ def _mismatch(values, drawn, sizes) -> Numeric:
 def _value(expr: sp.Expr, env: dict, budget: Budget):
     try:
         return evaluate(expr, env, budget)
-    except Undefined:
+    except (Undefined, EmptyRange):  # a row over an empty range has no values at this point
         return None
 
 
@@ -266,7 +266,7 @@ def _context(parsed: Parsed, ranges: Ranges) -> Context:
         indices = []
         for d in range(var.ndim):
             name = f"@{var.name}:{d}"
-            spans = set(ranges.dims.get((var.name, d), []))
+            spans = {span for span in ranges.dims.get((var.name, d), []) if span[0] != span[1]}
             lo, hi = next(iter(spans)) if len(spans) == 1 else (None, None)
             if lo is not None and lo.is_Integer and isinstance(hi, sp.Symbol) and hi.name in sizes:
                 specs.append(SymbolSpec(name, name, Role.INDEX, lower=int(lo), upper=hi.name))

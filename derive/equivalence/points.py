@@ -87,8 +87,10 @@ class Ranges:
 
 
 def _span_of(index: sp.Expr, scope: dict):
-    """The values an index takes: ``i`` or ``i + c`` over i's range, or a constant."""
-    if index.is_Integer:
+    """The values an index takes: ``i`` or ``i + c`` over i's range, a constant, or an
+    expression of free symbols (``p_K``: the value K has at the point)."""
+    if index.is_Integer or (isinstance(index, sp.Expr) and not index.has(sp.Indexed)
+                            and not (index.free_symbols & set(scope))):
         return index, index
     for var, (lo, hi) in scope.items():
         shift = index - var

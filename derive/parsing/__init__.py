@@ -86,7 +86,8 @@ def _unify_whole_ranges(exprs: list[sp.Expr], table: Table) -> list[sp.Expr]:
         if var.kind != "size" or not (name.startswith("|") and ":" in name):
             continue
         key, dim = name[1:-1].rsplit(":", 1)
-        spans = {span for span in ranges.dims.get((key, int(dim)), []) if span[1] != var.obj}
+        # ranges of summed indices only: a single read such as p_K says nothing of the whole range
+        spans = {span for span in ranges.dims.get((key, int(dim)), []) if span[1] != var.obj and span[0] != span[1]}
         if len(spans) == 1:
             lo, hi = next(iter(spans))
             if lo == 1 and isinstance(hi, sp.Symbol):

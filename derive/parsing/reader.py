@@ -685,6 +685,10 @@ class Reader:
             raise self.error(f"{tok.text} without an argument", tok)
         if _is_open(nxt) and nxt.text != r"\lvert":
             arg = self.nodes[self.group()].expr
+            after = self.peek()
+            if func == "log" and after is not None and after.text == "^":
+                raise self.error(f"{tok.text}(..)^p is ambiguous: write ({tok.text}(..))^p or "
+                                 f"{tok.text}((..)^p)", after)
             return self.new(Call(func, arg, base))
         if nxt.text in SUM_COMMANDS:
             # \log \sum_j e^{s_j}: the argument is the whole sum (its body as far
@@ -702,6 +706,7 @@ class Reader:
             if self.peek() is not None and self.peek().text == "^":
                 caret = self.take()
                 operand += ["^", self.exponent(caret)]
+                self.notes.append(f"{tok.text} x^p was read as {tok.text}(x^p)")
             if self.peek() is not None and self.peek().text == "!":
                 self.i += 1
                 operand.append("!")  # \log x! is log(x!), the log-factorial
@@ -716,7 +721,8 @@ class Reader:
             self.notes.append(f"{tok.text} \\frac{{..}}{{..}} \\sum ... was read as {tok.text} of the whole "
                               "mean; write brackets to say otherwise")
             after = self.peek()
-        constant_factor = after is not None and after.text in SUM_COMMANDS and nxt.kind == "num"
+        constant_factor = (after is not None and after.text in SUM_COMMANDS
+                           and (nxt.kind == "num" or (len(operand) == 1 and nxt.text in ("e", r"\pi"))))
         if after is not None and not constant_factor and (
                 after.kind in ("num", "letter") or after.text in GREEK or after.text in DECORATORS
                 or after.text == "(" or after.text in OPERAND_COMMANDS or after.text in SUM_COMMANDS):
@@ -789,8 +795,7 @@ class Reader:
         if allow_call and (indices or suffix) and nxt is not None and nxt.text == "(":
             end = self.matching(self.i)
             inner = self.tokens[self.i + 1:end]
-            if key in FUNCTION_LETTERS or key in OPAQUE_FUNCTIONS or (
-                    len(inner) == 1 and (inner[0].kind == "letter" or inner[0].text in GREEK)):
+            if key in OPAQUE_FUNCTIONS or (len(inner) == 1 and (inner[0].kind == "letter" or inner[0].text in GREEK)):
                 raise self.error(f"{key} with an index, then (...): a function call, which check does not "
                                  f"read; for a product write \\cdot before the bracket", nxt)
         if allow_call and not indices and not suffix and nxt is not None and nxt.text == "(":
@@ -807,7 +812,8 @@ class Reader:
                 self.i = end + 1
                 indices = tuple(IndexPart(expr=self.sub(p, "index", nxt)) for p in parts)
                 return self.new(Atom(key, indices, tok.pos))
-            if key in FUNCTION_LETTERS:
+            mentions_itself = any(t.text == key for t in inner)  # p(1-p) multiplies
+            if key in FUNCTION_LETTERS and not mentions_itself:
                 raise self.error(f"{key}(...) reads as a function call, which check supports only "
                                  f"with index arguments such as {key}(x); for a product write {key} \\cdot (...)", nxt)
         return self.new(Atom(key, indices, tok.pos, suffix))
@@ -914,7 +920,7 @@ class Reader:
                 and self.matching(self.i + 2) == end - 1):
             return False
         parts = _split(inner[1:-1], {","})
-        return all(len(p) == 1 and (p[0].kind in ("letter", "num") or p[0].text in GREEK) for p in parts)
+        return all(_index_like(p) for p in parts)
 
     def subscript(self, inner: list[Token], at: Token) -> tuple[tuple[IndexPart, ...], str]:
         if not inner:
@@ -938,6 +944,15 @@ class _SumMark:
         self.lo, self.hi = lo, hi
         self.factor: sp.Symbol | None = None  # 1{k != y} for \sum_{k \neq y}
 
+
+
+def _index_like(part: list[Token]) -> bool:
+    """One index in a superscript: ``k``, ``2``, or a subscripted letter such as ``y_i``."""
+    if not part or not (part[0].kind in ("letter", "num") or part[0].text in GREEK):
+        return False
+    if len(part) == 1:
+        return True
+    return part[1].text == "_" and (len(part) == 3 or (part[2].text == "{" and part[-1].text == "}"))
 
 
 def _top_level(tokens: list[Token]):
