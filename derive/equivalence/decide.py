@@ -115,9 +115,9 @@ def _numeric(ea: sp.Expr, eb: sp.Expr, parsed: Parsed, rng: random.Random, budge
             except EmptyRange:
                 continue
             va = _value(ea, env, budget)
-            vb = _value(eb, env, budget)
+            vb = _value(eb, env, budget) if va is not None else None
             if va is None or vb is None:
-                only_one += (va is None) != (vb is None)
+                only_one += va is not None
                 continue
             if not close(va, vb):
                 outcome, values = _resolve(ea, eb, env, budget, HIGH_DIGITS)
@@ -140,9 +140,9 @@ def _numeric(ea: sp.Expr, eb: sp.Expr, parsed: Parsed, rng: random.Random, budge
     if valid == 0:
         # "equal wherever both are defined" would hold vacuously: say so instead
         return Numeric("nowhere", f"none of {ATTEMPTS} random points lies where both sides are defined"
-                                  + (f" ({only_one} where only one side is)" if only_one else "") + ill)
+                                  + (f" ({only_one} where only A is)" if only_one else "") + ill)
     if valid < NEEDED:
-        extra = f", {only_one} where only one side is" if only_one else ""
+        extra = f", {only_one} where only A is" if only_one else ""
         return Numeric("undecided", f"only {valid} of {ATTEMPTS} random points lie where both sides "
                                     f"are defined{extra}{ill}")
     single = sorted(f"{name} = {next(iter(ns))}" for name, ns in seen_sizes.items() if len(ns) < 2)

@@ -244,6 +244,10 @@ class PointMaker:
                 elif r < LARGE_SIZE_SHARE:
                     hi = MAX_SAMPLED_SIZE // 2 if self.rng.random() < 0.5 else MAX_SAMPLED_SIZE
                 out[name] = self.rng.randint(lo, hi)
+        # one large size per point: nested sums over two sizes of 40 cost 1600 terms
+        large = [n for n, v in out.items() if v > MAX_SAMPLED_SIZE]
+        for name in large[1:]:
+            out[name] = self.rng.randint(*SIZE_RANGE)
         return out
 
     def point(self) -> tuple[dict, dict[str, int], dict[str, object]]:
