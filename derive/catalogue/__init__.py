@@ -1,47 +1,67 @@
-"""Built-in derivations, one module per family, registered by name."""
+"""Built-in derivations and refutations, one module per family, registered by name."""
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Generic, TypeVar
 
 from ..derivation import Derivation
 from ..refutation import Claim
 
-_FACTORIES: dict[str, Callable[[], Derivation]] = {}
-_BUILT: dict[str, Derivation] = {}
+T = TypeVar("T", Derivation, Claim)
 
 
-def entry(name: str):
-    """Register a factory that builds the derivation ``name``."""
+class _Registry(Generic[T]):
+    """Factories by name, each built once on first use and then cached."""
 
-    def register(factory: Callable[[], Derivation]) -> Callable[[], Derivation]:
-        if name in _FACTORIES or name in _REFUTATIONS:
-            raise ValueError(f"derivation {name!r} registered twice")
-        _FACTORIES[name] = factory
-        return factory
+    def __init__(self, kind: str):
+        self.kind = kind
+        self.factories: dict[str, Callable[[], T]] = {}
+        self.built: dict[str, T] = {}
 
-    return register
+    def register(self, name: str):
+        def add(factory: Callable[[], T]) -> Callable[[], T]:
+            if any(name in r.factories for r in _REGISTRIES):
+                raise ValueError(f"{self.kind} {name!r} registered twice")
+            self.factories[name] = factory
+            return factory
+
+        return add
+
+    def names(self) -> list[str]:
+        _load()
+        return list(self.factories)
+
+    def get(self, name: str) -> T:
+        _load()
+        if name not in self.factories:
+            raise KeyError(f"no built-in {self.kind} named {name!r}; `derive list` shows them")
+        if name not in self.built:
+            made = self.factories[name]()
+            if made.name != name:
+                raise ValueError(f"factory for {name!r} built {made.name!r}")
+            self.built[name] = made
+        return self.built[name]
 
 
-def names() -> list[str]:
-    _load()
-    return list(_FACTORIES)
+_DERIVATIONS: _Registry[Derivation] = _Registry("derivation")
+_REFUTATIONS: _Registry[Claim] = _Registry("refutation")
+_REGISTRIES = (_DERIVATIONS, _REFUTATIONS)
 
-
-def get(name: str) -> Derivation:
-    """The built-in derivation ``name`` (built once, then cached)."""
-    _load()
-    if name not in _FACTORIES:
-        raise KeyError(f"no built-in derivation named {name!r}; `derive list` shows them")
-    if name not in _BUILT:
-        derivation = _FACTORIES[name]()
-        if derivation.name != name:
-            raise ValueError(f"factory for {name!r} built {derivation.name!r}")
-        _BUILT[name] = derivation
-    return _BUILT[name]
+#: ``@entry(name)`` registers a derivation; ``@refutation_entry(name)`` a claim to refute.
+entry = _DERIVATIONS.register
+refutation_entry = _REFUTATIONS.register
+names = _DERIVATIONS.names
+get = _DERIVATIONS.get
+refutation_names = _REFUTATIONS.names
+get_refutation = _REFUTATIONS.get
 
 
 def all_derivations() -> list[Derivation]:
     return [get(n) for n in names()]
+
+
+def all_names() -> list[str]:
+    """Every built-in name: derivations, then refutations."""
+    return names() + refutation_names()
 
 
 def _load() -> None:
@@ -50,43 +70,3 @@ def _load() -> None:
     from . import regression  # noqa: F401
     from . import multilabel  # noqa: F401
     from . import logits  # noqa: F401
-
-
-# -- refutations: claims the engine refutes with a checked counterexample ----------
-_REFUTATIONS: dict[str, Callable[[], "Claim"]] = {}
-_BUILT_CLAIMS: dict[str, "Claim"] = {}
-
-
-def refutation_entry(name: str):
-    """Register a factory that builds the claim ``name``, to be refuted."""
-
-    def register(factory):
-        if name in _REFUTATIONS or name in _FACTORIES:
-            raise ValueError(f"{name!r} registered twice")
-        _REFUTATIONS[name] = factory
-        return factory
-
-    return register
-
-
-def refutation_names() -> list[str]:
-    _load()
-    return list(_REFUTATIONS)
-
-
-def get_refutation(name: str) -> "Claim":
-    """The built-in claim ``name`` (built once, then cached)."""
-    _load()
-    if name not in _REFUTATIONS:
-        raise KeyError(f"no built-in refutation named {name!r}; `derive list` shows them")
-    if name not in _BUILT_CLAIMS:
-        claim = _REFUTATIONS[name]()
-        if claim.name != name:
-            raise ValueError(f"factory for {name!r} built {claim.name!r}")
-        _BUILT_CLAIMS[name] = claim
-    return _BUILT_CLAIMS[name]
-
-
-def all_names() -> list[str]:
-    """Every built-in name: derivations, then refutations."""
-    return names() + refutation_names()
