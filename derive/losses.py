@@ -196,10 +196,7 @@ def cross_entropy(p, q, reduction: Reduction = "mean"):
         A float (``"mean"``, ``"sum"``) or an array of per-row values, each in
         ``[0, inf]`` (``inf`` where ``p_k > 0`` meets ``q_k = 0``; ``0 log 0 = 0``).
     """
-    _check_reduction(reduction)
-    p, q = _rows("p", p), _rows("q", q)
-    _same_shape(("p", "q"), p, q)
-    return _reduce(-_xlogy(p, q).sum(axis=-1), reduction)
+    return _row_cross_entropy(("p", p), ("q", q), reduction)
 
 
 def categorical_cross_entropy(p, phat, reduction: Reduction = "mean"):
@@ -214,10 +211,15 @@ def categorical_cross_entropy(p, phat, reduction: Reduction = "mean"):
     Returns:
         The reduced loss (float) or per-sample losses; ``0 log 0 = 0``.
     """
+    return _row_cross_entropy(("p", p), ("phat", phat), reduction)
+
+
+def _row_cross_entropy(target: tuple[str, object], predicted: tuple[str, object], reduction: Reduction):
+    """``-sum_k p_k log q_k`` per row, the arguments checked under their own names."""
     _check_reduction(reduction)
-    p, phat = _rows("p", p), _rows("phat", phat)
-    _same_shape(("p", "phat"), p, phat)
-    return _reduce(-_xlogy(p, phat).sum(axis=-1), reduction)
+    p, q = _rows(*target), _rows(*predicted)
+    _same_shape((target[0], predicted[0]), p, q)
+    return _reduce(-_xlogy(p, q).sum(axis=-1), reduction)
 
 
 def binary_cross_entropy(y, yhat, reduction: Reduction = "mean"):

@@ -19,7 +19,7 @@ from ..context import Role
 from ..derivation import Derivation
 from ..relations import Relation
 from ..parsing import Parsed, ParseError, read_formulas
-from .points import Ranges
+from ..parsing.ranges import Ranges
 
 PREDICTION_MARKS = (r"\hat{", r"\widehat{", r"\tilde{", r"\widetilde{")
 

@@ -25,7 +25,8 @@ from ..parsing import ParseError, Parsed, read_formulas
 from ..domains import Domain, Kind
 from ..intervals import interval_of
 from .normalise import normalise
-from .points import EmptyRange, PointMaker, Ranges, describe_drawn
+from ..parsing.ranges import Ranges
+from .points import EmptyRange, PointMaker, describe_drawn
 from .verdict import Answer, Verdict
 
 #: Points tried, points wanted where both sides are defined, and the fewest that decide.

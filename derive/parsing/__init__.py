@@ -12,6 +12,7 @@ import sympy as sp
 from ..domains import Domain, DomainError
 from .assemble import Formula, Resolver, Table, Variable, name_whole_ranges
 from .lexer import ParseError, tokenize
+from .ranges import Ranges
 from .reader import Reader
 
 __all__ = ["ParseError", "Parsed", "read_formulas", "domain_key", "Variable"]
@@ -79,8 +80,6 @@ def read_formulas(texts: list[str], domains: dict[str, str] | None = None) -> Pa
 def _unify_whole_ranges(exprs: list[sp.Expr], table: Table) -> list[sp.Expr]:
     """``\\sum_k y_k`` runs over the whole range of y's index; when a formula
     gives that range explicitly (``\\sum_{k=1}^{K} y_k``), it is that range."""
-    from ..equivalence.points import Ranges  # (points imports this package)
-
     ranges = Ranges.of(exprs)
     for name, var in list(table.variables.items()):
         if var.kind != "size" or not (name.startswith("|") and ":" in name):
