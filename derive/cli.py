@@ -282,6 +282,55 @@ def cmd_check(args) -> int:
     return verdict.exit_code
 
 
+def cmd_verify(args) -> int:
+    from .verify import VerifyError, verify_file
+
+    domains = _domains(args.domain)
+    worst, answers = EXIT_HOLDS, []
+    for path in args.files:
+        try:
+            report = call_with_timeout(verify_file, path, domains, args.step_timeout, seconds=args.timeout)
+        except VerifyError as exc:
+            print(f"derive: {exc}", file=sys.stderr)
+            answers.append({"source": path, "status": "error", "reason": str(exc)})
+            worst = _worse(worst, EXIT_USAGE)
+            continue
+        except TimedOut:
+            print(f"derive: {path}: not finished within {args.timeout:g} s", file=sys.stderr)
+            answers.append({"source": path, "status": "unknown", "reason": f"timeout after {args.timeout:g} s"})
+            worst = _worse(worst, EXIT_UNDECIDED)
+            continue
+        answers.append(report.to_json())
+        if not args.json:
+            sys.stdout.write(report.table())
+        worst = _worse(worst, report.exit_code)
+    if args.json:
+        print(json.dumps(answers[0] if len(answers) == 1 else answers, indent=2, ensure_ascii=False))
+    return worst
+
+
+VERIFY_EXAMPLES = r"""examples:
+  derive verify examples/seed001_map_to_mle.tex
+  derive verify notes.md --domain y=onehot --domain '\hat{y}=simplex' --json
+
+what is read: .tex displays (align, align*, equation, gather, eqnarray, split; rows split at \,
+& ignored) and .md display blocks ($$..$$, \[..\]; a block that starts with a relation goes on
+from the one before). A chain e0 = e1 = e2 ... is checked step by step (=, \equiv).
+  rg\max_	heta F = rg\min_	heta G   same optimiser: G is a monotone map of F free of theta
+  NAME = ...  on a chain's first line     defines NAME (\hat{	heta}, \mathcal{L}, P(y_i|x_i)),
+                                          unfolded in later lines; not a step
+  justifications                          	ext{..} at a row's end, 	ag{..}, \quad (..), && ..,
+                                          \stackrel{Bayes}{=}; a law of probability (Bayes' rule,
+                                          i.i.d. samples, uniform prior) is used only when named
+  domains in the file                     % derive: y=onehot, \hat{y}=simplex   (<!-- derive: .. --> in .md)
+  parameters                              hatted symbols, 	heta, the arg max subscript, and
+                                          % derive-parameters: z, w
+
+exit status: 0 every step holds, 1 a step fails (the first failure is shown with a
+counterexample), 2 bad input, 3 a step stayed undecided.
+"""
+
+
 def _positive_seconds(text: str) -> float:
     try:
         value = float(text)
@@ -359,6 +408,24 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--jobs", type=int, default=1, metavar="N", help="with --batch: N worker processes")
     s.add_argument("--quiet", action="store_true", help="with --batch: no progress bar")
     s.set_defaults(func=cmd_check)
+
+    s = sub.add_parser("verify", help="check a derivation written in a .tex or .md file, line by line",
+                       formatter_class=argparse.RawDescriptionHelpFormatter,
+                       description="Read the display formulas of a LaTeX or Markdown file as chains "
+                                   "e0 = e1 = ..., and check every step: equalities as `derive check` does, "
+                                   "arg max / arg min lines as optimiser steps. One row per step, with the "
+                                   "file line, the relation, the verdict and what decided it.",
+                       epilog=VERIFY_EXAMPLES)
+    s.add_argument("files", nargs="+", metavar="FILE", help="a .tex or .md file")
+    s.add_argument("--domain", action="append", default=[], metavar="SYM=KIND",
+                   help="domain of a symbol (as in `derive check`); adds to, and wins over, the file's "
+                        "`derive:` comment; repeatable")
+    s.add_argument("--json", action="store_true", help="a JSON report instead of the table")
+    s.add_argument("--timeout", type=_positive_seconds, default=300.0, metavar="S",
+                   help="give up on a file after S seconds: exit 3 (default 300)")
+    s.add_argument("--step-timeout", type=_positive_seconds, default=20.0, metavar="S",
+                   help="time budget of the numeric work per step (default 20)")
+    s.set_defaults(func=cmd_verify)
     return p
 
 

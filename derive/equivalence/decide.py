@@ -29,6 +29,8 @@ from ..parsing.ranges import Ranges
 from .points import EmptyRange, PointMaker, describe_drawn
 from .verdict import Answer, Verdict
 
+#: Points with one side undefined, per point with both defined, that make the sides' domains too different.
+LOPSIDED = 2
 #: Points tried, points wanted where both sides are defined, and the fewest that decide.
 ATTEMPTS = 240
 WANTED = 30
@@ -62,6 +64,9 @@ def decide(a: str, b: str, parsed: Parsed, domains: dict, seconds: float = 20.0)
         return Verdict(Answer.NOT_EQUIVALENT, "numeric", numeric.text, a, b, numeric.counterexample, notes, shown)
     if numeric.kind == "nowhere":
         return Verdict(Answer.UNKNOWN, "numeric", numeric.text, a, b, None, notes, shown)
+    if numeric.kind == "lopsided":
+        return Verdict(Answer.UNKNOWN, "numeric", numeric.text, a, b, None, notes, shown,
+                       witness=numeric.counterexample)
     proved, why = _symbolic(ea, eb, parsed, thorough=numeric.kind != "agree")
     if proved:
         agree = f"; {numeric.text}" if numeric.kind == "agree" else ""
@@ -106,7 +111,9 @@ def _numeric(ea: sp.Expr, eb: sp.Expr, parsed: Parsed, rng: random.Random, budge
     # So do powers with a variable exponent of a base that may be negative ((x^a)^b vs x^(ab)).
     lookup = _context(parsed, maker.ranges).interval
     wanted = WANTED_PIECEWISE if any(_piecewise(e, lookup) for e in (ea, eb)) else WANTED
-    valid, worst, only_one, skipped = 0, 0.0, 0, 0
+    valid, worst, only_one, only_b, skipped = 0, 0.0, 0, 0, 0
+    lopsided: tuple | None = None  # a point where exactly one side has a value
+    values_seen: set[str] = set()
     kept: list = []
     seen_sizes: dict[str, set[int]] = {}
     try:
@@ -116,9 +123,12 @@ def _numeric(ea: sp.Expr, eb: sp.Expr, parsed: Parsed, rng: random.Random, budge
             except EmptyRange:
                 continue
             va = _value(ea, env, budget)
-            vb = _value(eb, env, budget) if va is not None else None
+            vb = _value(eb, env, budget)
             if va is None or vb is None:
                 only_one += va is not None
+                only_b += vb is not None
+                if lopsided is None and (va is None) != (vb is None):
+                    lopsided = (va, vb, drawn, sizes)
                 continue
             if not close(va, vb):
                 outcome, values = _resolve(ea, eb, env, budget, HIGH_DIGITS)
@@ -128,6 +138,8 @@ def _numeric(ea: sp.Expr, eb: sp.Expr, parsed: Parsed, rng: random.Random, budge
                     skipped += 1
                     continue
             valid += 1
+            if len(values_seen) < 2:
+                values_seen.add(mpmath.nstr(va, 25))
             for name, n in sizes.items():
                 seen_sizes.setdefault(name, set()).add(n)
             worst = max(worst, relative_error(va, vb))
@@ -146,6 +158,23 @@ def _numeric(ea: sp.Expr, eb: sp.Expr, parsed: Parsed, rng: random.Random, budge
         extra = f", {only_one} where only A is" if only_one else ""
         return Numeric("undecided", f"only {valid} of {ATTEMPTS} random points lie where both sides "
                                     f"are defined{extra}{ill}")
+    if lopsided is not None and only_one + only_b > LOPSIDED * valid:
+        # Equal where both are defined, but that is a sliver of the domain:
+        # -sum p_hat log p with one-hot p has a value only where p_hat = p.
+        va, vb, drawn, sizes = lopsided
+        cex = describe_drawn(drawn, sizes)
+        side, other = ("A", "B") if va is not None else ("B", "A")
+        cex["a" if va is not None else "b"] = _num(va if va is not None else vb)
+        cex["defined"] = side
+        return Numeric("lopsided", f"the sides agree at the {valid} random points where both are defined, but "
+                                   f"{only_one} points give a value only to A and {only_b} only to B: the two "
+                                   f"are defined on different sets (at the point shown {side} has a value, "
+                                   f"{other} none)", cex)
+    if len(values_seen) == 1 and ((ea.free_symbols and eb.free_symbols) or _free_index(ea) or _free_index(eb)):
+        # one-hot or binary entries read at a free index are mostly 0 on both
+        # sides: agreement at a single value says little (p_{i,k} vs y_{i,k})
+        return Numeric("undecided", f"all {valid} random points give the same value, "
+                                    f"{next(iter(values_seen))}; too little variety to decide{ill}")
     single = sorted(f"{name} = {next(iter(ns))}" for name, ns in seen_sizes.items() if len(ns) < 2)
     if single:
         # agreement at one size only (say where a one-hot log is defined only at K = 1)
@@ -153,6 +182,12 @@ def _numeric(ea: sp.Expr, eb: sp.Expr, parsed: Parsed, rng: random.Random, budge
                                     f"random points, too narrow to decide{ill}")
     return Numeric("agree", f"{valid} random points agree (largest relative difference {worst:.1e}){ill}",
                    kept=kept)
+
+
+def _free_index(expr: sp.Expr) -> bool:
+    """Does an element have an index no sum binds (``p_{i,k}`` on its own)?"""
+    return any(isinstance(node, sp.Indexed) and any(i in expr.free_symbols for i in node.indices)
+               for node in sp.preorder_traversal(expr))
 
 
 #: The most digits a closer look may use.

@@ -33,6 +33,8 @@ class Verdict:
     counterexample: dict | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
     parsed: tuple[str, str] | None = None
+    #: For ``unknown``: a point where only one side has a value (``defined`` says which).
+    witness: dict | None = None
 
     @property
     def verdict(self) -> str:
@@ -53,6 +55,8 @@ class Verdict:
             out["notes"] = list(self.notes)
         if self.parsed is not None:
             out["parsed"] = {"a": self.parsed[0], "b": self.parsed[1]}
+        if self.witness is not None:
+            out["one_side_defined"] = self.witness
         return out
 
     def text(self) -> str:

@@ -43,8 +43,14 @@ def domain_key(text: str) -> str:
     return key
 
 
-def read_formulas(texts: list[str], domains: dict[str, str] | None = None) -> Parsed:
-    """Read each text; raise :class:`ParseError` (with a position) on anything unsupported."""
+def read_formulas(texts: list[str], domains: dict[str, str] | None = None, unused_ok: bool = False,
+                  sizes: frozenset[str] = frozenset()) -> Parsed:
+    """Read each text; raise :class:`ParseError` (with a position) on anything unsupported.
+
+    A domain for a symbol no text uses is an error (a typo, most likely), unless
+    ``unused_ok``: ``derive verify`` reads a file's chains one at a time against
+    the domains of the whole file, and ``sizes`` names the sizes (sum bounds)
+    of other chains, so ``\\frac{1}{n}`` reads the same ``n`` as ``\\sum_{i=1}^{n}``."""
     parsed_domains: dict[str, Domain] = {}
     for key, kind in (domains or {}).items():
         if not isinstance(key, str) or not isinstance(kind, str):
@@ -64,6 +70,7 @@ def read_formulas(texts: list[str], domains: dict[str, str] | None = None) -> Pa
         formulas.append(Formula(text, reader, raw))
         notes += [f"{text}: {n}" for n in reader.notes]
     table = Table(parsed_domains)
+    table.size_keys |= set(sizes)
     for f in formulas:
         table.size_keys |= Resolver.size_keys_of(f.reader)
     for f in formulas:
@@ -72,7 +79,7 @@ def read_formulas(texts: list[str], domains: dict[str, str] | None = None) -> Pa
     exprs = _unify_whole_ranges(name_whole_ranges(exprs, table), table)
     seen = {v.key for v in table.variables.values()} | {k for f in formulas for k in f.reader.bound}
     unused = sorted(set(parsed_domains) - seen)
-    if unused:
+    if unused and not unused_ok:
         raise ParseError(f"a domain is given for {', '.join(unused)}, which the formulas do not use")
     return Parsed(exprs, table, notes)
 

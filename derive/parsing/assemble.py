@@ -291,9 +291,18 @@ def _guard_power(base: sp.Expr, exp: sp.Expr, text: str) -> None:
 def name_whole_ranges(exprs: list[sp.Expr], table: Table) -> list[sp.Expr]:
     r"""A sum without bounds runs over the whole range of what its index selects
     in its body: ``\sum_k y_k`` and ``\sum_j y_j`` both run to ``|y:0|``, the size
-    of y's first index (the first array dimension, in name order), or to ``|k|``
-    when the index selects nothing."""
-    renames: dict[sp.Symbol, sp.Symbol] = {}
+    of y's first index, or to ``|k|`` when the index selects nothing. Arrays a
+    bounds-less sum indexes together share that range (``\sum_k y_k \log \hat{y}_k``:
+    y and \hat{y} are rows over the same classes), here and in every other sum of
+    the formulas; the range is named after the first such dimension in name order."""
+    parent: dict[tuple, tuple] = {}
+
+    def find(x: tuple) -> tuple:
+        while parent.setdefault(x, x) != x:
+            x = parent[x]
+        return x
+
+    hidden: list[tuple[sp.Symbol, list[tuple]]] = []
     for expr in exprs:
         for node in sp.preorder_traversal(expr):
             if not isinstance(node, (sp.Sum, sp.Product)):
@@ -303,11 +312,18 @@ def name_whole_ranges(exprs: list[sp.Expr], table: Table) -> list[sp.Expr]:
                     continue
                 dims = sorted({(e.base.label.name, d) for e in node.function.atoms(sp.Indexed)
                                for d, i in enumerate(e.indices) if i == var})
-                name = f"|{dims[0][0]}:{dims[0][1]}|" if dims else f"|{var.name}|"
-                if name not in table.variables:
-                    table.variables[name] = Variable(name, name, "size", Domain(Kind.REAL), 0,
-                                                     sp.Symbol(name, integer=True, positive=True))
-                renames[hi] = table.variables[name].obj
+                for d in dims[1:]:
+                    a, b = find(dims[0]), find(d)
+                    if a != b:
+                        parent[max(a, b)] = min(a, b)
+                hidden.append((hi, dims, var))
+    renames: dict[sp.Symbol, sp.Symbol] = {}
+    for hi, dims, var in hidden:
+        name = "|%s:%s|" % find(dims[0]) if dims else f"|{var.name}|"
+        if name not in table.variables:
+            table.variables[name] = Variable(name, name, "size", Domain(Kind.REAL), 0,
+                                             sp.Symbol(name, integer=True, positive=True))
+        renames[hi] = table.variables[name].obj
     for old in renames:
         table.variables.pop(old.name, None)
     return [e.xreplace(renames) for e in exprs]

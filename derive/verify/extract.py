@@ -1,0 +1,225 @@
+"""From a ``.tex`` or ``.md`` file to display rows, each with its file line.
+
+A row is one line of a display (``align`` rows split at ``\\\\``). Parts of
+the text that are not formula (comments, ``\\label``, justifications) are
+blanked out with spaces rather than cut, so an offset into a row is still an
+offset into the file and every message can name the line it is about.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .results import VerifyError
+
+#: Display environments read in ``.tex`` (``split``/``aligned`` are read inside them).
+ENVIRONMENTS = ("align", "align*", "equation", "equation*", "gather", "gather*", "eqnarray",
+                "eqnarray*", "multline", "multline*", "flalign", "flalign*", "alignat", "alignat*",
+                "displaymath", "math")
+#: Inner wrappers dropped from a display: their rows are the display's rows.
+INNER = ("split", "aligned", "gathered", "equation", "equation*", "align", "align*", "alignedat")
+#: The most rows one file may hold, and the longest file read.
+MAX_ROWS = 400
+MAX_FILE = 200_000
+
+
+@dataclass
+class Row:
+    """One display row: its text (offsets are file offsets), the row's own
+    justification, and the display it belongs to."""
+
+    text: str
+    start: int          # file offset of text[0]
+    block: int          # which display (0, 1, ...)
+    justification: str = ""
+
+    def line_of(self, source: "Source", offset_in_row: int) -> int:
+        return source.line_of(self.start + offset_in_row)
+
+
+@dataclass
+class Source:
+    """A file's text, its rows, and what its ``derive:`` comments declare."""
+
+    text: str
+    name: str
+    rows: list[Row] = field(default_factory=list)
+    domains: dict[str, str] = field(default_factory=dict)
+    parameters: list[str] = field(default_factory=list)
+    _starts: list[int] = field(default_factory=list)
+
+    def line_of(self, offset: int) -> int:
+        if not self._starts:
+            self._starts = [0] + [m.end() for m in re.finditer(r"\n", self.text)]
+        lo, hi = 0, len(self._starts) - 1
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if self._starts[mid] <= offset:
+                lo = mid
+            else:
+                hi = mid - 1
+        return lo + 1
+
+
+def read_source(text: str, fmt: str, name: str) -> Source:
+    """Rows of every display of ``text`` (``fmt`` ``tex`` or ``md``), in file order."""
+    if len(text) > MAX_FILE:
+        raise VerifyError(f"the file is {len(text)} characters long; at most {MAX_FILE} are read", name)
+    if fmt not in ("tex", "md"):
+        raise VerifyError(f"unknown format {fmt!r}: use tex or md", name)
+    source = Source(text, name)
+    declarations, blanked = (_tex_comments if fmt == "tex" else _md_comments)(text)
+    for offset, body in declarations:
+        _declare(source, body, source.line_of(offset))
+    spans = _tex_displays(blanked) if fmt == "tex" else _md_displays(blanked)
+    for block, (start, end) in enumerate(spans):
+        source.rows += _rows(blanked, start, end, block)
+    if len(source.rows) > MAX_ROWS:
+        raise VerifyError(f"{len(source.rows)} display rows; at most {MAX_ROWS} are read", name)
+    return source
+
+
+# -- comments and declarations ------------------------------------------------------
+_DECLARATION = re.compile(r"derive(-parameters)?\s*:(.*)")
+
+
+def _blank(text: str, start: int, end: int) -> str:
+    return text[:start] + re.sub(r"[^\n]", " ", text[start:end]) + text[end:]
+
+
+def _tex_comments(text: str) -> tuple[list[tuple[int, str]], str]:
+    found = []
+    for m in re.finditer(r"(?<!\\)%[^\n]*", text):
+        d = _DECLARATION.match(m.group(0)[1:].strip())
+        if d:
+            found.append((m.start(), ("parameters:" if d.group(1) else "") + d.group(2)))
+        text = _blank(text, m.start(), m.end())
+    return found, text
+
+
+def _md_comments(text: str) -> tuple[list[tuple[int, str]], str]:
+    found = []
+    for m in re.finditer(r"<!--(.*?)-->", text, re.S):
+        d = _DECLARATION.match(m.group(1).strip())
+        if d:
+            found.append((m.start(), ("parameters:" if d.group(1) else "") + d.group(2).strip()))
+        text = _blank(text, m.start(), m.end())
+    for m in re.finditer(r"^(```|~~~).*?^\1", text, re.S | re.M):  # code is not mathematics
+        text = _blank(text, m.start(), m.end())
+    return found, text
+
+
+def _declare(source: Source, body: str, line: int) -> None:
+    """``y=onehot, \\hat{y}=simplex`` (domains) or ``parameters: z, w``."""
+    body = body.strip()
+    if body.startswith("parameters:"):
+        names = [n.strip() for n in _top_split(body[len("parameters:"):], ",") if n.strip()]
+        if not names:
+            raise VerifyError("derive-parameters: name at least one symbol (z, w)", source.name, line)
+        source.parameters += names
+        return
+    for item in _top_split(body, ","):
+        item = item.strip()
+        if not item:
+            continue
+        if "=" not in item:
+            raise VerifyError(f"derive: {item!r} is not SYM=KIND (say y=onehot, \\hat{{y}}=simplex)",
+                              source.name, line)
+        sym, kind = (s.strip() for s in item.split("=", 1))
+        if not sym or not kind:
+            raise VerifyError(f"derive: {item!r} is not SYM=KIND", source.name, line)
+        source.domains[sym] = kind
+
+
+def _top_split(text: str, sep: str) -> list[str]:
+    parts, depth, cur = [], 0, []
+    for c in text:
+        depth += c == "{"
+        depth -= c == "}"
+        if c == sep and depth == 0:
+            parts.append("".join(cur))
+            cur = []
+        else:
+            cur.append(c)
+    parts.append("".join(cur))
+    return parts
+
+
+# -- displays -------------------------------------------------------------------------
+_ENV = re.compile(r"\\begin\{(" + "|".join(re.escape(e) for e in ENVIRONMENTS) + r")\}")
+
+
+def _tex_displays(text: str) -> list[tuple[int, int]]:
+    spans = []
+    i = 0
+    while True:
+        env = _ENV.search(text, i)
+        bracket = re.compile(r"\\\[|\$\$").search(text, i)
+        if env is None and bracket is None:
+            return spans
+        if env is not None and (bracket is None or env.start() < bracket.start()):
+            end = text.find(r"\end{" + env.group(1) + "}", env.end())
+            if end < 0:
+                raise VerifyError(f"\\begin{{{env.group(1)}}} is never closed", "", None)
+            spans.append((env.end(), end))
+            i = end + len(env.group(1)) + 6
+        else:
+            spans.append(_closed(text, bracket))
+            i = spans[-1][1] + 2
+
+
+def _closed(text: str, opener) -> tuple[int, int]:
+    closer = r"\]" if opener.group(0) == r"\[" else "$$"
+    end = text.find(closer, opener.end())
+    if end < 0:
+        raise VerifyError(f"{opener.group(0)} is never closed", "", None)
+    return opener.end(), end
+
+
+def _md_displays(text: str) -> list[tuple[int, int]]:
+    spans = []
+    i = 0
+    opener = re.compile(r"\\\[|\$\$|\\begin\{(" + "|".join(re.escape(e) for e in ENVIRONMENTS) + r")\}")
+    while True:
+        m = opener.search(text, i)
+        if m is None:
+            return spans
+        if m.group(0).startswith(r"\begin"):
+            end = text.find(r"\end{" + m.group(1) + "}", m.end())
+            if end < 0:
+                raise VerifyError(f"\\begin{{{m.group(1)}}} is never closed", "", None)
+            spans.append((m.end(), end))
+            i = end + len(m.group(1)) + 6
+        else:
+            spans.append(_closed(text, m))
+            i = spans[-1][1] + 2
+
+
+_INNER_ENV = re.compile(r"\\(begin|end)\{(" + "|".join(re.escape(e) for e in INNER) + r")\}(\{\d+\})?")
+_DROP = re.compile(r"\\(label|eqref|ref)\{[^{}]*\}|\\(nonumber|notag)\b")
+
+
+def _rows(text: str, start: int, end: int, block: int) -> list[Row]:
+    """The rows of the display ``text[start:end]``, split at top-level ``\\\\``."""
+    body = text[:end]
+    for m in list(_INNER_ENV.finditer(body, start)) + list(_DROP.finditer(body, start)):
+        body = _blank(body, m.start(), m.end())
+    rows, depth, row_start, i = [], 0, start, start
+    while i < end:
+        c = body[i]
+        if c == "\\" and i + 1 < end and body[i + 1] == "\\" and depth == 0:
+            rows.append(Row(body[row_start:i], row_start, block))
+            j = i + 2
+            if j < end and body[j] == "[":  # \\[2pt]: a vertical space, not a bracket
+                close = body.find("]", j)
+                j = close + 1 if close > 0 else j
+            row_start = i = j
+            continue
+        if c == "\\" and i + 1 < end:
+            i += 2  # \{ \} \\ and friends are not braces of the source
+            continue
+        depth += c == "{"
+        depth -= c == "}"
+        i += 1
+    rows.append(Row(body[row_start:end], row_start, block))
+    return [r for r in rows if r.text.strip()]

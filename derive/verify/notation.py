@@ -1,0 +1,471 @@
+"""A derivation's notation -> text ``derive check``'s reader takes.
+
+* Optimiser heads (``\\arg\\max_{\\theta}``, ``\\operatorname*{arg\\,max}_\\theta``,
+  ``\\mathop{\\mathrm{argmax}}``, ``\\max_\\theta``) are taken off the front
+  of a segment: they say which problem the rest is the objective of.
+* Probability notation (``P(Y|X)``, ``\\mathbb{P}(\\mathcal{D}|\\theta)``,
+  ``p(y_i \\mid x_i, \\theta)``) and named functions (``H(p, q)``, ``J(\\theta)``,
+  ``D_{KL}(p \\| q)``) become *opaque* variables: one per distinct call, with
+  the call's sample/class indices as its indices, so ``P(y_i|x_i)`` and
+  ``P(y_j|x_j)`` are two elements of one array. Probabilities are positive;
+  other calls are real numbers about which nothing else is known.
+* A parameter written as an index (``\\hat{y}_{\\theta, i}``) is dropped from
+  the indices: it says what the element depends on, not where it sits.
+* ``\\underbrace{X}_{\\text{..}}`` is ``X``; ``\\textbf`` is bold.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..parsing.lexer import ParseError, Token, tokenize
+from ..parsing.reader import GREEK
+
+#: Heads always read as a probability when followed by ``(``.
+PROBABILITY_HEADS = {"P", r"\Pr"}
+#: Heads read as a probability when the call is not an index list (``p(y|x)``, not ``p(x)``).
+DENSITY_HEADS = {"p", "q", "Q"}
+#: Heads of named functions: entropies, losses, divergences, objectives.
+FUNCTION_HEADS = {"H", "L", "J", "D", "R", "E", r"\ell", r"\mathcal{L}", r"\mathcal{H}", r"\mathcal{J}",
+                  r"\mathcal{E}", "KL", r"\mathrm{KL}", "NLL", "CE", "BCE", "f", "g", "F", "G"}
+#: Reserved placeholder heads (the reader sees ``\varpi_{\text{o3}}^{(i)}``).
+PROBABILITY_PLACEHOLDER = r"\varpi"
+FUNCTION_PLACEHOLDER = r"\varsigma"
+BOLD = {r"\mathbf", r"\boldsymbol", r"\bm", r"\textbf", r"\pmb", r"\mathbold"}
+SIZING = {r"\large", r"\Large", r"\LARGE", r"\small", r"\normalsize", r"\huge", r"\Huge", r"\scriptstyle",
+          r"\hfill"}
+WITH_ARGUMENT = {r"\hspace", r"\vspace", r"\phantom", r"\hphantom", r"\vphantom"}
+_ARG_WORDS = {"argmax": ("max", True), "argmin": ("min", True), "max": ("max", False), "min": ("min", False)}
+
+
+@dataclass
+class Call:
+    """One distinct opaque call: its text as written first, and what it mentions."""
+
+    ident: str
+    head: str
+    written: str
+    probability: bool
+    index_count: int
+    mentions: frozenset[str]
+    args: tuple[str, ...] = ()          # canonical argument texts (left of | first)
+    given: tuple[str, ...] = ()         # canonical conditioning texts
+    hatted: bool = False                # mentions a model output (\hat{y})
+
+    @property
+    def placeholder(self) -> str:
+        base = PROBABILITY_PLACEHOLDER if self.probability else FUNCTION_PLACEHOLDER
+        return f"{base}_{{\\text{{{self.ident}}}}}"
+
+    @property
+    def sympy_name(self) -> str:
+        base = PROBABILITY_PLACEHOLDER if self.probability else FUNCTION_PLACEHOLDER
+        return f"{base}_{{{self.ident}}}"
+
+
+@dataclass
+class Calls:
+    """Every opaque call of one file, by canonical key."""
+
+    by_key: dict[str, Call] = field(default_factory=dict)
+
+    def get(self, key: str, **info) -> Call:
+        if key not in self.by_key:
+            self.by_key[key] = Call(ident=f"o{len(self.by_key) + 1}", **info)
+        return self.by_key[key]
+
+    def by_name(self) -> dict[str, Call]:
+        return {c.sympy_name: c for c in self.by_key.values()}
+
+
+@dataclass
+class Objective:
+    """A segment read: a value, or an optimisation problem over ``params``."""
+
+    text: str                   # for the reader
+    raw: str                    # as written
+    sense: str | None = None    # "max", "min" or None for a plain value
+    is_arg: bool = False        # arg max (a set of optimisers) or max (a value)
+    params: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    @property
+    def is_problem(self) -> bool:
+        return self.sense is not None
+
+
+class Rewriter:
+    """Rewrites the segments of one file, sharing one :class:`Calls` registry."""
+
+    def __init__(self, parameters: set[str]):
+        self.parameters = set(parameters)
+        self.calls = Calls()
+        self.user_defined: set[str] = set()  # keys of calls the file defines itself
+
+    def declare(self, raw: str) -> None:
+        """``raw`` is a chain's ``NAME``: a call the file defines keeps the file's meaning."""
+        tokens = tokenize(raw)
+        head, j = _call_head(tokens, 0) if tokens else (None, 0)
+        if head is not None and j < len(tokens) and tokens[j].text == "(":
+            close = _match_paren(tokens, j)
+            if close is not None:
+                self.user_defined.add(self._key(head[0], head[1], tokens[j + 1:close])[0])
+
+    # -- optimiser heads --------------------------------------------------------------
+    def objective(self, raw: str) -> Objective:
+        tokens = tokenize(raw)
+        tokens = [t for t in tokens if t.text not in SIZING]
+        head = self._head(tokens)
+        notes: list[str] = []
+        if head is None:
+            return Objective(self.formula(tokens, raw, notes), raw, notes=tuple(notes))
+        sense, is_arg, params, rest = head
+        return Objective(self.formula(rest, raw, notes), raw, sense, is_arg, params, tuple(notes))
+
+    def _head(self, tokens: list[Token]):
+        """``(sense, is_arg, params, rest)`` when the tokens start with an optimiser."""
+        if not tokens:
+            return None
+        i, word = 0, None
+        t = tokens[0].text
+        if t == r"\underset" and len(tokens) > 1 and tokens[1].text == "{":
+            close = _match(tokens, 1)
+            sub = tokens[2:close]
+            if close + 1 < len(tokens) and tokens[close + 1].text == "{":
+                close2 = _match(tokens, close + 1)
+                inner = self._head(tokens[close + 2:close2] + [Token("char", "(", 0), Token("char", ")", 0)])
+                if inner is not None and not inner[2]:
+                    return inner[0], inner[1], self._param_names(sub), tokens[close2 + 1:]
+            return None
+        if t == r"\arg" and len(tokens) > 1 and tokens[1].text in (r"\max", r"\min"):
+            word, i = "arg" + tokens[1].text[1:], 2
+        elif t in (r"\argmax", r"\argmin"):
+            word, i = t[1:], 1
+        elif t in (r"\operatorname", r"\operatorname*", r"\mathop", r"\mathrm", r"\text", r"\textrm") \
+                and len(tokens) > 1 and tokens[1].text in ("{", "*"):
+            j = 2 if tokens[1].text == "*" else 1
+            if j < len(tokens) and tokens[j].text == "{":
+                close = _match(tokens, j)
+                letters = "".join(x.text for x in tokens[j + 1:close] if x.kind == "letter" or x.text in (r"\max", r"\min"))
+                letters = letters.replace("\\", "")
+                if letters in ("argmax", "argmin"):
+                    word, i = letters, close + 1
+        elif t in (r"\max", r"\min"):
+            word, i = t[1:], 1
+        if word is None:
+            return None
+        sense, is_arg = _ARG_WORDS[word]
+        params: tuple[str, ...] = ()
+        if i < len(tokens) and tokens[i].text == r"\limits":
+            i += 1
+        if i < len(tokens) and tokens[i].text == "_":
+            if i + 1 < len(tokens) and tokens[i + 1].text == "{":
+                close = _match(tokens, i + 1)
+                sub, i = tokens[i + 2:close], close + 1
+            else:
+                sub, i = tokens[i + 1:i + 2], i + 2
+            if not is_arg and len(sub) == 1 and sub[0].kind == "letter" and sub[0].text in "ijklmn":
+                return None  # \max_k s_k: a max over an index, for the reader to judge
+            params = self._param_names(sub)
+        rest = tokens[i:]
+        if not is_arg and not params and _top_comma(rest):
+            return None  # \max(a, b): the larger of two numbers
+        if not rest:
+            return None
+        return sense, is_arg, params, rest
+
+    def _param_names(self, sub: list[Token]) -> tuple[str, ...]:
+        names, cur = [], []
+        for t in sub + [Token("char", ",", 0)]:
+            if t.text == ",":
+                name = _canonical(cur)
+                if name:
+                    names.append(name)
+                cur = []
+            else:
+                cur.append(t)
+        self.parameters |= set(names)
+        return tuple(names)
+
+    # -- the formula itself ----------------------------------------------------------------
+    def formula(self, tokens: list[Token], raw: str, notes: list[str]) -> str:
+        out: list[str] = []
+        i = 0
+        while i < len(tokens):
+            tok = tokens[i]
+            t = tok.text
+            if t in BOLD:
+                if i + 1 < len(tokens) and tokens[i + 1].text == "{":
+                    close = _match(tokens, i + 1)
+                    inner = self.formula(tokens[i + 2:close], raw, notes)
+                    out.append(inner if close == i + 3 else "{" + inner + "}")
+                    i = close + 1
+                    continue
+                i += 1
+                continue
+            if t in SIZING:
+                i += 1
+                continue
+            if t in WITH_ARGUMENT and i + 1 < len(tokens) and tokens[i + 1].text == "{":
+                i = _match(tokens, i + 1) + 1
+                continue
+            if t in (r"\underbrace", r"\overbrace") and i + 1 < len(tokens) and tokens[i + 1].text == "{":
+                close = _match(tokens, i + 1)
+                out += ["{", self.formula(tokens[i + 2:close], raw, notes), "}"]
+                i = close + 1
+                if i < len(tokens) and tokens[i].text in ("_", "^"):
+                    label_end = _script_end(tokens, i + 1)
+                    i = label_end  # the label under the brace is a comment
+                continue
+            call = self._call(tokens, i)
+            if call is not None:
+                text, i = call
+                out.append(text)
+                continue
+            if t == "_" and i + 1 < len(tokens) and tokens[i + 1].text == "{":
+                close = _match(tokens, i + 1)
+                kept = self._drop_parameter_indices(tokens[i + 2:close])
+                if kept is not None:
+                    if kept:
+                        out += ["_", "{", " ".join(x.text for x in kept), "}"]
+                    i = close + 1
+                    continue
+            out.append(t)
+            i += 1
+        return " ".join(out)
+
+    def _drop_parameter_indices(self, inner: list[Token]) -> list[Token] | None:
+        parts = _split(inner)
+        if len(parts) < 2:
+            return None
+        kept = [p for p in parts if _canonical(p) not in self.parameters]
+        if len(kept) == len(parts):
+            return None
+        out: list[Token] = []
+        for n, p in enumerate(kept):
+            out += ([Token("char", ",", 0)] if n else []) + p
+        return out
+
+    def _call(self, tokens: list[Token], i: int):
+        """An opaque call starting at ``tokens[i]``: ``(placeholder text, next index)``."""
+        head, j = _call_head(tokens, i)
+        if head is None or j >= len(tokens) or tokens[j].text != "(":
+            return None
+        if i > 0 and tokens[i - 1].text in ("_", "^"):
+            return None
+        close = _match_paren(tokens, j)
+        if close is None:
+            return None
+        inner = tokens[j + 1:close]
+        base, sub = head
+        conditional = any(t.text in ("|", r"\mid", r"\vert", r"\|") for t in inner)
+        if base in PROBABILITY_HEADS or base == r"\mathbb{P}":
+            probability = True
+        elif base in DENSITY_HEADS:
+            if not (conditional or sub or not _index_list(inner)):
+                return None  # p(x): an element of p
+            probability = True
+        elif base in FUNCTION_HEADS:
+            if base in ("f", "g", "F", "G") and _index_list(inner) and not sub:
+                return None  # g(x): an element of g
+            probability = False
+        else:
+            return None
+        key, indices, args, given = self._key(base, sub, inner)
+        if key not in self.user_defined:
+            expanded = _standard(base, sub, inner)
+            if expanded is not None:
+                return expanded, close + 1
+        mentions = frozenset(n for n in self.parameters if _mentions(inner + sub, n))
+        written = " ".join(t.text for t in tokens[i:close + 1])
+        hatted = any(t.text in (r"\hat", r"\widehat") for t in inner)
+        call = self.calls.get(key, head=base, written=written, probability=probability,
+                              index_count=len(indices), mentions=mentions, args=args, given=given,
+                              hatted=hatted)
+        if call.index_count != len(indices):
+            raise ParseError(f"{written}: the same call with a different number of indices")
+        text = call.placeholder
+        if indices:
+            text += "^{(" + ",".join(indices) + ")}"
+        return "{" + text + "}", close + 1
+
+    def _key(self, base: str, sub: list[Token], inner: list[Token]):
+        """The call with its index letters numbered by first appearance."""
+        indices: list[str] = []
+        texts: list[str] = []
+        k = 0
+        while k < len(inner):
+            t = inner[k]
+            if t.text in BOLD or t.text in ("{", "}"):
+                k += 1
+                continue
+            if t.text == "_" and k + 1 < len(inner):
+                script = [x for x in (inner[k + 2:_match(inner, k + 1)] if inner[k + 1].text == "{"
+                                      else inner[k + 1:k + 2]) if x.text not in BOLD]
+                step = (_match(inner, k + 1) + 1) if inner[k + 1].text == "{" else k + 2
+                letters = [x.text for x in script if x.text != ","]
+                if letters and all(len(x) == 1 and x.isalpha() for x in letters):
+                    marks = []
+                    for x in letters:
+                        if x not in indices:
+                            indices.append(x)
+                        marks.append(f"#{indices.index(x) + 1}")
+                    texts.append("_{" + ",".join(marks) + "}")
+                    k = step
+                    continue
+            texts.append(_unify(t.text))
+            k += 1
+        sub_text = " ".join(x.text for x in sub if x.text not in BOLD)
+        key = f"{base}_{{{sub_text}}}(" + " ".join(texts) + ")"
+        body = " ".join(texts)
+        for bar in (r"\mid", r"\vert", r"\|"):
+            body = body.replace(bar, "|")
+        left, _, right = body.partition("|")
+        args = tuple(a.strip() for a in left.split(",") if a.strip())
+        given = tuple(a.strip() for a in right.split(",") if a.strip()) if right else ()
+        return key, indices, args, given
+
+
+#: The standard meanings of H(p, q), H(p) and D_KL(p || q), summed over the
+#: whole range of the arguments' last index (a file may define its own).
+STANDARD = {("H", 2): r"\left( - \sum_{{\kappa}} {a} \log {b} \right)",
+            ("H", 1): r"\left( - \sum_{{\kappa}} {a} \log {a} \right)",
+            ("KL", 2): r"\left( \sum_{{\kappa}} {a} \log \frac{{ {a} }}{{ {b} }} \right)"}
+
+
+def _standard(base: str, sub: list[Token], inner: list[Token]) -> str | None:
+    """``H(p_i, \\hat{p}_i)`` -> ``(-\\sum_\\kappa p_{i,\\kappa} \\log \\hat{p}_{i,\\kappa})``."""
+    word = base if base != r"\mathrm{KL}" else "KL"
+    if base == "D" and "".join(t.text for t in sub).replace("\\mathrm", "") in ("KL",):
+        word = "KL"
+    elif sub:
+        return None
+    parts = _split([t for t in inner if t.text not in BOLD], {",", "|", r"\|", r"\mid", r"\Vert"})
+    template = STANDARD.get((word, len(parts)))
+    if template is None:
+        return None
+    rows = [_row_element(p) for p in parts]
+    if any(r is None for r in rows):
+        return None
+    names = dict(zip("ab", rows))
+    return "{" + template.format(**names) + "}"
+
+
+def _row_element(tokens: list[Token]) -> str | None:
+    """``p_i`` -> ``p_{i, \\kappa}``; ``\\hat{y}`` -> ``\\hat{y}_{\\kappa}``; else None."""
+    if not tokens or any(t.text in ("^", "(", ")", "+", "-", r"\kappa") for t in tokens):
+        return None
+    cut = next((n for n, t in enumerate(tokens) if t.text == "_"), len(tokens))
+    base = " ".join(t.text for t in tokens[:cut])
+    if cut == len(tokens):
+        return f"{base}_{{\\kappa}}"
+    script = tokens[cut + 1:]
+    if script and script[0].text == "{" and script[-1].text == "}":
+        script = script[1:-1]
+    if not script:
+        return None
+    return f"{base}_{{{' '.join(t.text for t in script)}, \\kappa}}"
+
+
+def _unify(text: str) -> str:
+    return {r"\mid": "|", r"\vert": "|"}.get(text, text)
+
+
+def _call_head(tokens: list[Token], i: int):
+    """``((base, subscript tokens), index after the head)`` or ``(None, i)``."""
+    t = tokens[i]
+    j = i + 1
+    if t.text in (r"\mathbb", r"\mathcal", r"\mathrm", r"\operatorname") and j < len(tokens):
+        if tokens[j].text == "{" and j + 2 < len(tokens) and tokens[j + 2].text == "}":
+            base = f"{t.text}{{{tokens[j + 1].text}}}"
+            j += 3
+        elif tokens[j].kind == "letter":
+            base = f"{t.text}{{{tokens[j].text}}}"
+            j += 1
+        else:
+            return None, i
+        if base == r"\mathrm{P}":
+            base = "P"
+    elif t.kind == "letter" or t.text in (r"\Pr", r"\ell"):
+        base = t.text
+    else:
+        return None, i
+    if base not in PROBABILITY_HEADS | DENSITY_HEADS | FUNCTION_HEADS | {r"\mathbb{P}"}:
+        # D_{KL}, KL written as letters
+        if base in ("K",) and j < len(tokens) and tokens[j].text == "L":
+            base, j = "KL", j + 1
+        else:
+            return None, i
+    sub: list[Token] = []
+    if j < len(tokens) and tokens[j].text == "_":
+        end = _script_end(tokens, j + 1)
+        sub = [x for x in tokens[j + 1:end] if x.text not in ("{", "}")]
+        j = end
+    return (base, sub), j
+
+
+def _index_list(inner: list[Token]) -> bool:
+    parts = _split(inner)
+    return bool(parts) and all(len(p) == 1 and (p[0].kind in ("letter", "num") or p[0].text in GREEK)
+                               for p in parts)
+
+
+def _mentions(tokens: list[Token], name: str) -> bool:
+    return name in {_canonical([t]) for t in tokens if t.text not in BOLD}
+
+
+def _canonical(tokens: list[Token]) -> str:
+    return "".join(t.text for t in tokens if t.text not in BOLD and t.text not in ("{", "}"))
+
+
+def _split(tokens: list[Token], separators: set[str] = frozenset({","})) -> list[list[Token]]:
+    parts, cur, depth = [], [], 0
+    for t in tokens:
+        if t.text in ("{", "(", "["):
+            depth += 1
+        elif t.text in ("}", ")", "]"):
+            depth -= 1
+        if t.text in separators and depth == 0:
+            parts.append(cur)
+            cur = []
+        else:
+            cur.append(t)
+    if cur:
+        parts.append(cur)
+    return parts
+
+
+def _top_comma(tokens: list[Token]) -> bool:
+    if not tokens or tokens[0].text != "(":
+        return False
+    close = _match_paren(tokens, 0)
+    return close is not None and len(_split(tokens[1:close])) > 1
+
+
+def _match(tokens: list[Token], i: int) -> int:
+    depth = 0
+    for j in range(i, len(tokens)):
+        depth += tokens[j].text == "{"
+        depth -= tokens[j].text == "}"
+        if depth == 0:
+            return j
+    raise ParseError("an unclosed {")
+
+
+def _match_paren(tokens: list[Token], i: int) -> int | None:
+    depth = 0
+    for j in range(i, len(tokens)):
+        depth += tokens[j].text == "("
+        depth -= tokens[j].text == ")"
+        if depth == 0:
+            return j
+    return None
+
+
+def _script_end(tokens: list[Token], j: int) -> int:
+    if j >= len(tokens):
+        return j
+    if tokens[j].text == "{":
+        return _match(tokens, j) + 1
+    if tokens[j].text in (r"\text", r"\mathrm", r"\textrm") and j + 1 < len(tokens) and tokens[j + 1].text == "{":
+        return _match(tokens, j + 1) + 1
+    return j + 1

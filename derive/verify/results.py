@@ -1,0 +1,181 @@
+"""What ``derive verify`` says about a user's derivation: one typed row per step."""
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class StepVerdict(str, Enum):
+    """``holds``/``fails``/``unknown`` for a checked step; ``defines`` for a line
+    that introduces a name (``\\hat{\\theta} = ...``, a model's likelihood),
+    which is an assumption of the derivation, not a claim to check."""
+
+    HOLDS = "holds"
+    FAILS = "fails"
+    UNKNOWN = "unknown"
+    DEFINES = "defines"
+
+
+#: Exit status of ``derive verify`` (DESIGN.md, Contracts): 1 wins over 3.
+EXIT_HOLDS, EXIT_FAILS, EXIT_USAGE, EXIT_UNDECIDED = 0, 1, 2, 3
+
+
+class VerifyError(Exception):
+    """Bad input (unreadable file, unparseable line, unknown domain): exit 2.
+
+    ``line`` is the 1-based line of the file the problem is on, when known."""
+
+    def __init__(self, message: str, source: str = "<text>", line: int | None = None):
+        self.message, self.source, self.line = message, source, line
+        where = f"{source}:{line}: " if line is not None else f"{source}: "
+        super().__init__(where + message)
+
+    def __reduce__(self):  # raised again in the parent after a worker process
+        return (VerifyError, (self.message, self.source, self.line))
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """One step ``before -> after`` of a chain, checked for its ``relation``.
+
+    ``line`` is the file line where ``after`` is written (1-based); ``ordinal``
+    tells apart several steps written on one line. ``method`` says what
+    decided it: ``symbolic``, ``numeric``, ``law`` (a law of probability the
+    justification names), ``definition`` or ``structure``.
+    """
+
+    line: int
+    ordinal: int
+    before: str
+    after: str
+    relation: str
+    verdict: StepVerdict
+    method: str
+    reason: str
+    justification: str = ""
+    counterexample: dict | None = None
+
+    @property
+    def id(self) -> str:
+        """A test id: ``line-12``, or ``line-12.2`` for the second step on line 12."""
+        return f"line-{self.line}" if self.ordinal == 1 else f"line-{self.line}.{self.ordinal}"
+
+    @property
+    def ok(self) -> bool:
+        return self.verdict in (StepVerdict.HOLDS, StepVerdict.DEFINES)
+
+    def to_json(self) -> dict:
+        out = {"id": self.id, "line": self.line, "relation": self.relation, "verdict": self.verdict.value,
+               "method": self.method, "reason": self.reason, "before": self.before, "after": self.after}
+        if self.justification:
+            out["justification"] = self.justification
+        if self.counterexample is not None:
+            out["counterexample"] = self.counterexample
+        return out
+
+    def text(self) -> str:
+        """The step with its verdict and, when it fails, its counterexample."""
+        lines = [f"line {self.line}: {self.relation}: {self.verdict.value} ({self.method}): {self.reason}",
+                 f"  from: {self.before}", f"  to:   {self.after}"]
+        if self.justification:
+            lines.append(f"  justification: {self.justification}")
+        lines += _counterexample_lines(self.counterexample)
+        return "\n".join(lines)
+
+
+def _counterexample_lines(cex: dict | None) -> list[str]:
+    if not cex:
+        return []
+    lines = ["  counterexample:"]
+    if cex.get("sizes"):
+        lines.append("    sizes: " + ", ".join(f"{k} = {v}" for k, v in cex["sizes"].items()))
+    for k, v in cex.get("values", {}).items():
+        lines.append(f"    {k} = {v}")
+    for side, label in (("a", "before"), ("b", "after"), ("before", "before"), ("after", "after")):
+        if side in cex:
+            lines.append(f"    {label} = {cex[side]}")
+    return lines
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    """Every step of every chain of one file, in file order."""
+
+    source: str
+    steps: tuple[StepResult, ...]
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def first_failure(self) -> StepResult | None:
+        return next((s for s in self.steps if s.verdict is StepVerdict.FAILS), None)
+
+    @property
+    def undecided(self) -> tuple[StepResult, ...]:
+        return tuple(s for s in self.steps if s.verdict is StepVerdict.UNKNOWN)
+
+    @property
+    def exit_code(self) -> int:
+        if self.first_failure is not None:
+            return EXIT_FAILS
+        return EXIT_UNDECIDED if self.undecided else EXIT_HOLDS
+
+    @property
+    def status(self) -> str:
+        return {EXIT_HOLDS: "holds", EXIT_FAILS: "fails", EXIT_UNDECIDED: "unknown"}[self.exit_code]
+
+    def __bool__(self) -> bool:
+        return self.exit_code == EXIT_HOLDS
+
+    def to_json(self) -> dict:
+        out = {"source": self.source, "status": self.status, "steps": [s.to_json() for s in self.steps]}
+        failure = self.first_failure
+        if failure is not None:
+            out["first_failure"] = failure.id
+        if self.notes:
+            out["notes"] = list(self.notes)
+        return out
+
+    def table(self) -> str:
+        """One row per step (line, relation, verdict, method), then the first
+        failure with its counterexample, then what stayed undecided and why."""
+        rows = [("line", "relation", "verdict", "method", "justification")]
+        for s in self.steps:
+            rows.append((str(s.line) if s.ordinal == 1 else f"{s.line}.{s.ordinal}", s.relation,
+                         s.verdict.value, s.method, s.justification))
+        widths = [max(len(r[c]) for r in rows) for c in range(4)]
+        out = [f"{self.source}: {len(self.steps)} steps, {self.status}", ""]
+        for r in rows:
+            out.append(("  ".join(r[c].ljust(widths[c]) for c in range(4)) + "  " + r[4]).rstrip())
+        failure = self.first_failure
+        if failure is not None:
+            out += ["", "first failing step:", failure.text()]
+        for s in self.undecided:
+            out += ["", f"undecided, line {s.line}: {s.reason}"]
+        for n in self.notes:
+            out.append(f"note: {n}")
+        return "\n".join(out).rstrip() + "\n"
+
+    def __str__(self) -> str:
+        return self.table()
+
+    def dumps(self) -> str:
+        return json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n"
+
+    def _repr_markdown_(self) -> str:
+        mark = {"holds": "✅", "fails": "❌", "unknown": "❔", "defines": "📝"}
+        body = [f"**{self.source}: {self.status}** ({len(self.steps)} steps)", "",
+                "| line | relation | verdict | method | justification |", "|---|---|---|---|---|"]
+        for s in self.steps:
+            body.append(f"| {s.line} | {s.relation} | {mark[s.verdict.value]} {s.verdict.value} | {s.method} "
+                        f"| {s.justification} |")
+        failure = self.first_failure
+        if failure is not None:
+            body += ["", f"First failing step, line {failure.line}: {failure.reason}"]
+            if failure.counterexample:
+                body.append("counterexample: `" + json.dumps(failure.counterexample) + "`")
+        return "\n".join(body)
+
+    def _repr_html_(self) -> str:
+        return "<pre>" + html.escape(self.table()) + "</pre>"
