@@ -170,7 +170,7 @@ def _numeric(ea: sp.Expr, eb: sp.Expr, parsed: Parsed, rng: random.Random, budge
                                    f"{only_one} points give a value only to A and {only_b} only to B: the two "
                                    f"are defined on different sets (at the point shown {side} has a value, "
                                    f"{other} none)", cex)
-    if len(values_seen) == 1 and ((ea.free_symbols and eb.free_symbols) or _free_index(ea) or _free_index(eb)):
+    if len(values_seen) == 1 and ea.free_symbols and eb.free_symbols:
         # one-hot or binary entries read at a free index are mostly 0 on both
         # sides: agreement at a single value says little (p_{i,k} vs y_{i,k})
         return Numeric("undecided", f"all {valid} random points give the same value, "
@@ -182,12 +182,6 @@ def _numeric(ea: sp.Expr, eb: sp.Expr, parsed: Parsed, rng: random.Random, budge
                                     f"random points, too narrow to decide{ill}")
     return Numeric("agree", f"{valid} random points agree (largest relative difference {worst:.1e}){ill}",
                    kept=kept)
-
-
-def _free_index(expr: sp.Expr) -> bool:
-    """Does an element have an index no sum binds (``p_{i,k}`` on its own)?"""
-    return any(isinstance(node, sp.Indexed) and any(i in expr.free_symbols for i in node.indices)
-               for node in sp.preorder_traversal(expr))
 
 
 #: The most digits a closer look may use.

@@ -203,6 +203,8 @@ class PointMaker:
         def compute() -> tuple[int, int]:
             candidates = self.ranges.dims.get(dim, []) if dim is not None else self.ranges.labels.get(var.name, [])
             spans = []
+            reads_only = bool(candidates) and all(sp.sympify(lo) == sp.sympify(hi) and not sp.sympify(lo).is_number
+                                                  for lo, hi in candidates)
             for lo, hi in candidates:
                 try:
                     a = int(evaluate(sp.sympify(lo), env, Budget(seconds=1.0)))
@@ -217,7 +219,12 @@ class PointMaker:
             spans = [(a, b) for a, b in spans if a <= b]
             if not spans:
                 raise EmptyRange(f"the range of {var.name} is empty at these sizes")
-            return min(a for a, _ in spans), max(b for _, b in spans)
+            lo, hi = min(a for a, _ in spans), max(b for _, b in spans)
+            if dim is not None and reads_only:
+                # only single reads (p_{i,k} with k free): they say where the row is
+                # read, not how long it is; a row of one entry would force a one-hot 1
+                lo, hi = min(lo, 1), max(hi, min(lo, 1) + self.rng.randint(*SIZE_RANGE))
+            return lo, hi
         cache: list = []
 
         def cached() -> tuple[int, int]:

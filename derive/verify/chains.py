@@ -104,7 +104,9 @@ def take_justification(row: Row) -> None:
         text = _blank(text, quad.start(), len(text))
     for m in reversed(list(_TRAILING.finditer(text))):
         end = _group_end(text, m.end() - 1)
-        if end > 0 and not text[end + 1:].strip() and _depth_at(text, m.start()) == 0:
+        command = text.rfind("\\", m.start(), m.end())
+        under_script = text[:command].rstrip().endswith(("_", "^"))  # \underbrace{..}_\text{..}
+        if end > 0 and not text[end + 1:].strip() and _depth_at(text, m.start()) == 0 and not under_script:
             found.append(_plain(text[m.end():end]).strip("() "))
             text = _blank(text, m.start(), end + 1)
             break

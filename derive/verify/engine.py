@@ -9,7 +9,7 @@ justification (:mod:`.laws`) rewrite a step's left side before it is checked.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import sympy as sp
 
@@ -208,7 +208,9 @@ def _parse_all(plans: list[Plan], state: FileState) -> None:
             state.all_variables.setdefault(name, var)
             used.add(var.key)
         used |= {k for text in texts for k in _letters_bound(text)}
-        state.notes += parsed.notes
+        for note in parsed.notes:
+            ln = next((ln for ln in lines if note.startswith(ln.objective.text + ": ")), None)
+            state.notes.append(f"line {ln.segment.line}: {note[len(ln.objective.text) + 2:]}" if ln else note)
     _unify_file_ranges(plans, state)
     unused = sorted(k for k in state.domains if _domain_key(k) not in used)
     if unused:
@@ -423,6 +425,7 @@ def _rename(cex: dict | None, state: FileState, exprs) -> dict | None:
 def _identity_step(ea, eb, a: Line, b: Line, state: FileState, seconds: float, result, common, law) -> StepResult:
     parsed = Parsed([ea, eb], state.table, [])
     verdict = decide(a.segment.raw, b.segment.raw, parsed, state.domains, seconds)
+    verdict = replace(verdict, reason=_before_after(verdict.reason))
     line_no = b.segment.line
     if verdict.answer is Answer.EQUIVALENT:
         return result(line_no, relation="=", verdict=StepVerdict.HOLDS, method=_method(verdict.method, law),
@@ -450,6 +453,12 @@ def _sides(witness: dict, old: str) -> dict:
     out["before"] = witness.get(old, "no value")
     out["after"] = witness.get(new, "no value")
     return out
+
+
+def _before_after(reason: str) -> str:
+    """decide's A and B are the step's old and new lines."""
+    return (reason.replace("(A = ", "(before = ").replace(", B = ", ", after = ")
+            .replace("A - B = ", "before - after = "))
 
 
 def _one_sided(witness: dict, what: str) -> str:
