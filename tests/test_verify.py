@@ -357,3 +357,30 @@ def test_report_renders_in_jupyter():
     md = report._repr_markdown_()
     assert "| 4 |" in md and "fails" in md
     assert "<pre>" in report._repr_html_()
+
+
+@pytest.mark.parametrize("head", [
+    r"\arg\max_{\theta}", r"\operatorname*{arg\,max}_{\theta}", r"\mathop{\mathrm{argmax}}_{\theta}",
+    r"\operatorname{argmax}_\theta", r"\underset{\theta}{\arg\max}", r"\arg\max_{\boldsymbol{\theta}}",
+])
+def test_arg_max_spellings(head):
+    minimum = head.replace("max", "min")
+    text = tex(rf"""
+    {head} \prod_{{i=1}}^{{N}} \hat{{y}}_i &= {minimum} \left(-\sum_{{i=1}}^{{N}}\log\hat{{y}}_i\right)
+    """, r"\hat{y}=prob")
+    report = verify_text(text)
+    assert report.status == "holds", report.table()
+    assert report.steps[0].relation == "argmax -> argmin"
+
+
+def test_parameters_declared_in_the_file():
+    body = r"""
+    \arg\min_{w} \sum_{i=1}^{N} \left(\log(1+e^{-z_i}) + (1-y_i) z_i\right)
+      &= \arg\min_{w} \left(\sum_{i=1}^{N} \left(\log(1+e^{-z_i}) + (1-y_i) z_i\right) + \sum_{i=1}^{N} z_i\right)
+    """
+    # z is not hatted: without a declaration nothing is known to depend on w
+    plain = verify_text(tex(body, "y=binary"))
+    assert plain.steps[0].verdict is StepVerdict.UNKNOWN, plain.table()
+    declared = verify_text("% derive-parameters: z\n" + tex(body, "y=binary"))
+    assert declared.steps[0].verdict is StepVerdict.FAILS, declared.table()
+    assert declared.steps[0].counterexample

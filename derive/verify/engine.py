@@ -9,62 +9,22 @@ justification (:mod:`.laws`) rewrite a step's left side before it is checked.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 
 import sympy as sp
 
-from ..domains import Kind
-from ..equivalence.decide import _context, _rng, decide
-from ..equivalence.points import PointMaker
-from ..equivalence.verdict import Answer
-from ..evaluate import Budget
-from ..parsing import ParseError, Parsed, read_formulas
+from ..parsing import ParseError, read_formulas
 from ..parsing.assemble import Table
 from ..parsing.lexer import tokenize
-from ..parsing.ranges import Ranges
-from . import laws
-from .chains import EQUALS, UNCHECKED, Chain, Segment, chains_of
+from .chains import EQUALS, Chain, chains_of
 from .extract import read_source
-from .notation import FUNCTION_PLACEHOLDER, PROBABILITY_PLACEHOLDER, Objective, Rewriter
-from .optimiser import candidates, finite_at_points, nonnegative, order_witness, sign_of
+from .notation import FUNCTION_PLACEHOLDER, PROBABILITY_PLACEHOLDER, Rewriter
 from .results import StepResult, StepVerdict, VerifyError, VerifyReport
+from .state import Binding, FileState, Line
+from .steps import check_step
 
 #: Symbols that depend on the parameters whatever the file says.
 DEFAULT_PARAMETERS = {r"\theta", r"\boldsymbol{\theta}"}
-HATS = (r"\hat{", r"\widehat{")
-MAX_UNFOLD = 8
-
-
-@dataclass
-class Line:
-    """A segment read: its objective and (once parsed) its expression."""
-
-    segment: Segment
-    objective: Objective | None
-    expr: sp.Expr | None = None
-    variables: dict = field(default_factory=dict)  # its chain's variables
-
-
-@dataclass
-class Binding:
-    """A name a chain introduced, and the line that stands for it now."""
-
-    name: str
-    defined: Line | None          # what later lines unfold the name into (values only)
-    last: Line                    # the chain's last line: where a later `NAME = ...` goes on from
-    target: sp.Basic | None = None
-
-
-@dataclass
-class FileState:
-    source_name: str
-    domains: dict[str, str]
-    rewriter: Rewriter
-    table: Table | None = None               # the variables of the step being checked
-    all_variables: dict = field(default_factory=dict)  # every chain's, the first reading of a name wins
-    explicit_parameters: set[str] = field(default_factory=set)
-    definitions: list[tuple[sp.Basic, sp.Expr]] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
 
 
 def verify_source(text: str, fmt: str, domains: dict[str, str], name: str, seconds: float) -> VerifyReport:
@@ -247,13 +207,6 @@ def _letters_bound(text: str) -> set[str]:
     return set(re.findall(r"\\(?:sum|prod)\s*_\s*\{?\s*([A-Za-z])", text))
 
 
-def _table_for(*lines: "Line", state: FileState) -> Table:
-    variables = dict(state.all_variables)
-    for ln in lines:
-        variables.update(ln.variables)
-    return Table(dict(), variables)
-
-
 # -- running the chains ------------------------------------------------------------------------
 def _run_chain(chain: Chain, plan: Plan, bindings: dict[str, Binding], state: FileState,
                seconds: float) -> list[StepResult]:
@@ -272,9 +225,9 @@ def _run_chain(chain: Chain, plan: Plan, bindings: dict[str, Binding], state: Fi
         name_line, first = lines[0], lines[1]
         if previous is not None:
             # `NAME = ...` again: the new line must follow from where NAME stood
-            results.append(_step(previous.last, first, link, state, seconds, result))
+            results.append(check_step(previous.last, first, link, state, seconds, result))
         elif _mentions(first, name_line):
-            results.append(_step(name_line, first, link, state, seconds, result))
+            results.append(check_step(name_line, first, link, state, seconds, result))
         else:
             defined = first if not first.objective.is_problem else None
             binding = Binding(plan.name, defined, first)
@@ -286,7 +239,7 @@ def _run_chain(chain: Chain, plan: Plan, bindings: dict[str, Binding], state: Fi
                                   reason=f"introduces {name_line.segment.raw}", justification=link.justification))
         start = 1
     for k in range(start + 1, len(lines)):
-        results.append(_step(lines[k - 1], lines[k], chain.links[k - 1], state, seconds, result))
+        results.append(check_step(lines[k - 1], lines[k], chain.links[k - 1], state, seconds, result))
     if plan.name is not None:
         bindings[plan.name].last = lines[-1]
     return results
@@ -308,279 +261,3 @@ def _define(name_line: Line, value: Line, state: FileState) -> None:
     if isinstance(target, (sp.Symbol, sp.Indexed)):
         state.definitions.append((target, value.expr))
 
-
-def unfold(expr: sp.Expr, state: FileState) -> sp.Expr:
-    for _ in range(MAX_UNFOLD):
-        before = expr
-        for target, value in state.definitions:
-            if isinstance(target, sp.Symbol):
-                expr = expr.xreplace({target: value})
-            else:
-                base, idx = target.base, target.indices
-
-                def swap(node, idx=idx, value=value):
-                    return value.xreplace(dict(zip(idx, node.indices)))
-                expr = expr.replace(lambda n, base=base: isinstance(n, sp.Indexed) and n.base == base
-                                    and len(n.indices) == len(idx), swap)
-        if expr == before:
-            return expr
-    return expr
-
-
-# -- one step ------------------------------------------------------------------------------------
-def _step(a: Line, b: Line, link, state: FileState, seconds: float, result) -> StepResult:
-    oa, ob = a.objective, b.objective
-    state.table = _table_for(a, b, state=state)
-    common = dict(before=a.segment.raw, after=b.segment.raw, justification=link.justification)
-    line_no = b.segment.line
-    if link.relation in UNCHECKED:
-        return result(line_no, relation=UNCHECKED[link.relation], verdict=StepVerdict.UNKNOWN, method="structure",
-                      reason=f"the relation {UNCHECKED[link.relation]} is not checked (only =, \\equiv "
-                             "and optimiser steps are)", **common)
-    if oa.is_problem != ob.is_problem:
-        return result(line_no, relation="=", verdict=StepVerdict.UNKNOWN, method="structure",
-                      reason="one side is an optimisation problem and the other a value", **common)
-    ea, eb = a.expr, b.expr
-    law = laws.find(link.justification)
-    if law is not None:
-        # the law sees the lines as written (P(y_i|x_i), not what it unfolds to)
-        applied = law.apply(ea, eb, state)
-        if applied.error:
-            applied = law.apply(unfold(ea, state), unfold(eb, state), state)
-        if applied.error:
-            rel = _relation(oa, ob, link.relation)
-            return result(line_no, relation=rel, verdict=StepVerdict.UNKNOWN, method=f"law: {law.title}",
-                          reason=applied.error, **common)
-        ea, eb = applied.before, applied.after
-        for target, value in applied.facts:
-            state.definitions.append((target, value))
-    ea, eb = unfold(ea, state), unfold(eb, state)
-    if not oa.is_problem:
-        return _identity_step(ea, eb, a, b, state, seconds, result, common, law)
-    return _optimiser_step(ea, eb, a, b, link.relation, state, seconds, result, common, law)
-
-
-def _relation(oa: Objective, ob: Objective, written: str) -> str:
-    if not oa.is_problem:
-        return "="
-    if oa.is_arg:
-        if oa.sense == ob.sense:
-            return f"same arg{oa.sense}"
-        return f"arg{oa.sense} -> arg{ob.sense}"
-    if written == "=":
-        return f"{oa.sense} = {ob.sense}"
-    return "same optimiser"
-
-
-def _method(verdict_method: str, law) -> str:
-    return f"law: {law.title}; {verdict_method}" if law is not None else verdict_method
-
-
-def _opaque(expr: sp.Expr, state: FileState) -> set[str]:
-    names = set()
-    for node in sp.preorder_traversal(expr):
-        obj = node.base if isinstance(node, sp.Indexed) else node
-        label = getattr(obj, "name", None) if isinstance(obj, (sp.Symbol, sp.IndexedBase)) else None
-        if label is not None and str(label).startswith((PROBABILITY_PLACEHOLDER, FUNCTION_PLACEHOLDER)):
-            names.add(str(label))
-    return names
-
-
-def _law_caveat(ea: sp.Expr, eb: sp.Expr, state: FileState) -> str | None:
-    """Why a numeric mismatch may not be a failure: the sides mention different
-    probabilities, which laws of probability may relate."""
-    left, right = _opaque(ea, state), _opaque(eb, state)
-    if left == right:
-        return None
-    written = {c.sympy_name: c.written for c in state.rewriter.calls.by_key.values()}
-    shown = ", ".join(sorted(written.get(n, n) for n in left ^ right))
-    return (f"the two sides relate different probabilities or named functions ({shown}); that needs a law "
-            "of probability or a definition: name the law in the justification (Bayes' rule, i.i.d. "
-            "samples, uniform prior) or define the function in an earlier line")
-
-
-def _rename(cex: dict | None, state: FileState, exprs) -> dict | None:
-    """The counterexample in the file's notation, with only the variables the step reads."""
-    if not cex:
-        return cex
-    written = {c.sympy_name: c.written for c in state.rewriter.calls.by_key.values()}
-    used = {name for name, var in state.table.variables.items()
-            if any(e.has(var.obj) for e in exprs)}
-    values = {}
-    for key, value in cex.get("values", {}).items():
-        base = key.split("[")[0].split(" (")[0]
-        if base not in used:
-            continue
-        for n, w in written.items():
-            if key.startswith(n):
-                key = " ".join(w.split()) + key[len(n):]
-        values[key] = value
-    out = dict(cex)
-    out["values"] = values
-    if "sizes" in out:
-        out["sizes"] = {k: v for k, v in out["sizes"].items() if k in used}
-    return out
-
-
-def _identity_step(ea, eb, a: Line, b: Line, state: FileState, seconds: float, result, common, law) -> StepResult:
-    parsed = Parsed([ea, eb], state.table, [])
-    verdict = decide(a.segment.raw, b.segment.raw, parsed, state.domains, seconds)
-    verdict = replace(verdict, reason=_before_after(verdict.reason))
-    line_no = b.segment.line
-    if verdict.answer is Answer.EQUIVALENT:
-        return result(line_no, relation="=", verdict=StepVerdict.HOLDS, method=_method(verdict.method, law),
-                      reason=verdict.reason, **common)
-    if verdict.answer is Answer.NOT_EQUIVALENT:
-        caveat = _law_caveat(ea, eb, state)
-        if caveat:
-            return result(line_no, relation="=", verdict=StepVerdict.UNKNOWN, method=_method("numeric", law),
-                          reason=caveat, **common)
-        return result(line_no, relation="=", verdict=StepVerdict.FAILS, method=_method(verdict.method, law),
-                      reason=verdict.reason, counterexample=_rename(verdict.counterexample, state, (ea, eb)), **common)
-    if verdict.witness is not None and _law_caveat(ea, eb, state) is None:
-        witness = _sides(verdict.witness, old="a")
-        return result(line_no, relation="=", verdict=StepVerdict.FAILS, method=_method(verdict.method, law),
-                      reason=_one_sided(witness, "line"), counterexample=_rename(witness, state, (ea, eb)),
-                      **common)
-    return result(line_no, relation="=", verdict=StepVerdict.UNKNOWN, method=_method(verdict.method, law),
-                  reason=verdict.reason, **common)
-
-
-def _sides(witness: dict, old: str) -> dict:
-    """decide's one-sided point (sides ``a``/``b``) as ``before``/``after``."""
-    new = "b" if old == "a" else "a"
-    out = {k: v for k, v in witness.items() if k not in ("a", "b", "defined")}
-    out["before"] = witness.get(old, "no value")
-    out["after"] = witness.get(new, "no value")
-    return out
-
-
-def _before_after(reason: str) -> str:
-    """decide's A and B are the step's old and new lines."""
-    return (reason.replace("(A = ", "(before = ").replace(", B = ", ", after = ")
-            .replace("A - B = ", "before - after = "))
-
-
-def _one_sided(witness: dict, what: str) -> str:
-    """A step is wrong where one side has a value and the other none (log 0,
-    a division by 0), when that is most of the domain and not a sliver."""
-    has, lacks = ("old", "new") if witness["after"] == "no value" else ("new", "old")
-    return (f"the {lacks} {what} has no value (a log of 0, a division by 0, ...) at most points where the "
-            f"{has} one has; the point shown is one")
-
-
-# -- optimiser steps -------------------------------------------------------------------------------
-def _dependent_names(state: FileState, exprs, free_calls: set[str]) -> set[str]:
-    """Table names of the variables that depend on the parameters."""
-    params = state.rewriter.parameters
-    explicit = state.explicit_parameters
-    calls = state.rewriter.calls.by_name()
-    out = set()
-    for name, var in state.table.variables.items():
-        if var.kind == "size":
-            continue
-        key = var.key
-        if key.startswith(HATS) or key in params:
-            out.add(name)
-            continue
-        base = name.split("[")[0]
-        call = calls.get(base) or next((c for n, c in calls.items() if name.startswith(n)), None)
-        if call is not None and name not in free_calls:
-            if call.mentions or call.hatted or not explicit:
-                out.add(name)
-    return out
-
-
-def _optimiser_step(ea, eb, a: Line, b: Line, written: str, state: FileState, seconds: float, result,
-                    common, law) -> StepResult:
-    oa, ob = a.objective, b.objective
-    relation = _relation(oa, ob, written)
-    line_no = b.segment.line
-
-    def answer(verdict, method, reason, cex=None):
-        return result(line_no, relation=relation, verdict=verdict, method=_method(method, law), reason=reason,
-                      counterexample=cex, **common)
-
-    if oa.params and ob.params and set(oa.params) != set(ob.params):
-        return answer(StepVerdict.UNKNOWN, "structure",
-                      f"the problems are over different parameters ({', '.join(oa.params)} and {', '.join(ob.params)})")
-    if oa.is_arg != ob.is_arg:
-        return answer(StepVerdict.UNKNOWN, "structure",
-                      "an arg max (a set of parameters) and a max (a value) are not the same thing")
-    if not oa.is_arg and written == "=":
-        # max F = max G claims equal optimal values: the objectives must be equal
-        if oa.sense != ob.sense:
-            return answer(StepVerdict.UNKNOWN, "structure",
-                          f"a {oa.sense} equal to a {ob.sense}: write \\equiv for the same optimiser, or use arg {oa.sense}")
-        step = _identity_step(ea, eb, a, b, state, seconds, result, common, law)
-        return StepResult(**{**step.__dict__, "relation": relation})
-    free_calls = set(law.free_calls(ea, eb, state)) if law is not None else set()
-    dependent = _dependent_names(state, (ea, eb), free_calls)
-    table = state.table
-    dep_objs = [v.obj for n, v in table.variables.items() if n in dependent]
-
-    def depends(e: sp.Expr) -> bool:
-        return any(e.has(o) for o in dep_objs)
-
-    if not depends(ea) and not depends(eb):
-        return answer(StepVerdict.UNKNOWN, "structure",
-                      "neither objective depends on the parameters as far as derive can tell (hatted symbols, "
-                      "the arg max subscript, and symbols a `derive-parameters:` comment names)")
-    direction = 1 if oa.sense == ob.sense else -1
-    ranges = Ranges.of([ea, eb])
-    lookup = _context(Parsed([ea, eb], table, []), ranges).interval
-    tried = []
-    wrong_sign = ""
-    for cand in candidates(ea, eb, depends):
-        if depends(cand.c) or depends(cand.t):
-            continue
-        target = cand.c * (sp.log(ea) if cand.log else ea) + cand.t
-        parsed = Parsed([eb, target], table, [])
-        verdict = decide(b.segment.raw, f"{cand.describe()} of {a.segment.raw}", parsed, state.domains, seconds)
-        tried.append(cand)
-        if verdict.witness is not None and verdict.witness.get("defined") == "B" and _law_caveat(ea, eb, state) is None:
-            witness = _sides(verdict.witness, old="b")  # decide compared (new, map of old)
-            return answer(StepVerdict.FAILS, "numeric", _one_sided(witness, "objective"),
-                          _rename(witness, state, (ea, eb)))
-        if verdict.answer is not Answer.EQUIVALENT:
-            continue
-        sign = sign_of(cand.c, lookup)
-        if sign == 0:
-            return answer(StepVerdict.UNKNOWN, verdict.method,
-                          f"the new objective is {cand.describe()} of the old one, but the sign of "
-                          f"{sp.sstr(cand.c)} could not be proved")
-        if sign != direction:
-            wrong_sign = (f"the new objective is {cand.describe()} of the old one; the factor {sp.sstr(cand.c)} is "
-                          f"{'positive' if sign > 0 else 'negative'}, so arg {oa.sense} becomes arg "
-                          f"{oa.sense if sign > 0 else ('min' if oa.sense == 'max' else 'max')}, not arg {ob.sense}")
-            break
-        if cand.log and not nonnegative(ea, lookup):
-            return answer(StepVerdict.UNKNOWN, verdict.method,
-                          "the step takes a log, but the old objective could not be shown >= 0")
-        if cand.t != 0:
-            maker = PointMaker(table.variables, [ea, eb, cand.t], _rng(a.segment.raw, b.segment.raw, state.domains))
-            finite = finite_at_points(cand.t, maker, Budget(seconds=seconds))
-            if finite is False:
-                return answer(StepVerdict.UNKNOWN, "numeric",
-                              f"the dropped term {sp.sstr(cand.t)} is not finite everywhere (an infinite shift "
-                              "flattens the objective)")
-            if finite is None:
-                return answer(StepVerdict.UNKNOWN, "numeric",
-                              f"could not show the dropped term {sp.sstr(cand.t)} finite")
-        how = ("arg " + oa.sense + (" stays arg " + ob.sense if direction > 0 else " becomes arg " + ob.sense))
-        return answer(StepVerdict.HOLDS, verdict.method,
-                      f"{how}: the new objective is {cand.describe()} of the old one; {verdict.reason}")
-    caveat = _law_caveat(ea, eb, state)
-    maker = PointMaker(table.variables, [ea, eb], _rng(b.segment.raw, a.segment.raw, state.domains))
-    witness = order_witness(ea, eb, direction, maker, lambda n: n in dependent, Budget(seconds=seconds))
-    if witness is not None and caveat is None:
-        text = f"{wrong_sign}: {witness.text}" if wrong_sign else witness.text
-        return answer(StepVerdict.FAILS, "numeric", text, _rename(witness.counterexample, state, (ea, eb)))
-    if wrong_sign:
-        return answer(StepVerdict.UNKNOWN, "structure", wrong_sign + ", but no pair of parameter points "
-                      "showing it was found")
-    if caveat:
-        return answer(StepVerdict.UNKNOWN, "structure", caveat)
-    return answer(StepVerdict.UNKNOWN, "structure",
-                  f"no map G = c*F + t or c*log F + t with c, t free of the parameters was found "
-                  f"({len(tried)} tried), and no pair of parameter points shows the order changed")

@@ -127,7 +127,7 @@ class Independence(Law):
             if call.index_count or not call.probability or not _appears(obj, before) or _appears(obj, after):
                 continue
             for prod in products:
-                body, (i, lo, hi) = prod.function, prod.limits[0]
+                body, i = prod.function, prod.limits[0][0]
                 if not (isinstance(body, sp.Indexed) and body.indices == (i,)):
                     continue
                 sample = next((c for c, o in calls if o == body.base), None)

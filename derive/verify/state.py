@@ -1,0 +1,74 @@
+"""What ``derive verify`` keeps while it reads a file: lines, names, definitions."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+from ..parsing.assemble import Table
+from .chains import Segment
+from .notation import Objective, Rewriter
+
+#: How many times definitions are unfolded into one another at most.
+MAX_UNFOLD = 8
+
+
+@dataclass
+class Line:
+    """A segment read: its objective and (once parsed) its expression."""
+
+    segment: Segment
+    objective: Objective | None
+    expr: sp.Expr | None = None
+    variables: dict = field(default_factory=dict)  # its chain's variables
+
+
+@dataclass
+class Binding:
+    """A name a chain introduced, and the line that stands for it now."""
+
+    name: str
+    defined: Line | None          # what later lines unfold the name into (values only)
+    last: Line                    # the chain's last line: where a later `NAME = ...` goes on from
+
+
+@dataclass
+class FileState:
+    """One file's reading: its domains, calls, variables and definitions so far."""
+
+    source_name: str
+    domains: dict[str, str]
+    rewriter: Rewriter
+    table: Table | None = None               # the variables of the step being checked
+    all_variables: dict = field(default_factory=dict)  # every chain's, the first reading of a name wins
+    explicit_parameters: set[str] = field(default_factory=set)
+    definitions: list[tuple[sp.Basic, sp.Expr]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def table_for(*lines: "Line", state: FileState) -> Table:
+    """The variables a step between ``lines`` reads: its chains' own first."""
+    variables = dict(state.all_variables)
+    for ln in lines:
+        variables.update(ln.variables)
+    return Table(dict(), variables)
+
+
+def unfold(expr: sp.Expr, state: FileState) -> sp.Expr:
+    """``expr`` with every defined name replaced by its definition, an element
+    ``P_i := ...`` at whatever index it is read (``P_j`` is the definition at j)."""
+    for _ in range(MAX_UNFOLD):
+        before = expr
+        for target, value in state.definitions:
+            if isinstance(target, sp.Symbol):
+                expr = expr.xreplace({target: value})
+            else:
+                base, idx = target.base, target.indices
+
+                def swap(node, idx=idx, value=value):
+                    return value.xreplace(dict(zip(idx, node.indices)))
+                expr = expr.replace(lambda n, base=base: isinstance(n, sp.Indexed) and n.base == base
+                                    and len(n.indices) == len(idx), swap)
+        if expr == before:
+            return expr
+    return expr
