@@ -34,7 +34,7 @@ def verify_source(text: str, fmt: str, domains: dict[str, str], name: str, secon
     if not chains:
         raise VerifyError("no display formulas found (.tex: align/equation/...; .md: $$..$$ or \\[..\\])", name)
     rewriter = Rewriter(DEFAULT_PARAMETERS | {_canon_param(p) for p in source.parameters})
-    state = FileState(name, merged, rewriter, explicit_parameters={_canon_param(p) for p in source.parameters})
+    state = FileState(name, merged, rewriter, file_domains=set(source.domains) - set(domains), explicit_parameters={_canon_param(p) for p in source.parameters})
     plans = [_plan(chain, state) for chain in chains]
     _parse_all(plans, state)
     results: list[StepResult] = []
@@ -69,7 +69,7 @@ def _plan(chain: Chain, state: FileState) -> Plan:
         try:
             objective = state.rewriter.objective(seg.raw)
         except ParseError as exc:
-            raise VerifyError(f"cannot read {seg.raw!r}: {exc.message}", state.source_name, seg.line) from None
+            raise VerifyError(f"cannot read {seg.raw}: {exc.message}", state.source_name, seg.line) from None
         if objective.is_problem:
             state.explicit_parameters |= set(objective.params)
         state.notes += list(objective.notes)
@@ -159,7 +159,7 @@ def _parse_all(plans: list[Plan], state: FileState) -> None:
         except ParseError as exc:
             bad = next((ln for ln in lines if ln.objective.text == exc.text), None)
             line = bad.segment.line if bad else lines[0].segment.line
-            shown = f" in {bad.segment.raw!r}" if bad else ""
+            shown = f" {bad.segment.raw}" if bad else ""
             raise VerifyError(f"cannot read the formula{shown}: {exc.message}", state.source_name, line) from None
         for ln, expr in zip(lines, parsed.exprs):
             ln.expr = expr
@@ -173,6 +173,10 @@ def _parse_all(plans: list[Plan], state: FileState) -> None:
             state.notes.append(f"line {ln.segment.line}: {note[len(ln.objective.text) + 2:]}" if ln else note)
     _unify_file_ranges(plans, state)
     unused = sorted(k for k in state.domains if _domain_key(k) not in used)
+    given = sorted(k for k in unused if k not in state.file_domains)
+    if given:  # from --domain or a project-wide setting: other files may use them
+        state.notes.append(f"a domain is given for {', '.join(given)}, which no formula of the file uses")
+    unused = [k for k in unused if k in state.file_domains]
     if unused:
         raise VerifyError(f"a domain is given for {', '.join(unused)}, which no formula of the file uses",
                           state.source_name)

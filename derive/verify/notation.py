@@ -261,8 +261,10 @@ class Rewriter:
         if base in PROBABILITY_HEADS or base == r"\mathbb{P}":
             probability = True
         elif base in DENSITY_HEADS:
-            if not (conditional or sub or not _index_list(inner)):
-                return None  # p(x): an element of p
+            if any(t.text == base for t in inner):
+                return None  # p(1-p): a product, as derive check reads it
+            if not (conditional or sub or _names_data(inner)):
+                return None  # p(x), p(1-x): an element, a product
             probability = True
         elif base in FUNCTION_HEADS:
             if base in ("f", "g", "F", "G") and _index_list(inner) and not sub:
@@ -401,6 +403,13 @@ def _call_head(tokens: list[Token], i: int):
         sub = [x for x in tokens[j + 1:end] if x.text not in ("{", "}")]
         j = end
     return (base, sub), j
+
+
+def _names_data(inner: list[Token]) -> bool:
+    """``p(\\mathbf{x})``, ``p(\\mathcal{D})``, ``p(\\theta)``, ``p((x_i, y_i))``: a density
+    of data or parameters rather than an element or a product."""
+    return any(t.text in BOLD or t.text in (r"\mathcal", r"\theta", r"\vartheta") for t in inner) or \
+        (bool(inner) and inner[0].text == "(")
 
 
 def _index_list(inner: list[Token]) -> bool:

@@ -145,7 +145,8 @@ class VerifyReport:
             rows.append((str(s.line) if s.ordinal == 1 else f"{s.line}.{s.ordinal}", s.relation,
                          s.verdict.value, s.method, s.justification))
         widths = [max(len(r[c]) for r in rows) for c in range(4)]
-        out = [f"{self.source}: {len(self.steps)} steps, {self.status}", ""]
+        count = f"{len(self.steps)} step{'' if len(self.steps) == 1 else 's'}"
+        out = [f"{self.source}: {count}, {self.status}", ""]
         for r in rows:
             out.append(("  ".join(r[c].ljust(widths[c]) for c in range(4)) + "  " + r[4]).rstrip())
         failure = self.first_failure

@@ -39,6 +39,7 @@ class FileState:
     source_name: str
     domains: dict[str, str]
     rewriter: Rewriter
+    file_domains: set[str] = field(default_factory=set)  # named by the file's own `derive:` comment
     table: Table | None = None               # the variables of the step being checked
     all_variables: dict = field(default_factory=dict)  # every chain's, the first reading of a name wins
     explicit_parameters: set[str] = field(default_factory=set)
