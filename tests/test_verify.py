@@ -238,12 +238,19 @@ def test_standard_cross_entropy_and_kl_names():
     assert swapped.first_failure is not None and swapped.first_failure.line == 3, swapped.table()
 
 
-def test_a_file_that_defines_h_keeps_its_own_meaning():
-    text = tex(r"""
-    H(p, q) &= -\sum_{k=1}^{C} p_k \log_2 q_k \\
+def test_standard_names_are_claims_not_definitions():
+    """H(p, q) means the cross-entropy in nats: a line giving it another meaning is
+    checked (and fails); a name of one's own (H_2) is a definition."""
+    own = tex(r"""
+    H(p, q) &= -\sum_{k=1}^{C} p_k \log_2 q_k
+    """, "p=simplex, q=simplex")
+    report = verify_text(own)
+    assert report.steps[0].verdict is StepVerdict.FAILS, report.table()
+    renamed = tex(r"""
+    H_2(p, q) &= -\sum_{k=1}^{C} p_k \log_2 q_k \\
     &= -\frac{1}{\log 2}\sum_{k=1}^{C} p_k \log q_k
     """, "p=simplex, q=simplex")
-    report = verify_text(text)
+    report = verify_text(renamed)
     assert report.status == "holds", report.table()
     assert report.steps[0].verdict is StepVerdict.DEFINES
 

@@ -61,7 +61,7 @@ class Plan:
 def _plan(chain: Chain, state: FileState) -> Plan:
     name = None
     first = chain.segments[0]
-    if len(chain.segments) > 1 and chain.links[0].relation in EQUALS and _is_name(first.raw):
+    if len(chain.segments) > 1 and chain.links[0].relation in EQUALS and _is_name(first.raw, state.rewriter):
         name = _name_key(first.raw)
         state.rewriter.declare(first.raw)
     lines: list[Line] = []
@@ -78,19 +78,18 @@ def _plan(chain: Chain, state: FileState) -> Plan:
     return Plan(name, name_line, lines)
 
 
-def _is_name(raw: str) -> bool:
-    """A lone symbol, element or call: ``\\hat{\\theta}``, ``\\mathcal{L}``, ``J(\\theta)``,
-    ``P(X|\\theta)``, ``\\hat{y}_j``, ``D_{KL}(p\\|q)``."""
+def _is_name(raw: str, rewriter: Rewriter) -> bool:
+    """Can ``raw`` be a name a chain defines? A lone symbol or element (``\\hat{\\theta}``,
+    ``\\mathcal{L}_{\\text{BCE}}``, ``y_i^{(k)}``) or a call of a function or probability
+    name (``J(\\theta)``, ``P(y_i|x_i)``). Never a power (``x^2``), a product
+    (``a(b+c)``, ``p(1-p)``), a constant (``\\pi``, ``e``), a function derive knows
+    (``\\sigma(z)``), or a standard name it expands (``H(p, q)``, ``D_{KL}(p\\|q)``)."""
     try:
         tokens = tokenize(raw)
     except ParseError:
         return False
-    if not tokens:
-        return False
     i = 0
-    decorators = {r"\hat", r"\widehat", r"\tilde", r"\bar", r"\mathcal", r"\mathbb", r"\mathbf",
-                  r"\boldsymbol", r"\bm", r"\mathrm", r"\operatorname", r"\vec"}
-    while i < len(tokens) and tokens[i].text in decorators:
+    while i < len(tokens) and tokens[i].text in _DECORATORS:
         i += 1
         if i < len(tokens) and tokens[i].text == "{":
             i += 1
@@ -99,19 +98,28 @@ def _is_name(raw: str) -> bool:
     head = tokens[i]
     if not (head.kind == "letter" or (head.kind == "cmd" and head.text in _GREEK_OR_NAMES)):
         return False
+    if head.text in (r"\pi", "e") or head.text in FUNCTION_COMMANDS:
+        return False
     i += 1
     while i < len(tokens) and tokens[i].text == "}":
         i += 1
-    for script in ("_", "^"):
-        if i < len(tokens) and tokens[i].text == script:
-            i += 1
-            if i < len(tokens) and tokens[i].text == "{":
-                i = _close(tokens, i, "{", "}") + 1
-            else:
-                i += 1
+    if i < len(tokens) and tokens[i].text == "_":
+        i = _close(tokens, i + 1, "{", "}") + 1 if i + 1 < len(tokens) and tokens[i + 1].text == "{" else i + 2
+    if i < len(tokens) and tokens[i].text == "^":
+        # only an index written as a superscript, y^{(k)}: never a power
+        if not (i + 2 < len(tokens) and tokens[i + 1].text == "{" and tokens[i + 2].text == "("):
+            return False
+        i = _close(tokens, i + 1, "{", "}") + 1
     if i < len(tokens) and tokens[i].text == "(":
+        if not rewriter.is_opaque_call(tokens, 0):
+            return False
         i = _close(tokens, i, "(", ")") + 1
     return i == len(tokens)
+
+
+_DECORATORS = {r"\hat", r"\widehat", r"\tilde", r"\widetilde", r"\bar", r"\overline", r"\mathcal",
+               r"\mathbb", r"\mathbf", r"\boldsymbol", r"\bm", r"\mathrm", r"\operatorname", r"\vec",
+               r"\textbf", r"\mathit"}
 
 
 def _close(tokens, i: int, opener: str, closer: str) -> int:
@@ -124,13 +132,15 @@ def _close(tokens, i: int, opener: str, closer: str) -> int:
     return len(tokens)
 
 
-from ..parsing.reader import GREEK as _GREEK  # noqa: E402
+from ..parsing.reader import FUNCTION_COMMANDS, GREEK as _GREEK  # noqa: E402
 
 _GREEK_OR_NAMES = set(_GREEK) | {r"\ell", r"\Pr"}
 
 
 def _name_key(raw: str) -> str:
-    return " ".join(t.text for t in tokenize(raw) if t.text not in (r"\mathbf", r"\boldsymbol", r"\bm"))
+    """One spelling per name: ``\\hat\\theta``, ``\\hat{\\theta}`` and ``\\hat{\\boldsymbol{\\theta}}``."""
+    return " ".join(t.text for t in tokenize(raw)
+                    if t.text not in (r"\mathbf", r"\boldsymbol", r"\bm", r"\textbf", "{", "}"))
 
 
 # -- parsing every formula of the file together ---------------------------------------------
@@ -227,15 +237,18 @@ def _run_chain(chain: Chain, plan: Plan, bindings: dict[str, Binding], state: Fi
         link = chain.links[0]
         previous = bindings.get(plan.name)
         name_line, first = lines[0], lines[1]
+        why_not = None if previous is not None else _not_a_definition(name_line, first, state)
         if previous is not None:
             # `NAME = ...` again: the new line must follow from where NAME stood
             results.append(check_step(previous.last, first, link, state, seconds, result))
-        elif _mentions(first, name_line):
+            previous.last = lines[-1]
+        elif why_not is not None:
+            state.notes.append(f"line {name_line.segment.line}: {name_line.segment.raw} is not defined here "
+                               f"({why_not}): the line is checked")
             results.append(check_step(name_line, first, link, state, seconds, result))
         else:
             defined = first if not first.objective.is_problem else None
-            binding = Binding(plan.name, defined, first)
-            bindings[plan.name] = binding
+            bindings[plan.name] = Binding(plan.name, defined, lines[-1])
             if defined is not None:
                 _define(name_line, defined, state)
             results.append(result(first.segment.line, before=name_line.segment.raw, after=first.segment.raw,
@@ -244,9 +257,40 @@ def _run_chain(chain: Chain, plan: Plan, bindings: dict[str, Binding], state: Fi
         start = 1
     for k in range(start + 1, len(lines)):
         results.append(check_step(lines[k - 1], lines[k], chain.links[k - 1], state, seconds, result))
-    if plan.name is not None:
-        bindings[plan.name].last = lines[-1]
+    state.seen.extend(lines)
     return results
+
+
+def _not_a_definition(name_line: Line, first: Line, state: FileState) -> str | None:
+    """Why ``NAME = first`` is a claim to check rather than a definition, or None."""
+    target = name_line.expr
+    head = _head_of(target) if target is not None else None
+    if head is None or not isinstance(target, (sp.Symbol, sp.Indexed)):
+        return "it does not read as one symbol"
+    if first.expr is not None and first.expr.has(head):
+        return "the right-hand side mentions it"
+    if isinstance(target, sp.Indexed) and not all(isinstance(i, sp.Symbol) for i in target.indices):
+        return "an element at a fixed index is a value, not a definition for every index"
+    if any(_defines(t, head) for t, _ in state.definitions):
+        return "it is defined already"
+    if any(ln.expr is not None and ln.expr.has(head) for ln in state.seen):
+        return "an earlier line uses it"
+    if _is_probability(head, state) and first.expr is not None and _opaque_in(first.expr, state):
+        return "a probability written with other probabilities is a law of probability, not a model"
+    return None
+
+
+def _defines(target: sp.Basic, head: sp.Basic) -> bool:
+    return _head_of(target) == head
+
+
+def _is_probability(head: sp.Basic, state: FileState) -> bool:
+    return str(getattr(head, "name", head)).startswith(PROBABILITY_PLACEHOLDER)
+
+
+def _opaque_in(expr: sp.Expr, state: FileState) -> bool:
+    return any(str(getattr(_head_of(n), "name", "")).startswith((PROBABILITY_PLACEHOLDER, FUNCTION_PLACEHOLDER))
+               for n in sp.preorder_traversal(expr) if isinstance(n, (sp.Symbol, sp.Indexed)))
 
 
 def _mentions(line: Line, name_line: Line) -> bool:

@@ -103,15 +103,29 @@ def _letters(texts: tuple[str, ...]) -> set[str]:
     return out
 
 
-def _sample_of(whole: tuple[str, ...], part: tuple[str, ...]) -> bool:
-    """Is ``part`` (with sample indices) the i-th sample of ``whole``?"""
+def _per_sample(whole: tuple[str, ...], part: tuple[str, ...]) -> bool:
+    """Is ``part`` the i-th sample of ``whole``? Every argument of ``part`` carries
+    the sample index, and names the same variables as ``whole`` (``Y`` -> ``y_i``);
+    a bold or calligraphic data set may hold several (``\\mathbf{X}`` -> ``(x_i, y_i)``)."""
+    if len(whole) != 1 or not part or not all("#" in p for p in part):
+        return False
+    w = whole[0]
+    if r"\mathcal" in w:
+        return True  # a data set \mathcal{D}: its samples may have any name
+    mine, theirs = _letters(whole), _letters(part)
+    if r"\mathbf" in w:
+        return bool(mine) and mine <= theirs
+    return bool(mine) and mine == theirs
+
+
+def _same_or_per_sample(whole: tuple[str, ...], part: tuple[str, ...]) -> bool:
+    """The conditioning: unchanged (``\\theta``) or per sample (``X`` -> ``x_i``)."""
     if whole == part:
         return True
-    if not any("#" in p for p in part):
-        return False
-    if any(r"\mathcal" in w for w in whole):
-        return True  # a data set \mathcal{D} has samples of any name
-    return bool(_letters(whole)) and _letters(whole) <= _letters(part)
+    fixed = [w for w in whole if w in part]
+    rest_whole = tuple(w for w in whole if w not in fixed)
+    rest_part = tuple(p for p in part if p not in fixed)
+    return bool(rest_whole) and _per_sample(rest_whole, rest_part)
 
 
 class Independence(Law):
@@ -123,9 +137,12 @@ class Independence(Law):
     def apply(self, before, after, state) -> Applied:
         calls = _call_objects(state)
         products = [n for n in sp.preorder_traversal(after) if isinstance(n, sp.Product) and len(n.limits) == 1]
+        defined = {t for t, _ in state.definitions}
         for call, obj in calls:
             if call.index_count or not call.probability or not _appears(obj, before) or _appears(obj, after):
                 continue
+            if obj in defined:
+                continue  # already equal to a product: unfolded, not derived again
             for prod in products:
                 body, i = prod.function, prod.limits[0][0]
                 if not (isinstance(body, sp.Indexed) and body.indices == (i,)):
@@ -133,7 +150,7 @@ class Independence(Law):
                 sample = next((c for c, o in calls if o == body.base), None)
                 if sample is None or sample.head != call.head or sample.index_count != 1:
                     continue
-                if _sample_of(call.args, sample.args) and _sample_of(call.given, sample.given):
+                if _per_sample(call.args, sample.args) and _same_or_per_sample(call.given, sample.given):
                     return Applied(before.xreplace({obj: prod}), after, facts=[(obj, prod)])
         return Applied(before, after, error="the justification names independent samples, but the step is not "
                                             "an instance of P(D|c) = \\prod_i P(d_i|c) with the product written "

@@ -245,6 +245,15 @@ class Rewriter:
             out += ([Token("char", ",", 0)] if n else []) + p
         return out
 
+    def is_opaque_call(self, tokens: list[Token], i: int) -> bool:
+        """Does a call start at ``tokens[i]`` that stays opaque (not a product, an
+        element, or a standard name expanded to its sum)?"""
+        try:
+            found = self._call(tokens, i)
+        except ParseError:
+            return False
+        return found is not None and (PROBABILITY_PLACEHOLDER in found[0] or FUNCTION_PLACEHOLDER in found[0])
+
     def _call(self, tokens: list[Token], i: int):
         """An opaque call starting at ``tokens[i]``: ``(placeholder text, next index)``."""
         head, j = _call_head(tokens, i)
@@ -297,7 +306,14 @@ class Rewriter:
         k = 0
         while k < len(inner):
             t = inner[k]
-            if t.text in BOLD or t.text in ("{", "}"):
+            if t.text in BOLD:
+                # a bold capital is a data set (\mathbf{X}); other bold is typography
+                nxt = next((x for x in inner[k + 1:] if x.text not in ("{", "}")), None)
+                if nxt is not None and nxt.kind == "letter" and nxt.text.isupper():
+                    texts.append(r"\mathbf")
+                k += 1
+                continue
+            if t.text in ("{", "}"):
                 k += 1
                 continue
             if t.text == "_" and k + 1 < len(inner):
@@ -357,6 +373,9 @@ def _row_element(tokens: list[Token]) -> str | None:
     if not tokens or any(t.text in ("^", "(", ")", "+", "-", r"\kappa") for t in tokens):
         return None
     cut = next((n for n, t in enumerate(tokens) if t.text == "_"), len(tokens))
+    letters = [t for t in tokens[:cut] if t.kind == "letter"]
+    if letters and letters[-1].text.isupper():
+        return None  # H(X): the entropy of a random variable, whose distribution is not named
     base = " ".join(t.text for t in tokens[:cut])
     if cut == len(tokens):
         return f"{base}_{{\\kappa}}"

@@ -45,6 +45,7 @@ class FileState:
     explicit_parameters: set[str] = field(default_factory=set)
     definitions: list[tuple[sp.Basic, sp.Expr]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    seen: list = field(default_factory=list)   # lines of the chains already run
 
 
 def table_for(*lines: "Line", state: FileState) -> Table:
