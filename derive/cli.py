@@ -313,17 +313,17 @@ VERIFY_EXAMPLES = r"""examples:
   derive verify examples/seed001_map_to_mle.tex
   derive verify notes.md --domain y=onehot --domain '\hat{y}=simplex' --json
 
-what is read: .tex displays (align, align*, equation, gather, eqnarray, split; rows split at \,
+what is read: .tex displays (align, align*, equation, gather, eqnarray, split; rows split at \\,
 & ignored) and .md display blocks ($$..$$, \[..\]; a block that starts with a relation goes on
 from the one before). A chain e0 = e1 = e2 ... is checked step by step (=, \equiv).
-  rg\max_	heta F = rg\min_	heta G   same optimiser: G is a monotone map of F free of theta
-  NAME = ...  on a chain's first line     defines NAME (\hat{	heta}, \mathcal{L}, P(y_i|x_i)),
+  \arg\max_\theta F = \arg\min_\theta G   same optimiser: G is a monotone map of F free of theta
+  NAME = ...  on a chain's first line     defines NAME (\hat{\theta}, \mathcal{L}, P(y_i|x_i)),
                                           unfolded in later lines; not a step
-  justifications                          	ext{..} at a row's end, 	ag{..}, \quad (..), && ..,
+  justifications                          \text{..} at a row's end, \tag{..}, \quad (..), && ..,
                                           \stackrel{Bayes}{=}; a law of probability (Bayes' rule,
                                           i.i.d. samples, uniform prior) is used only when named
   domains in the file                     % derive: y=onehot, \hat{y}=simplex   (<!-- derive: .. --> in .md)
-  parameters                              hatted symbols, 	heta, the arg max subscript, and
+  parameters                              hatted symbols, \theta, the arg max subscript, and
                                           % derive-parameters: z, w
 
 exit status: 0 every step holds, 1 a step fails (the first failure is shown with a

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import mpmath
 import sympy as sp
@@ -55,11 +55,19 @@ def check(a: str, b: str, domains: dict[str, str] | None = None, seconds: float 
 
 
 def decide(a: str, b: str, parsed: Parsed, domains: dict, seconds: float = 20.0) -> Verdict:
+    """The verdict; its ``coverage`` says how many points gave a value to both
+    sides, to A only and to B only, with the first A-only point."""
+    stats: dict = {}
+    verdict = _decide(a, b, parsed, domains, seconds, stats)
+    return replace(verdict, coverage=stats or None)
+
+
+def _decide(a: str, b: str, parsed: Parsed, domains: dict, seconds: float, stats: dict) -> Verdict:
     ea, eb = parsed.exprs
     notes = tuple(parsed.notes)
     shown = (sp.sstr(ea), sp.sstr(eb))
     budget = Budget(seconds=seconds)
-    numeric = _numeric(ea, eb, parsed, _rng(a, b, domains), budget)
+    numeric = _numeric(ea, eb, parsed, _rng(a, b, domains), budget, stats)
     if numeric.kind == "mismatch":
         return Verdict(Answer.NOT_EQUIVALENT, "numeric", numeric.text, a, b, numeric.counterexample, notes, shown)
     if numeric.kind == "nowhere":
@@ -105,7 +113,8 @@ HIGH_DIGITS = 120
 CONSTANT_DIGITS = 600
 
 
-def _numeric(ea: sp.Expr, eb: sp.Expr, parsed: Parsed, rng: random.Random, budget: Budget) -> Numeric:
+def _numeric(ea: sp.Expr, eb: sp.Expr, parsed: Parsed, rng: random.Random, budget: Budget,
+             stats: dict | None = None) -> Numeric:
     maker = PointMaker(parsed.table.variables, [ea, eb], rng)
     # Indicators, max, min and |..| change at single points: look at more of them.
     # So do powers with a variable exponent of a base that may be negative ((x^a)^b vs x^(ab)).
@@ -114,6 +123,8 @@ def _numeric(ea: sp.Expr, eb: sp.Expr, parsed: Parsed, rng: random.Random, budge
     valid, worst, only_one, only_b, skipped = 0, 0.0, 0, 0, 0
     lopsided: tuple | None = None  # a point where exactly one side has a value
     values_seen: set[str] = set()
+    a_only: dict | None = None  # the first point where only A has a value
+    b_only: dict | None = None
     kept: list = []
     seen_sizes: dict[str, set[int]] = {}
     try:
@@ -129,6 +140,10 @@ def _numeric(ea: sp.Expr, eb: sp.Expr, parsed: Parsed, rng: random.Random, budge
                 only_b += vb is not None
                 if lopsided is None and (va is None) != (vb is None):
                     lopsided = (va, vb, drawn, sizes)
+                if a_only is None and va is not None and vb is None:
+                    a_only = describe_drawn(drawn, sizes) | {"a": _num(va)}
+                if b_only is None and vb is not None and va is None:
+                    b_only = describe_drawn(drawn, sizes) | {"b": _num(vb)}
                 continue
             if not close(va, vb):
                 outcome, values = _resolve(ea, eb, env, budget, HIGH_DIGITS)
@@ -149,6 +164,8 @@ def _numeric(ea: sp.Expr, eb: sp.Expr, parsed: Parsed, rng: random.Random, budge
                 break
     except (Unsupported, BudgetExceeded) as exc:
         return Numeric("undecided", f"numeric evaluation stopped: {exc}")
+    if stats is not None:
+        stats.update(both=valid, only_a=only_one, only_b=only_b, a_point=a_only, b_point=b_only)
     ill = f" ({skipped} more points moved with the working precision and were set aside)" if skipped else ""
     if valid == 0:
         # "equal wherever both are defined" would hold vacuously: say so instead

@@ -203,8 +203,7 @@ class PointMaker:
         def compute() -> tuple[int, int]:
             candidates = self.ranges.dims.get(dim, []) if dim is not None else self.ranges.labels.get(var.name, [])
             spans = []
-            reads_only = bool(candidates) and all(sp.sympify(lo) == sp.sympify(hi) and not sp.sympify(lo).is_number
-                                                  for lo, hi in candidates)
+            reads_only = bool(candidates) and dim is not None and dim not in self.ranges.summed
             for lo, hi in candidates:
                 try:
                     a = int(evaluate(sp.sympify(lo), env, Budget(seconds=1.0)))

@@ -35,6 +35,9 @@ class Verdict:
     parsed: tuple[str, str] | None = None
     #: For ``unknown``: a point where only one side has a value (``defined`` says which).
     witness: dict | None = None
+    #: Points where both sides had a value, where only A had, only B had (``both``,
+    #: ``only_a``, ``only_b``), and the first such points (``a_point``, ``b_point``).
+    coverage: dict | None = None
 
     @property
     def verdict(self) -> str:

@@ -21,6 +21,8 @@ class Ranges:
     """
 
     dims: dict[tuple[str, int], list[tuple[sp.Expr, sp.Expr]]] = field(default_factory=dict)
+    #: dimensions some sum runs over (the others are only read at single places: p_K, y_1)
+    summed: set[tuple[str, int]] = field(default_factory=set)
     labels: dict[str, list[tuple[sp.Expr, sp.Expr]]] = field(default_factory=dict)
 
     @classmethod
@@ -56,6 +58,8 @@ class Ranges:
                 span = _span_of(index, scope)
                 if span is not None:
                     self.dims.setdefault((expr.base.label.name, d), []).append(span)
+                    if index.free_symbols & set(scope):
+                        self.summed.add((expr.base.label.name, d))
                 self._walk(index, scope)
             return
         if isinstance(expr, sp.KroneckerDelta):

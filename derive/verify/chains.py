@@ -95,11 +95,14 @@ def take_justification(row: Row) -> None:
             found.append(_plain(text[m.end():end]))
             text = _blank(text, m.start(), end + 1)
     amp = _top_level_find(text, "&&")
+    if amp >= 0 and "=" in text[amp:] and not re.search(r"\\(text|mbox|textrm)\b", text[amp:]):
+        raise VerifyError("a formula after && (flalign columns): write each equation on its own row, or put "
+                          "the justification in \\text{..}", "", None, offset=row.start + amp)
     if amp >= 0:
         found.append(_plain(text[amp + 2:].replace("&", " ")))
         text = _blank(text, amp, len(text))
     quad = re.search(r"\\q?quad\s*(\(|\\text|\\mbox|\\textrm|\[)", text)
-    if quad and _depth_at(text, quad.start()) == 0:
+    if quad and _depth_at(text, quad.start()) == 0 and _reads_as_words(text[quad.end() - len(quad.group(1)):]):
         found.append(_plain(text[quad.end() - len(quad.group(1)):]).strip("()[] "))
         text = _blank(text, quad.start(), len(text))
     for m in reversed(list(_TRAILING.finditer(text))):
@@ -115,6 +118,12 @@ def take_justification(row: Row) -> None:
 
 
 _TRAILING = re.compile(r"(\\q?quad|\\,|\\;|,|\s)*\\(text|textrm|mbox)\s*\{")
+
+
+def _reads_as_words(text: str) -> bool:
+    """``\\quad (\\text{by Bayes})`` or ``\\quad (\\text{i.i.d.})`` is a justification; ``\\quad (a + b)``
+    is spacing inside a formula."""
+    return bool(re.search(r"\\(text|mbox|textrm|textit)\b", text) or re.search(r"[A-Za-z]{3,}", re.sub(r"\\[A-Za-z]+", "", text)))
 
 
 def _depth_at(text: str, pos: int) -> int:
@@ -213,21 +222,42 @@ def _match(tokens: list[Token], i: int) -> int:
     return len(tokens) - 1
 
 
+#: Commands that only move a row's start: ``&\\quad + c``, ``\\phantom{=} - c``.
+_SPACERS = {r"\phantom", r"\hphantom", r"\hspace", r"\hspace*", r"\mathrel"}
+
+
+def _first_token(row: Row, piece: _Piece, source: Source) -> str:
+    """The first token of a piece that is not spacing (the lexer drops \\quad, \\,)."""
+    tokens = _tokens(Row(row.text[piece.start:piece.end], row.start + piece.start, row.block), source)
+    i = 0
+    while i < len(tokens) and tokens[i].text in _SPACERS:
+        i += 1
+        if i < len(tokens) and tokens[i].text == "{":
+            i = _match(tokens, i) + 1
+    return tokens[i].text if i < len(tokens) else ""
+
+
 def chains_of(source: Source) -> list[Chain]:
     """Every chain of the file, in order; rows continue chains as the module says."""
     chains: list[Chain] = []
     current: Chain | None = None
     dangling = False  # the last row ended with a relation
     for row in source.rows:
-        take_justification(row)
+        try:
+            take_justification(row)
+        except VerifyError as exc:
+            raise VerifyError(exc.message, source.name, source.line_of(exc.offset)) from None
+        dollar = row.text.find("$")
+        if dollar >= 0:
+            raise VerifyError("a $ inside a display formula", source.name, source.line_of(row.start + dollar))
         pieces = _pieces(row, source)
         if not pieces:
             continue
         starts_with_rel = pieces[0].kind == "rel"
         has_rel = any(p.kind == "rel" for p in pieces)
-        first_text = row.text[pieces[0].start:pieces[0].end].strip()
+        first_token = _first_token(row, pieces[0], source)
         continues_expr = (not has_rel and current is not None and current.segments and not dangling
-                          and first_text[:1] in "+-" and current.block == row.block)
+                          and first_token in ("+", "-") and current.block == row.block)
         if continues_expr:
             seg = current.segments[-1]
             seg.raw = seg.raw + " " + row.text

@@ -34,7 +34,9 @@ def verify_source(text: str, fmt: str, domains: dict[str, str], name: str, secon
     if not chains:
         raise VerifyError("no display formulas found (.tex: align/equation/...; .md: $$..$$ or \\[..\\])", name)
     rewriter = Rewriter(DEFAULT_PARAMETERS | {_canon_param(p) for p in source.parameters})
-    state = FileState(name, merged, rewriter, file_domains=set(source.domains) - set(domains), explicit_parameters={_canon_param(p) for p in source.parameters})
+    declared = {_canon_param(p) for p in source.parameters}
+    state = FileState(name, merged, rewriter, file_domains=set(source.domains) - set(domains),
+                      declared_parameters=declared, data_symbols={_canon_param(p) for p in source.data}, explicit_parameters={_canon_param(p) for p in source.parameters})
     plans = [_plan(chain, state) for chain in chains]
     _parse_all(plans, state)
     results: list[StepResult] = []

@@ -46,6 +46,7 @@ class Source:
     rows: list[Row] = field(default_factory=list)
     domains: dict[str, str] = field(default_factory=dict)
     parameters: list[str] = field(default_factory=list)
+    data: list[str] = field(default_factory=list)   # hatted symbols that are data (an estimate from the data)
     _starts: list[int] = field(default_factory=list)
 
     def line_of(self, offset: int) -> int:
@@ -71,20 +72,30 @@ def read_source(text: str, fmt: str, name: str) -> Source:
     declarations, blanked = (_tex_comments if fmt == "tex" else _md_comments)(text)
     for offset, body in declarations:
         _declare(source, body, source.line_of(offset))
-    spans = _tex_displays(blanked) if fmt == "tex" else _md_displays(blanked)
-    for block, (start, end) in enumerate(spans):
-        source.rows += _rows(blanked, start, end, block)
+    try:
+        spans = _tex_displays(blanked) if fmt == "tex" else _md_displays(blanked)
+        for block, (start, end) in enumerate(spans):
+            source.rows += _rows(blanked, start, end, block)
+    except VerifyError as exc:  # raised where the file's name is not known
+        line = source.line_of(exc.offset) if exc.offset is not None else exc.line
+        raise VerifyError(exc.message, name, line) from None
     if len(source.rows) > MAX_ROWS:
         raise VerifyError(f"{len(source.rows)} display rows; at most {MAX_ROWS} are read", name)
     return source
 
 
 # -- comments and declarations ------------------------------------------------------
-_DECLARATION = re.compile(r"derive(-parameters)?\s*:(.*)")
+_DECLARATION = re.compile(r"derive(-parameters|-data)?\s*:(.*)")
 
 
 def _blank(text: str, start: int, end: int) -> str:
     return text[:start] + re.sub(r"[^\n]", " ", text[start:end]) + text[end:]
+
+
+#: Regions of a .tex file that are not part of the document's mathematics.
+_TEX_SKIPPED = [re.compile(r"\\begin\{(comment|verbatim\*?|lstlisting|minted)\}.*?\\end\{\1\}", re.S),
+                re.compile(r"\\iffalse\b.*?\\fi\b", re.S),
+                re.compile(r"\\verb\*?(.).*?\1")]
 
 
 def _tex_comments(text: str) -> tuple[list[tuple[int, str]], str]:
@@ -92,9 +103,16 @@ def _tex_comments(text: str) -> tuple[list[tuple[int, str]], str]:
     for m in re.finditer(r"(?<!\\)%[^\n]*", text):
         d = _DECLARATION.match(m.group(0)[1:].strip())
         if d:
-            found.append((m.start(), ("parameters:" if d.group(1) else "") + d.group(2)))
+            found.append((m.start(), _section(d) + d.group(2)))
         text = _blank(text, m.start(), m.end())
+    for pattern in _TEX_SKIPPED:
+        for m in pattern.finditer(text):
+            text = _blank(text, m.start(), m.end())
     return found, text
+
+
+def _section(match) -> str:
+    return {"-parameters": "parameters:", "-data": "data:"}.get(match.group(1) or "", "")
 
 
 def _md_comments(text: str) -> tuple[list[tuple[int, str]], str]:
@@ -102,22 +120,41 @@ def _md_comments(text: str) -> tuple[list[tuple[int, str]], str]:
     for m in re.finditer(r"<!--(.*?)-->", text, re.S):
         d = _DECLARATION.match(m.group(1).strip())
         if d:
-            found.append((m.start(), ("parameters:" if d.group(1) else "") + d.group(2).strip()))
+            found.append((m.start(), _section(d) + d.group(2).strip()))
         text = _blank(text, m.start(), m.end())
     for m in re.finditer(r"^(```|~~~).*?^\1", text, re.S | re.M):  # code is not mathematics
+        text = _blank(text, m.start(), m.end())
+    for m in re.finditer(r"(?:^(?: {4}|\t)[^\n]*\n?)+", text, re.M):  # an indented code block
+        if _after_blank_line(text, m.start()) and not _in_list(text, m.start()):
+            text = _blank(text, m.start(), m.end())
+    for m in re.finditer(r"(`+)(?!`).*?(?<!`)\1(?!`)", text, re.S):  # inline code
         text = _blank(text, m.start(), m.end())
     return found, text
 
 
+def _in_list(text: str, start: int) -> bool:
+    """Is the indented block at ``start`` part of a list item (the last text line
+    before it starts with ``-``, ``*``, ``+`` or ``1.``)?"""
+    lines = [ln for ln in text[:start].splitlines() if ln.strip()]
+    return bool(lines) and re.match(r"\s*([-*+]|\d+[.)])\s", lines[-1]) is not None
+
+
+def _after_blank_line(text: str, start: int) -> bool:
+    """Does the line at ``start`` follow a blank line (or open the file)?"""
+    before = text[:start]
+    return before.strip() == "" or before.endswith("\n\n") or re.search(r"\n[ \t]*\n$", before) is not None
+
+
 def _declare(source: Source, body: str, line: int) -> None:
-    """``y=onehot, \\hat{y}=simplex`` (domains) or ``parameters: z, w``."""
+    """``y=onehot, \\hat{y}=simplex`` (domains), ``parameters: z, w`` or ``data: \\hat{\\mu}``."""
     body = body.strip()
-    if body.startswith("parameters:"):
-        names = [n.strip() for n in _top_split(body[len("parameters:"):], ",") if n.strip()]
-        if not names:
-            raise VerifyError("derive-parameters: name at least one symbol (z, w)", source.name, line)
-        source.parameters += names
-        return
+    for section, into in (("parameters:", source.parameters), ("data:", source.data)):
+        if body.startswith(section):
+            names = [n.strip() for n in _top_split(body[len(section):], ",") if n.strip()]
+            if not names:
+                raise VerifyError(f"derive-{section} name at least one symbol (z, w)", source.name, line)
+            into += names
+            return
     for item in _top_split(body, ","):
         item = item.strip()
         if not item:
@@ -160,7 +197,7 @@ def _tex_displays(text: str) -> list[tuple[int, int]]:
         if env is not None and (bracket is None or env.start() < bracket.start()):
             end = text.find(r"\end{" + env.group(1) + "}", env.end())
             if end < 0:
-                raise VerifyError(f"\\begin{{{env.group(1)}}} is never closed", "", None)
+                raise VerifyError(f"\\begin{{{env.group(1)}}} is never closed", "", None, offset=env.start())
             spans.append((env.end(), end))
             i = end + len(env.group(1)) + 6
         else:
@@ -172,8 +209,18 @@ def _closed(text: str, opener) -> tuple[int, int]:
     closer = r"\]" if opener.group(0) == r"\[" else "$$"
     end = text.find(closer, opener.end())
     if end < 0:
-        raise VerifyError(f"{opener.group(0)} is never closed", "", None)
+        raise VerifyError(f"{opener.group(0)} is never closed", "", None, offset=opener.start())
     return opener.end(), end
+
+
+def _brace_end(text: str, open_at: int) -> int:
+    depth = 0
+    for j in range(open_at, len(text)):
+        depth += text[j] == "{"
+        depth -= text[j] == "}"
+        if depth == 0:
+            return j
+    return len(text) - 1
 
 
 def _md_displays(text: str) -> list[tuple[int, int]]:
@@ -187,7 +234,7 @@ def _md_displays(text: str) -> list[tuple[int, int]]:
         if m.group(0).startswith(r"\begin"):
             end = text.find(r"\end{" + m.group(1) + "}", m.end())
             if end < 0:
-                raise VerifyError(f"\\begin{{{m.group(1)}}} is never closed", "", None)
+                raise VerifyError(f"\\begin{{{m.group(1)}}} is never closed", "", None, offset=m.start())
             spans.append((m.end(), end))
             i = end + len(m.group(1)) + 6
         else:
@@ -197,6 +244,7 @@ def _md_displays(text: str) -> list[tuple[int, int]]:
 
 _INNER_ENV = re.compile(r"\\(begin|end)\{(" + "|".join(re.escape(e) for e in INNER) + r")\}(\{\d+\})?")
 _DROP = re.compile(r"\\(label|eqref|ref)\{[^{}]*\}|\\(nonumber|notag)\b")
+_INTERTEXT = re.compile(r"\\(intertext|shortintertext)\s*\{")
 
 
 def _rows(text: str, start: int, end: int, block: int) -> list[Row]:
@@ -204,12 +252,18 @@ def _rows(text: str, start: int, end: int, block: int) -> list[Row]:
     body = text[:end]
     for m in list(_INNER_ENV.finditer(body, start)) + list(_DROP.finditer(body, start)):
         body = _blank(body, m.start(), m.end())
+    for m in list(_INTERTEXT.finditer(body, start)):  # prose between rows: a row break
+        close = _brace_end(body, m.end() - 1)
+        body = body[:m.start()] + "\\\\" + re.sub(r"[^\n]", " ", body[m.start() + 2:close + 1]) + body[close + 1:]
+
     rows, depth, row_start, i = [], 0, start, start
     while i < end:
         c = body[i]
         if c == "\\" and i + 1 < end and body[i + 1] == "\\" and depth == 0:
             rows.append(Row(body[row_start:i], row_start, block))
             j = i + 2
+            if j < end and body[j] == "*":  # \\*: a row break without a page break
+                j += 1
             if j < end and body[j] == "[":  # \\[2pt]: a vertical space, not a bracket
                 close = body.find("]", j)
                 j = close + 1 if close > 0 else j

@@ -100,6 +100,7 @@ class Rewriter:
         self.parameters = set(parameters)
         self.calls = Calls()
         self.user_defined: set[str] = set()  # keys of calls the file defines itself
+        self.used: set[str] = set()          # the tokens of the formula being rewritten
 
     def declare(self, raw: str) -> None:
         """``raw`` is a chain's ``NAME``: a call the file defines keeps the file's meaning."""
@@ -113,6 +114,10 @@ class Rewriter:
     # -- optimiser heads --------------------------------------------------------------
     def objective(self, raw: str) -> Objective:
         tokens = tokenize(raw)
+        if any(t.text in (PROBABILITY_PLACEHOLDER, FUNCTION_PLACEHOLDER) for t in tokens):
+            raise ParseError(f"{PROBABILITY_PLACEHOLDER} and {FUNCTION_PLACEHOLDER} are reserved by derive verify "
+                             "(they stand for probabilities and named functions)")
+        self.used = {t.text for t in tokens}
         tokens = [t for t in tokens if t.text not in SIZING]
         head = self._head(tokens)
         notes: list[str] = []
@@ -237,7 +242,8 @@ class Rewriter:
         parts = _split(inner)
         if len(parts) < 2:
             return None
-        kept = [p for p in parts if _canonical(p) not in self.parameters]
+        # only a parameter's name (\theta, \mathbf{w}), never an index letter such as j
+        kept = [p for p in parts if _canonical(p) not in self.parameters or _index_letter(p)]
         if len(kept) == len(parts):
             return None
         out: list[Token] = []
@@ -283,7 +289,7 @@ class Rewriter:
             return None
         key, indices, args, given = self._key(base, sub, inner)
         if key not in self.user_defined:
-            expanded = _standard(base, sub, inner)
+            expanded = _standard(base, sub, inner, self.used)
             if expanded is not None:
                 return expanded, close + 1
         mentions = frozenset(n for n in self.parameters if _mentions(inner + sub, n))
@@ -345,32 +351,40 @@ class Rewriter:
 
 #: The standard meanings of H(p, q), H(p) and D_KL(p || q), summed over the
 #: whole range of the arguments' last index (a file may define its own).
-STANDARD = {("H", 2): r"\left( - \sum_{{\kappa}} {a} \log {b} \right)",
-            ("H", 1): r"\left( - \sum_{{\kappa}} {a} \log {a} \right)",
-            ("KL", 2): r"\left( \sum_{{\kappa}} {a} \log \frac{{ {a} }}{{ {b} }} \right)"}
+STANDARD = {("H", 2): r"\left( - \sum_{{{k}}} {a} \log {b} \right)",
+            ("H", 1): r"\left( - \sum_{{{k}}} {a} \log {a} \right)",
+            ("KL", 2): r"\left( \sum_{{{k}}} {a} \log \frac{{ {a} }}{{ {b} }} \right)"}
+#: Letters the expansion may sum over: the first one the formula does not use.
+SUM_LETTERS = (r"\kappa", r"\nu", r"\xi", r"\zeta", r"\varrho", r"\upsilon")
 
 
-def _standard(base: str, sub: list[Token], inner: list[Token]) -> str | None:
+def _standard(base: str, sub: list[Token], inner: list[Token], used: set[str]) -> str | None:
     """``H(p_i, \\hat{p}_i)`` -> ``(-\\sum_\\kappa p_{i,\\kappa} \\log \\hat{p}_{i,\\kappa})``."""
     word = base if base != r"\mathrm{KL}" else "KL"
     if base == "D" and "".join(t.text for t in sub).replace("\\mathrm", "") in ("KL",):
         word = "KL"
     elif sub:
         return None
-    parts = _split([t for t in inner if t.text not in BOLD], {",", "|", r"\|", r"\mid", r"\Vert"})
+    bars = {",", "|", r"\|", r"\mid", r"\Vert"} if word == "KL" else {","}
+    if word == "H" and any(t.text in ("|", r"\mid", r"\vert") for t in inner):
+        return None  # H(Y|X): a conditional entropy
+    parts = _split([t for t in inner if t.text not in BOLD], bars)
     template = STANDARD.get((word, len(parts)))
     if template is None:
         return None
-    rows = [_row_element(p) for p in parts]
+    letter = next((g for g in SUM_LETTERS if g not in used), None)
+    if letter is None:
+        return None
+    rows = [_row_element(p, letter) for p in parts]
     if any(r is None for r in rows):
         return None
     names = dict(zip("ab", rows))
-    return "{" + template.format(**names) + "}"
+    return "{" + template.format(k=letter, **names) + "}"
 
 
-def _row_element(tokens: list[Token]) -> str | None:
+def _row_element(tokens: list[Token], letter: str) -> str | None:
     """``p_i`` -> ``p_{i, \\kappa}``; ``\\hat{y}`` -> ``\\hat{y}_{\\kappa}``; else None."""
-    if not tokens or any(t.text in ("^", "(", ")", "+", "-", r"\kappa") for t in tokens):
+    if not tokens or any(t.text in ("^", "(", ")", "+", "-") for t in tokens):
         return None
     cut = next((n for n, t in enumerate(tokens) if t.text == "_"), len(tokens))
     letters = [t for t in tokens[:cut] if t.kind == "letter"]
@@ -378,13 +392,13 @@ def _row_element(tokens: list[Token]) -> str | None:
         return None  # H(X): the entropy of a random variable, whose distribution is not named
     base = " ".join(t.text for t in tokens[:cut])
     if cut == len(tokens):
-        return f"{base}_{{\\kappa}}"
+        return f"{base}_{{{letter}}}"
     script = tokens[cut + 1:]
     if script and script[0].text == "{" and script[-1].text == "}":
         script = script[1:-1]
     if not script:
         return None
-    return f"{base}_{{{' '.join(t.text for t in script)}, \\kappa}}"
+    return f"{base}_{{{' '.join(t.text for t in script)}, {letter}}}"
 
 
 def _unify(text: str) -> str:
@@ -422,6 +436,10 @@ def _call_head(tokens: list[Token], i: int):
         sub = [x for x in tokens[j + 1:end] if x.text not in ("{", "}")]
         j = end
     return (base, sub), j
+
+
+def _index_letter(part: list[Token]) -> bool:
+    return len(part) == 1 and part[0].kind == "letter" and part[0].text in "ijklmnt"
 
 
 def _names_data(inner: list[Token]) -> bool:

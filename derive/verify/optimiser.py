@@ -48,7 +48,16 @@ class MapFound:
         return text or "the same objective"
 
 
+#: Beyond this size a side is not distributed into terms (a product of 20
+#: binomials would become 2^20 terms).
+MAX_EXPAND_OPS = 200
+
+
 def _terms(expr: sp.Expr) -> list[sp.Expr]:
+    """The top-level terms, after distributing one factor over one sum (``c (a + b)``)."""
+    sums = [f for f in sp.Mul.make_args(expr) if isinstance(f, sp.Add)]
+    if len(sums) > 1 or sp.count_ops(expr) > MAX_EXPAND_OPS:
+        return list(sp.Add.make_args(expr))
     expanded = sp.expand(expr, deep=False, mul=True, multinomial=False, power_exp=False,
                          power_base=False, log=False)
     return list(sp.Add.make_args(expanded))

@@ -27,8 +27,10 @@ class VerifyError(Exception):
 
     ``line`` is the 1-based line of the file the problem is on, when known."""
 
-    def __init__(self, message: str, source: str = "<text>", line: int | None = None):
+    def __init__(self, message: str, source: str = "<text>", line: int | None = None,
+                 offset: int | None = None):
         self.message, self.source, self.line = message, source, line
+        self.offset = offset  # a file offset, turned into a line by whoever knows the file
         where = f"{source}:{line}: " if line is not None else f"{source}: "
         super().__init__(where + message)
 

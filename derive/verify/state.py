@@ -42,7 +42,9 @@ class FileState:
     file_domains: set[str] = field(default_factory=set)  # named by the file's own `derive:` comment
     table: Table | None = None               # the variables of the step being checked
     all_variables: dict = field(default_factory=dict)  # every chain's, the first reading of a name wins
-    explicit_parameters: set[str] = field(default_factory=set)
+    explicit_parameters: set[str] = field(default_factory=set)   # arg max subscripts and declared
+    declared_parameters: set[str] = field(default_factory=set)   # `derive-parameters:` of the file
+    data_symbols: set[str] = field(default_factory=set)          # `derive-data:`: hatted, yet data
     definitions: list[tuple[sp.Basic, sp.Expr]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     seen: list = field(default_factory=list)   # lines of the chains already run

@@ -49,14 +49,22 @@ def check_step(a: Line, b: Line, link, state: FileState, seconds: float, result)
         if applied.error:
             applied = law.apply(unfold(ea, state), unfold(eb, state), state)
         if applied.error:
+            # the law does not apply: the step may still hold without it
+            step = _by_relation(unfold(ea, state), unfold(eb, state), a, b, link, state, seconds, result, common,
+                                None)
+            if step.verdict is StepVerdict.HOLDS:
+                return step
             rel = _relation(oa, ob, link.relation)
-            return result(line_no, relation=rel, verdict=StepVerdict.UNKNOWN, method=f"law: {law.title}",
-                          reason=applied.error, **common)
+            return replace(step, relation=rel, verdict=StepVerdict.UNKNOWN, method=f"law: {law.title}",
+                           reason=applied.error, counterexample=None)
         ea, eb = applied.before, applied.after
         for target, value in applied.facts:
             state.definitions.append((target, value))
-    ea, eb = unfold(ea, state), unfold(eb, state)
-    if not oa.is_problem:
+    return _by_relation(unfold(ea, state), unfold(eb, state), a, b, link, state, seconds, result, common, law)
+
+
+def _by_relation(ea, eb, a: Line, b: Line, link, state: FileState, seconds: float, result, common, law):
+    if not a.objective.is_problem:
         return _identity_step(ea, eb, a, b, state, seconds, result, common, law)
     return _optimiser_step(ea, eb, a, b, link.relation, state, seconds, result, common, law)
 
@@ -128,6 +136,15 @@ def _identity_step(ea, eb, a: Line, b: Line, state: FileState, seconds: float, r
     verdict = decide(a.segment.raw, b.segment.raw, parsed, state.domains, seconds)
     verdict = replace(verdict, reason=_before_after(verdict.reason))
     line_no = b.segment.line
+    lost = _one_side_only(verdict.coverage)
+    if verdict.answer is Answer.EQUIVALENT and lost is not None and _law_caveat(ea, eb, state) is None:
+        count, total, point, side = lost
+        has, lacks = ("old", "new") if side == "a" else ("new", "old")
+        witness = _sides(dict(point), old="a")
+        return result(line_no, relation="=", verdict=StepVerdict.FAILS, method=_method("numeric", law),
+                      reason=f"the {lacks} line has no value (a log of 0, a division by 0, ...) at {count} of "
+                             f"{total} random points where the {has} one has a value; the point shown is one",
+                      counterexample=_rename(witness, state, (ea, eb)), **common)
     if verdict.answer is Answer.EQUIVALENT:
         return result(line_no, relation="=", verdict=StepVerdict.HOLDS, method=_method(verdict.method, law),
                       reason=verdict.reason, **common)
@@ -145,6 +162,27 @@ def _identity_step(ea, eb, a: Line, b: Line, state: FileState, seconds: float, r
                       **common)
     return result(line_no, relation="=", verdict=StepVerdict.UNKNOWN, method=_method(verdict.method, law),
                   reason=verdict.reason, **common)
+
+
+#: A step one of whose lines has no value at this share of the points where the
+#: other has, or more, fails there: log y = 0 for binary y, log y_1 for one-hot y.
+#: (Edge values, where a simplex entry is exactly 0, are a smaller share.)
+LOST_SHARE = 1 / 3
+LOST_AT_LEAST = 3
+
+
+def _one_side_only(coverage: dict | None):
+    """``(points, of how many, a point, "a" or "b")`` when one side has no value at
+    a large share of the points where the other has, else None."""
+    if not coverage:
+        return None
+    both = coverage.get("both", 0)
+    for side in ("a", "b"):
+        count, point = coverage.get(f"only_{side}", 0), coverage.get(f"{side}_point")
+        total = count + both
+        if point is not None and count >= LOST_AT_LEAST and count >= LOST_SHARE * total:
+            return count, total, point, side
+    return None
 
 
 def _sides(witness: dict, old: str) -> dict:
@@ -171,9 +209,14 @@ def _one_sided(witness: dict, what: str) -> str:
 
 
 # -- optimiser steps -------------------------------------------------------------------------------
-def _dependent_names(state: FileState, exprs, free_calls: set[str]) -> set[str]:
-    """Table names of the variables that depend on the parameters."""
-    params = state.rewriter.parameters
+def _canonical_key(key: str) -> str:
+    return key.replace("{", "").replace("}", "").replace(" ", "")
+
+
+def _dependent_names(state: FileState, step_params: set[str], free_calls: set[str]) -> set[str]:
+    """Table names of the variables that depend on the parameters: the problem's
+    own parameters, hatted symbols, declared ones, and probabilities of the model."""
+    params = step_params | state.declared_parameters
     explicit = state.explicit_parameters
     calls = state.rewriter.calls.by_name()
     out = set()
@@ -181,13 +224,17 @@ def _dependent_names(state: FileState, exprs, free_calls: set[str]) -> set[str]:
         if var.kind == "size":
             continue
         key = var.key
+        if _canonical_key(key) in state.data_symbols:
+            continue
         if key.startswith(HATS) or key in params:
             out.add(name)
             continue
         base = name.split("[")[0]
         call = calls.get(base) or next((c for n, c in calls.items() if name.startswith(n)), None)
         if call is not None and name not in free_calls:
-            if call.mentions or call.hatted or not explicit:
+            # a conditional probability of the data is the model's likelihood, whether
+            # or not it names the parameters (P(Y|X)); P(X) without them is evidence
+            if call.mentions or call.hatted or call.given or not explicit:
                 out.add(name)
     return out
 
@@ -208,16 +255,32 @@ def _optimiser_step(ea, eb, a: Line, b: Line, written: str, state: FileState, se
     if oa.is_arg != ob.is_arg:
         return answer(StepVerdict.UNKNOWN, "structure",
                       "an arg max (a set of parameters) and a max (a value) are not the same thing")
-    if not oa.is_arg and written == "=":
+    step_params = set(oa.params or ob.params) or set(state.rewriter.parameters)
+    free_calls = set(law.free_calls(ea, eb, state)) if law is not None else set()
+    dependent = _dependent_names(state, step_params, free_calls)
+    table = state.table
+    # Refuting needs model outputs (hatted symbols, probabilities) free to take any
+    # value: a model family can then put two parameter points at the witness's
+    # outputs. When the objective is a fixed function of theta itself, it cannot.
+    read = {n for n, v in table.variables.items() if ea.has(v.obj) or eb.has(v.obj)}
+    dependent &= read
+    # h_\\theta(x), f_\\theta: an element indexed by a parameter is a model output
+    symbols = {v.obj for n, v in table.variables.items() if v.key in step_params}
+    dependent |= {node.base.label.name for e in (ea, eb) for node in sp.preorder_traversal(e)
+                  if isinstance(node, sp.Indexed) and set(node.indices) & symbols
+                  and node.base.label.name in table.variables}
+    outputs = {n for n in dependent if table.variables[n].key not in step_params}
+    if not oa.is_arg and written != r"\equiv":
         # max F = max G claims equal optimal values: the objectives must be equal
         if oa.sense != ob.sense:
             return answer(StepVerdict.UNKNOWN, "structure",
                           f"a {oa.sense} equal to a {ob.sense}: write \\equiv for the same optimiser, or use arg {oa.sense}")
         step = _identity_step(ea, eb, a, b, state, seconds, result, common, law)
-        return StepResult(**{**step.__dict__, "relation": relation})
-    free_calls = set(law.free_calls(ea, eb, state)) if law is not None else set()
-    dependent = _dependent_names(state, (ea, eb), free_calls)
-    table = state.table
+        if step.verdict is StepVerdict.FAILS and not outputs:
+            step = replace(step, verdict=StepVerdict.UNKNOWN, counterexample=None,
+                           reason="the objectives differ, but their optimal values may still agree (the objective "
+                                  "is a fixed function of the parameters); not checked")
+        return replace(step, relation=relation)
     dep_objs = [v.obj for n, v in table.variables.items() if n in dependent]
 
     def depends(e: sp.Expr) -> bool:
@@ -243,7 +306,14 @@ def _optimiser_step(ea, eb, a: Line, b: Line, written: str, state: FileState, se
             witness = _sides(verdict.witness, old="b")  # decide compared (new, map of old)
             return answer(StepVerdict.FAILS, "numeric", _one_sided(witness, "objective"),
                           _rename(witness, state, (ea, eb)))
-        if verdict.answer is not Answer.EQUIVALENT:
+        lost = _one_side_only(verdict.coverage)
+        if lost is not None and lost[3] == "b" and _law_caveat(ea, eb, state) is None:
+            count, total, point, _ = lost
+            witness = _sides(dict(point), old="b")
+            return answer(StepVerdict.FAILS, "numeric",
+                          f"the new objective has no value (a log of 0, ...) at {count} of {total} random points "
+                          "where the old one has a value; the point shown is one", _rename(witness, state, (ea, eb)))
+        if verdict.answer is not Answer.EQUIVALENT or lost is not None:
             continue
         sign = sign_of(cand.c, lookup)
         if sign == 0:
@@ -274,6 +344,10 @@ def _optimiser_step(ea, eb, a: Line, b: Line, written: str, state: FileState, se
     caveat = _law_caveat(ea, eb, state)
     maker = PointMaker(table.variables, [ea, eb], _rng(b.segment.raw, a.segment.raw, state.domains))
     witness = order_witness(ea, eb, direction, maker, lambda n: n in dependent, Budget(seconds=seconds))
+    if witness is not None and not outputs:
+        return answer(StepVerdict.UNKNOWN, "numeric",
+                      "the new objective is not a monotone map of the old one (" + witness.text.split(": ", 1)[-1]
+                      + "), but both are fixed functions of the parameters, whose optimisers may still agree")
     if witness is not None and caveat is None:
         text = f"{wrong_sign}: {witness.text}" if wrong_sign else witness.text
         return answer(StepVerdict.FAILS, "numeric", text, _rename(witness.counterexample, state, (ea, eb)))
