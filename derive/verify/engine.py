@@ -65,7 +65,6 @@ def _plan(chain: Chain, state: FileState) -> Plan:
     first = chain.segments[0]
     if len(chain.segments) > 1 and chain.links[0].relation in EQUALS and _is_name(first.raw, state.rewriter):
         name = _name_key(first.raw)
-        state.rewriter.declare(first.raw)
     lines: list[Line] = []
     for k, seg in enumerate(chain.segments):
         try:

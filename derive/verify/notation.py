@@ -99,17 +99,8 @@ class Rewriter:
     def __init__(self, parameters: set[str]):
         self.parameters = set(parameters)
         self.calls = Calls()
-        self.user_defined: set[str] = set()  # keys of calls the file defines itself
         self.used: set[str] = set()          # the tokens of the formula being rewritten
-
-    def declare(self, raw: str) -> None:
-        """``raw`` is a chain's ``NAME``: a call the file defines keeps the file's meaning."""
-        tokens = tokenize(raw)
-        head, j = _call_head(tokens, 0) if tokens else (None, 0)
-        if head is not None and j < len(tokens) and tokens[j].text == "(":
-            close = _match_paren(tokens, j)
-            if close is not None:
-                self.user_defined.add(self._key(head[0], head[1], tokens[j + 1:close])[0])
+        self.raw = ""                        # and its text
 
     # -- optimiser heads --------------------------------------------------------------
     def objective(self, raw: str) -> Objective:
@@ -118,6 +109,7 @@ class Rewriter:
             raise ParseError(f"{PROBABILITY_PLACEHOLDER} and {FUNCTION_PLACEHOLDER} are reserved by derive verify "
                              "(they stand for probabilities and named functions)")
         self.used = {t.text for t in tokens}
+        self.raw = raw
         tokens = [t for t in tokens if t.text not in SIZING]
         head = self._head(tokens)
         notes: list[str] = []
@@ -288,12 +280,13 @@ class Rewriter:
         else:
             return None
         key, indices, args, given = self._key(base, sub, inner)
-        if key not in self.user_defined:
-            expanded = _standard(base, sub, inner, self.used)
-            if expanded is not None:
-                return expanded, close + 1
+        expanded = _standard(base, sub, inner, self.used)
+        if expanded is not None:
+            return expanded, close + 1
         mentions = frozenset(n for n in self.parameters if _mentions(inner + sub, n))
-        written = " ".join(t.text for t in tokens[i:close + 1])
+        start, end = tokens[i].pos, tokens[close].pos + 1
+        written = self.raw[start:end] if 0 <= start < end <= len(self.raw) and self.raw[start:end].startswith(
+            tokens[i].text) else " ".join(t.text for t in tokens[i:close + 1])
         hatted = any(t.text in (r"\hat", r"\widehat") for t in inner)
         call = self.calls.get(key, head=base, written=written, probability=probability,
                               index_count=len(indices), mentions=mentions, args=args, given=given,

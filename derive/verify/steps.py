@@ -76,7 +76,7 @@ def _relation(oa: Objective, ob: Objective, written: str) -> str:
         if oa.sense == ob.sense:
             return f"same arg{oa.sense}"
         return f"arg{oa.sense} -> arg{ob.sense}"
-    if written == "=":
+    if written != r"\equiv":
         return f"{oa.sense} = {ob.sense}"
     return "same optimiser"
 
