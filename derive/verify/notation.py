@@ -343,7 +343,7 @@ class Rewriter:
 
 
 #: The standard meanings of H(p, q), H(p) and D_KL(p || q), summed over the
-#: whole range of the arguments' last index (rows such as p, \\hat{y}_i; H(X) of a
+#: whole range of the arguments' last index (rows such as p, \hat{y}_i; H(X) of a
 #: random variable stays a name).
 STANDARD = {("H", 2): r"\left( - \sum_{{{k}}} {a} \log {b} \right)",
             ("H", 1): r"\left( - \sum_{{{k}}} {a} \log {a} \right)",
