@@ -23,40 +23,22 @@ environment's Python:
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import math
 import os
-import signal
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+from timelimit import Late, limit
+
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = ROOT / "tests" / "data" / "equivalence_public.jsonl"  # copy of ../shared/corpus
 #: A peer that runs longer than this on one pair is stopped: verdict "unknown".
 PAIR_LIMIT = 60.0
 CLI_PAIR = (r"\frac{1}{1+e^{-x}}", r"\frac{e^x}{1+e^x}")
-
-
-class _Late(Exception):
-    pass
-
-
-@contextlib.contextmanager
-def _limit(seconds: float):
-    """Stop a pure-Python computation (sympy) after ``seconds`` (main thread only)."""
-    def fire(signum, frame):
-        raise _Late()
-    old = signal.signal(signal.SIGALRM, fire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
 
 
 # -- the tools: each maps a pair to "equivalent", "not_equivalent" or "unknown" ------------------
@@ -105,9 +87,9 @@ def measure(run, pairs: list[dict]) -> list[tuple[str, float]]:
     for pair in pairs:
         started = time.perf_counter()
         try:
-            with _limit(PAIR_LIMIT):
+            with limit(PAIR_LIMIT):
                 verdict = run(pair)
-        except (_Late, Exception):  # noqa: BLE001 -- a crash is a wrong answer, not the end
+        except (Late, Exception):  # noqa: BLE001 -- a crash is a wrong answer, not the end
             verdict = "unknown"
         out.append((verdict, (time.perf_counter() - started) * 1000))
     return out

@@ -18,16 +18,16 @@ math-verify is not a dependency of derive; it lives in the benchmark's own envir
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import re
-import signal
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from timelimit import Late, limit
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -37,24 +37,6 @@ STEP_LIMIT = 5.0
 PROBABILITY = re.compile(r"(?<![A-Za-z\\])[Pp]\}?\s*(\\[Bb]ig+[lr]?\s*)?\(")
 
 
-class _Late(Exception):
-    pass
-
-
-@contextlib.contextmanager
-def _limit(seconds: float):
-    """Stop a pure-Python computation (sympy) after ``seconds`` (main thread only)."""
-    def fire(signum, frame):
-        raise _Late()
-    old = signal.signal(signal.SIGALRM, fire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
-
-
 # -- the peers: each maps (before, after) to "holds", "fails", "unread" or "undecided" ----------
 def sympy_tool():
     import sympy as sp
@@ -62,13 +44,13 @@ def sympy_tool():
 
     def run(a: str, b: str) -> str:
         try:
-            with _limit(STEP_LIMIT):
+            with limit(STEP_LIMIT):
                 try:
                     x, y = latex2sympy(a), latex2sympy(b)
                 except Exception:  # noqa: BLE001 -- any parse failure: could not read
                     return "unread"
                 return "holds" if sp.simplify(x - y) == 0 else "fails"
-        except (_Late, Exception):  # noqa: BLE001 -- a timeout or e.g. a relation minus a number
+        except (Late, Exception):  # noqa: BLE001 -- a timeout or e.g. a relation minus a number
             return "undecided"
     return run
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from ..parsing.lexer import ParseError, Token, tokenize
 from .extract import Row, Source
 from .results import VerifyError
+from .tokens import closing
 
 #: Relations a step may claim, as the report names them. ``=`` between two
 #: optimisation problems and ``\equiv`` both claim the same optimiser.
@@ -213,13 +214,8 @@ def _pieces(row: Row, source: Source) -> list[_Piece]:
 
 
 def _match(tokens: list[Token], i: int) -> int:
-    depth = 0
-    for j in range(i, len(tokens)):
-        depth += tokens[j].text == "{"
-        depth -= tokens[j].text == "}"
-        if depth == 0:
-            return j
-    return len(tokens) - 1
+    end = closing(tokens, i)
+    return len(tokens) - 1 if end is None else end
 
 
 #: Commands that only move a row's start: ``&\\quad + c``, ``\\phantom{=} - c``.

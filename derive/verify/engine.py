@@ -22,6 +22,7 @@ from .notation import FUNCTION_PLACEHOLDER, PROBABILITY_PLACEHOLDER, Rewriter
 from .results import StepResult, StepVerdict, VerifyError, VerifyReport
 from .state import Binding, FileState, Line
 from .steps import check_step
+from .tokens import closing
 
 #: Symbols that depend on the parameters whatever the file says.
 DEFAULT_PARAMETERS = {r"\theta", r"\boldsymbol{\theta}"}
@@ -124,13 +125,8 @@ _DECORATORS = {r"\hat", r"\widehat", r"\tilde", r"\widetilde", r"\bar", r"\overl
 
 
 def _close(tokens, i: int, opener: str, closer: str) -> int:
-    depth = 0
-    for j in range(i, len(tokens)):
-        depth += tokens[j].text == opener
-        depth -= tokens[j].text == closer
-        if depth == 0:
-            return j
-    return len(tokens)
+    end = closing(tokens, i, opener, closer)
+    return len(tokens) if end is None else end
 
 
 from ..parsing.reader import FUNCTION_COMMANDS, GREEK as _GREEK  # noqa: E402

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from ..parsing.lexer import ParseError, Token, tokenize
 from ..parsing.reader import GREEK
+from .tokens import closing
 
 #: Heads always read as a probability when followed by ``(``.
 PROBABILITY_HEADS = {"P", r"\Pr"}
@@ -482,23 +483,14 @@ def _top_comma(tokens: list[Token]) -> bool:
 
 
 def _match(tokens: list[Token], i: int) -> int:
-    depth = 0
-    for j in range(i, len(tokens)):
-        depth += tokens[j].text == "{"
-        depth -= tokens[j].text == "}"
-        if depth == 0:
-            return j
-    raise ParseError("an unclosed {")
+    end = closing(tokens, i)
+    if end is None:
+        raise ParseError("an unclosed {")
+    return end
 
 
 def _match_paren(tokens: list[Token], i: int) -> int | None:
-    depth = 0
-    for j in range(i, len(tokens)):
-        depth += tokens[j].text == "("
-        depth -= tokens[j].text == ")"
-        if depth == 0:
-            return j
-    return None
+    return closing(tokens, i, "(", ")")
 
 
 def _script_end(tokens: list[Token], j: int) -> int:
