@@ -113,10 +113,19 @@ def _is_name(raw: str, rewriter: Rewriter) -> bool:
             return False
         i = _close(tokens, i + 1, "{", "}") + 1
     if i < len(tokens) and tokens[i].text == "(":
-        if not rewriter.is_opaque_call(tokens, 0):
+        # f(x) = x^2 + 1: a function of plain letters is an element for every x
+        if not (rewriter.is_opaque_call(tokens, 0) or _function_of_letters(tokens, head, i)):
             return False
         i = _close(tokens, i, "(", ")") + 1
     return i == len(tokens)
+
+
+def _function_of_letters(tokens, head, open_at: int) -> bool:
+    close = _close(tokens, open_at, "(", ")")
+    inner = tokens[open_at + 1:close]
+    letters = [t for t in inner if t.text != ","]
+    return (head.text in ("f", "g", "h", "F", "G", "u", "v", "\\phi", "\\psi") and bool(letters)
+            and all(t.kind == "letter" or t.text in _GREEK for t in letters) and len(letters) == len(inner) - inner.count(","))
 
 
 _DECORATORS = {r"\hat", r"\widehat", r"\tilde", r"\widetilde", r"\bar", r"\overline", r"\mathcal",
@@ -270,11 +279,23 @@ def _not_a_definition(name_line: Line, first: Line, state: FileState) -> str | N
         return "an element at a fixed index is a value, not a definition for every index"
     if any(_defines(t, head) for t, _ in state.definitions):
         return "it is defined already"
+    family = None if _is_probability(head, state) else _family(head, state)  # P(Y|X), P(y|x): two events
+    if family is not None and any(_family(_head_of(t), state) == family for t, _ in state.definitions):
+        return f"{family}(..) is defined already, at other arguments"
     if any(ln.expr is not None and ln.expr.has(head) for ln in state.seen):
         return "an earlier line uses it"
     if _is_probability(head, state) and first.expr is not None and _opaque_in(first.expr, state):
         return "a probability written with other probabilities is a law of probability, not a model"
     return None
+
+
+def _family(head: sp.Basic, state: FileState) -> str | None:
+    """``\\ell`` for the opaque call ``\\ell(\\hat{y}, y)``: calls of one function share it."""
+    name = str(getattr(head, "name", ""))
+    call = state.rewriter.calls.by_name().get(name)
+    if call is not None:
+        return call.family
+    return name if isinstance(head, sp.IndexedBase) else None  # g for the element g(z) = ...
 
 
 def _defines(target: sp.Basic, head: sp.Basic) -> bool:

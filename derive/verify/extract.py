@@ -68,6 +68,7 @@ def read_source(text: str, fmt: str, name: str) -> Source:
         raise VerifyError(f"the file is {len(text)} characters long; at most {MAX_FILE} are read", name)
     if fmt not in ("tex", "md"):
         raise VerifyError(f"unknown format {fmt!r}: use tex or md", name)
+    text = text.replace("\r", " ")  # CR LF and old Mac line ends; the same length, so offsets hold
     source = Source(text, name)
     declarations, blanked = (_tex_comments if fmt == "tex" else _md_comments)(text)
     for offset, body in declarations:
@@ -117,6 +118,8 @@ def _section(match) -> str:
 
 def _md_comments(text: str) -> tuple[list[tuple[int, str]], str]:
     found = []
+    for m in re.finditer(r"^[ \t]*(>[ \t]?)+", text, re.M):  # block quotes: the quoted text is read
+        text = _blank(text, m.start(), m.end())
     for m in re.finditer(r"<!--(.*?)-->", text, re.S):
         d = _DECLARATION.match(m.group(1).strip())
         if d:
@@ -238,8 +241,19 @@ def _md_displays(text: str) -> list[tuple[int, int]]:
             spans.append((m.end(), end))
             i = end + len(m.group(1)) + 6
         else:
-            spans.append(_closed(text, m))
-            i = spans[-1][1] + 2
+            start, end = _closed(text, m)
+            i = end + 2
+            if m.group(0) == "$$" and not _own_paragraph(text, m.start(), end + 2):
+                continue  # kramdown's inline maths: "when $$y = 1$$, ..."
+            spans.append((start, end))
+
+
+def _own_paragraph(text: str, open_at: int, close_end: int) -> bool:
+    """Does a ``$$..$$`` stand on its own lines (a display), not inside a sentence?"""
+    line_start = text.rfind("\n", 0, open_at) + 1
+    line_end = text.find("\n", close_end)
+    line_end = len(text) if line_end < 0 else line_end
+    return not text[line_start:open_at].strip() and not text[close_end:line_end].strip(" \t.,;:")
 
 
 _INNER_ENV = re.compile(r"\\(begin|end)\{(" + "|".join(re.escape(e) for e in INNER) + r")\}(\{\d+\})?")

@@ -35,6 +35,9 @@ BOLD = {r"\mathbf", r"\boldsymbol", r"\bm", r"\textbf", r"\pmb", r"\mathbold"}
 SIZING = {r"\large", r"\Large", r"\LARGE", r"\small", r"\normalsize", r"\huge", r"\Huge", r"\scriptstyle",
           r"\hfill"}
 WITH_ARGUMENT = {r"\hspace", r"\vspace", r"\phantom", r"\hphantom", r"\vphantom"}
+#: Where a constraint starts in an arg max subscript.
+_CONSTRAINTS = {r"\in", ":", r"\colon", r"\mid", "|", ">", "<", r"\ge", r"\le", r"\geq", r"\leq", r"\subset",
+                r"\subseteq", "=", r"\neq", r"\ne"}
 _ARG_WORDS = {"argmax": ("max", True), "argmin": ("min", True), "max": ("max", False), "min": ("min", False)}
 
 
@@ -51,6 +54,7 @@ class Call:
     args: tuple[str, ...] = ()          # canonical argument texts (left of | first)
     given: tuple[str, ...] = ()         # canonical conditioning texts
     hatted: bool = False                # mentions a model output (\hat{y})
+    family: str = ""                    # the function, without its arguments: \ell, D_{KL}
 
     @property
     def placeholder(self) -> str:
@@ -172,8 +176,11 @@ class Rewriter:
         return sense, is_arg, params, rest
 
     def _param_names(self, sub: list[Token]) -> tuple[str, ...]:
+        """``\\theta``, ``w, b``; a constraint after the name is not part of it
+        (``\\theta \\in \\Theta``, ``\\mathbf{w} \\in \\mathbb{R}^d``, ``\\theta : \\theta > 0``)."""
+        cut = next((n for n, t in enumerate(sub) if t.text in _CONSTRAINTS), len(sub))
         names, cur = [], []
-        for t in sub + [Token("char", ",", 0)]:
+        for t in sub[:cut] + [Token("char", ",", 0)]:
             if t.text == ",":
                 name = _canonical(cur)
                 if name:
@@ -280,6 +287,8 @@ class Rewriter:
             probability = False
         else:
             return None
+        if not inner or all(t.text in (",", "|", r"\mid", r"\|", r"\Vert") for t in inner):
+            raise ParseError(f"{base}(..) with nothing inside")
         key, indices, args, given = self._key(base, sub, inner)
         expanded = _standard(base, sub, inner, self.used)
         if expanded is not None:
@@ -289,9 +298,10 @@ class Rewriter:
         written = self.raw[start:end] if 0 <= start < end <= len(self.raw) and self.raw[start:end].startswith(
             tokens[i].text) else " ".join(t.text for t in tokens[i:close + 1])
         hatted = any(t.text in (r"\hat", r"\widehat") for t in inner)
+        family = base + ("_{" + " ".join(x.text for x in sub) + "}" if sub else "")
         call = self.calls.get(key, head=base, written=written, probability=probability,
                               index_count=len(indices), mentions=mentions, args=args, given=given,
-                              hatted=hatted)
+                              hatted=hatted, family=family)
         if call.index_count != len(indices):
             raise ParseError(f"{written}: the same call with a different number of indices")
         text = call.placeholder
@@ -356,11 +366,12 @@ SUM_LETTERS = (r"\kappa", r"\nu", r"\xi", r"\zeta", r"\varrho", r"\upsilon")
 def _standard(base: str, sub: list[Token], inner: list[Token], used: set[str]) -> str | None:
     """``H(p_i, \\hat{p}_i)`` -> ``(-\\sum_\\kappa p_{i,\\kappa} \\log \\hat{p}_{i,\\kappa})``."""
     word = base if base != r"\mathrm{KL}" else "KL"
-    if base == "D" and "".join(t.text for t in sub).replace("\\mathrm", "") in ("KL",):
-        word = "KL"
+    if base == "D" and "".join(t.text for t in sub if t.kind == "letter") == "KL":
+        word = "KL"  # D_{KL}, D_{\mathrm{KL}}, D_{\text{KL}}, D_{\rm KL}
     elif sub:
         return None
-    bars = {",", "|", r"\|", r"\mid", r"\Vert"} if word == "KL" else {","}
+    inner = _double_bars(inner)
+    bars = {",", "|", r"\|", r"\mid", r"\Vert", r"\parallel"} if word == "KL" else {","}
     if word == "H" and any(t.text in ("|", r"\mid", r"\vert") for t in inner):
         return None  # H(Y|X): a conditional entropy
     parts = _split([t for t in inner if t.text not in BOLD], bars)
@@ -375,6 +386,17 @@ def _standard(base: str, sub: list[Token], inner: list[Token], used: set[str]) -
         return None
     names = dict(zip("ab", rows))
     return "{" + template.format(k=letter, **names) + "}"
+
+
+def _double_bars(inner: list[Token]) -> list[Token]:
+    """``p || q`` and ``p \\mid\\mid q`` are ``p \\| q``."""
+    out: list[Token] = []
+    for t in inner:
+        if out and t.text in ("|", r"\mid") and out[-1].text == t.text:
+            out[-1] = Token("sym", r"\|", out[-1].pos)
+        else:
+            out.append(t)
+    return out
 
 
 def _row_element(tokens: list[Token], letter: str) -> str | None:
@@ -404,6 +426,11 @@ def _call_head(tokens: list[Token], i: int):
     """``((base, subscript tokens), index after the head)`` or ``(None, i)``."""
     t = tokens[i]
     j = i + 1
+    if t.text in (r"\mathrm", r"\operatorname", r"\text") and j < len(tokens) and tokens[j].text == "{":
+        close = closing(tokens, j)
+        word = "".join(x.text for x in tokens[j + 1:close or j] if x.kind == "letter")
+        if close is not None and word == "KL":
+            return ("KL", []), close + 1
     if t.text in (r"\mathbb", r"\mathcal", r"\mathrm", r"\operatorname") and j < len(tokens):
         if tokens[j].text == "{" and j + 2 < len(tokens) and tokens[j + 2].text == "}":
             base = f"{t.text}{{{tokens[j + 1].text}}}"
