@@ -36,6 +36,12 @@ def _existing_file(value) -> Path | None:
         return None
 
 
+def _looks_like_a_path(text: str) -> bool:
+    """``docs/missing.tex``: one line, no LaTeX, a derivation file's suffix."""
+    return "\n" not in text and "\\" not in text and "$" not in text and \
+        text.strip().lower().endswith((".tex", ".md", ".markdown"))
+
+
 def assert_derivation(path_or_text, domains: dict[str, str] | None = None, fmt: str | None = None,
                       seconds: float = 20.0):
     """Assert that every step of a derivation holds; return its :class:`~derive.verify.VerifyReport`.
@@ -67,6 +73,8 @@ def assert_derivation(path_or_text, domains: dict[str, str] | None = None, fmt: 
             except (OSError, UnicodeDecodeError) as exc:
                 raise VerifyError(f"cannot read the file ({exc})", str(path)) from None
             report = verify_text(text, fmt, domains, str(path), seconds)
+    elif isinstance(path_or_text, str) and _looks_like_a_path(path_or_text):
+        raise VerifyError("no such file", path_or_text)
     elif isinstance(path_or_text, str):
         report = verify_text(path_or_text, fmt or "tex", domains, "<text>", seconds)
     else:

@@ -114,6 +114,13 @@ def take_justification(row: Row) -> None:
             found.append(_plain(text[m.end():end]).strip("() "))
             text = _blank(text, m.start(), end + 1)
             break
+    rng = re.search(r",\s*\\q?quad\b", text)  # ", \quad i = 1, ..., N": a range, said in words
+    if rng and _depth_at(text, rng.start()) == 0:
+        found.append(_plain(text[rng.end():]))
+        text = _blank(text, rng.start(), len(text))
+    end = re.search(r"[.,;]\s*$", text)  # the sentence's full stop or comma after a display
+    if end and _depth_at(text, end.start()) == 0:
+        text = _blank(text, end.start(), end.start() + 1)
     row.text = text.replace("&", " ")
     row.justification = "; ".join(j for j in found if j)
 
@@ -253,7 +260,7 @@ def chains_of(source: Source) -> list[Chain]:
         has_rel = any(p.kind == "rel" for p in pieces)
         first_token = _first_token(row, pieces[0], source)
         continues_expr = (not has_rel and current is not None and current.segments and not dangling
-                          and first_token in ("+", "-") and current.block == row.block)
+                          and first_token in ("+", "-", r"\cdot", r"\times") and current.block == row.block)
         if continues_expr:
             seg = current.segments[-1]
             seg.raw = seg.raw + " " + row.text

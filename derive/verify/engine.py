@@ -9,7 +9,7 @@ justification (:mod:`.laws`) rewrite a step's left side before it is checked.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sympy as sp
 
@@ -77,7 +77,15 @@ def _plan(chain: Chain, state: FileState) -> Plan:
         state.notes += list(objective.notes)
         lines.append(Line(seg, objective))
     name_line = lines[0] if name else None
+    if name_line is not None:
+        name_line.objective = replace(name_line.objective, text=_starless(name_line.objective.text))
     return Plan(name, name_line, lines)
+
+
+def _starless(text: str) -> str:
+    """``\\theta^{*}`` reads as a name of its own, ``\\theta_{\\text{opt}}``."""
+    import re
+    return re.sub(r"\^\s*(\{\s*)?(\*|\\star|\\ast)(\s*\})?", r"_{\\text{opt}}", text)
 
 
 def _is_name(raw: str, rewriter: Rewriter) -> bool:
@@ -108,16 +116,27 @@ def _is_name(raw: str, rewriter: Rewriter) -> bool:
     if i < len(tokens) and tokens[i].text == "_":
         i = _close(tokens, i + 1, "{", "}") + 1 if i + 1 < len(tokens) and tokens[i + 1].text == "{" else i + 2
     if i < len(tokens) and tokens[i].text == "^":
-        # only an index written as a superscript, y^{(k)}: never a power
-        if not (i + 2 < len(tokens) and tokens[i + 1].text == "{" and tokens[i + 2].text == "("):
+        # an index written as a superscript, y^{(k)}, or a star, \theta^*: never a power
+        if _star_at(tokens, i + 1):
+            i = _close(tokens, i + 1, "{", "}") + 1 if tokens[i + 1].text == "{" else i + 2
+        elif not (i + 2 < len(tokens) and tokens[i + 1].text == "{" and tokens[i + 2].text == "("):
             return False
-        i = _close(tokens, i + 1, "{", "}") + 1
+        else:
+            i = _close(tokens, i + 1, "{", "}") + 1
     if i < len(tokens) and tokens[i].text == "(":
         # f(x) = x^2 + 1: a function of plain letters is an element for every x
         if not (rewriter.is_opaque_call(tokens, 0) or _function_of_letters(tokens, head, i)):
             return False
         i = _close(tokens, i, "(", ")") + 1
     return i == len(tokens)
+
+
+def _star_at(tokens, j: int) -> bool:
+    """``^*``, ``^\\star``, ``^{*}``, ``^{\\ast}``: the name of an optimum."""
+    stars = ("*", r"\star", r"\ast")
+    if j < len(tokens) and tokens[j].text in stars:
+        return True
+    return j + 2 < len(tokens) and tokens[j].text == "{" and tokens[j + 1].text in stars and tokens[j + 2].text == "}"
 
 
 def _function_of_letters(tokens, head, open_at: int) -> bool:
