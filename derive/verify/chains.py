@@ -57,19 +57,26 @@ _TAG = re.compile(r"\\tag\*?\s*\{")
 _TEXT = (r"\text", r"\textrm", r"\mbox", r"\textit", r"\mathrm")
 
 
-def _group_end(text: str, open_at: int) -> int:
-    """Offset of the ``}`` closing the ``{`` at ``open_at`` (or -1)."""
-    depth, i = 0, open_at
+def _depths(text: str, start: int = 0, opening: str = "{", closing: str = "}"):
+    """``(offset, depth before the character)`` for each character from ``start``
+    that is not part of a backslash command (``\\{`` is not a brace)."""
+    depth, i = 0, start
     while i < len(text):
         c = text[i]
         if c == "\\":
             i += 2
             continue
-        depth += c == "{"
-        depth -= c == "}"
-        if depth == 0:
-            return i
+        yield i, depth
+        depth += c in opening
+        depth -= c in closing
         i += 1
+
+
+def _group_end(text: str, open_at: int) -> int:
+    """Offset of the ``}`` closing the ``{`` at ``open_at`` (or -1)."""
+    for i, depth in _depths(text, open_at):
+        if depth == 1 and text[i] == "}":
+            return i
     return -1
 
 
@@ -135,30 +142,18 @@ def _reads_as_words(text: str) -> bool:
 
 
 def _depth_at(text: str, pos: int) -> int:
-    depth, i = 0, 0
-    while i < pos:
-        c = text[i]
-        if c == "\\":
-            i += 2
-            continue
-        depth += c in "{([" 
-        depth -= c in "})]"
-        i += 1
+    """The bracket depth (any of ``{([``) at ``pos``."""
+    depth = 0
+    for i, depth in _depths(text, 0, "{([", "})]"):
+        if i >= pos:
+            return depth
     return depth
 
 
 def _top_level_find(text: str, needle: str) -> int:
-    depth, i = 0, 0
-    while i < len(text):
-        if text.startswith(needle, i) and depth == 0:
+    for i, depth in _depths(text):
+        if depth == 0 and text.startswith(needle, i):
             return i
-        c = text[i]
-        if c == "\\":
-            i += 2
-            continue
-        depth += c == "{"
-        depth -= c == "}"
-        i += 1
     return -1
 
 
