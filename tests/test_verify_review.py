@@ -87,8 +87,6 @@ KNOWN_2 = {
                                "no display",
     # wrong fails, left as they are
     "softmax-split-first": "fails: the softmax row is not tied to the range K of the sum (a sampling limit of check)",
-    "cdot-continuation-true": "fails: \\prod_i a_i \\cdot \\prod_i b_i is read with the second product inside "
-                              "the first (the reader's precedence), as derive check reads it",
     "align-two-columns-true": "fails: two equations on one align row (a & b &= c & d &= e) are read as one",
     "sup-sub-order": "fails: y^{(k)}_i and y_i^{(k)} index in the order written (README)",
     "entropy-bits-def": "fails: H(p) always means the entropy in nats (README); name your own, H_2(p)",

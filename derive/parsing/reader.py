@@ -181,6 +181,7 @@ class Reader:
     def finish(self, items: list) -> sp.Expr:
         if not items:
             raise self.error("an empty expression")
+        items = self.split_rebound(items)
         items = self.fold_sums(items)
         items = self.read_division(items)
         flat: list = []
@@ -239,6 +240,29 @@ class Reader:
                                      "or \\frac{a}{b c}")
             j += 1
         return out
+
+    def split_rebound(self, items: list) -> list:
+        """``\\prod_i a_i \\cdot \\prod_i b_i`` is two products: a later \\sum or \\prod
+        that binds the same letter in the same term ends the earlier one's body (read
+        nested, the inner one would shadow the outer letter, which nobody means)."""
+        for at, item in enumerate(items):
+            if not isinstance(item, _SumMark):
+                continue
+            for j in range(at + 1, len(items)):
+                if items[j] in ("+", "-"):
+                    break
+                if isinstance(items[j], _SumMark) and items[j].var == item.var:
+                    end = j
+                    while end > at + 1 and isinstance(items[end - 1], str) and \
+                            items[end - 1].strip() in (r"\cdot", r"\times", "*"):
+                        end -= 1
+                    if end == at + 1:
+                        break  # \sum_i \sum_i: nothing between, leave it to the parser
+                    first = self.new(Group(self.finish(items[at:end])))
+                    return items[:at] + [first] + self.split_rebound(items[end:])
+                if isinstance(items[j], _SumMark):
+                    break  # another letter: a nested sum, as written
+        return items
 
     def fold_sums(self, items: list) -> list:
         """``\\sum_n a_n + b_n`` (b_n outside the body latex2sympy gives the sum):
