@@ -54,7 +54,6 @@ class Chain:
 
 # -- justifications ---------------------------------------------------------------------
 _TAG = re.compile(r"\\tag\*?\s*\{")
-_TEXT = (r"\text", r"\textrm", r"\mbox", r"\textit", r"\mathrm")
 
 
 def _depths(text: str, start: int = 0, opening: str = "{", closing: str = "}"):

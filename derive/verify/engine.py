@@ -16,11 +16,12 @@ import sympy as sp
 from ..parsing import ParseError, read_formulas
 from ..parsing.assemble import Table
 from ..parsing.lexer import tokenize
+from ..parsing.reader import BOLD, DECORATORS, FUNCTION_COMMANDS, GREEK
 from .chains import EQUALS, Chain, chains_of
 from .extract import read_source
 from .notation import FUNCTION_PLACEHOLDER, PROBABILITY_PLACEHOLDER, Rewriter
 from .results import StepResult, StepVerdict, VerifyError, VerifyReport
-from .state import Binding, FileState, Line
+from .state import Binding, FileState, Line, canonical_name, opaque_names
 from .steps import check_step
 from .tokens import closing
 
@@ -34,10 +35,11 @@ def verify_source(text: str, fmt: str, domains: dict[str, str], name: str, secon
     chains = chains_of(source)
     if not chains:
         raise VerifyError("no display formulas found (.tex: align/equation/...; .md: $$..$$ or \\[..\\])", name)
-    rewriter = Rewriter(DEFAULT_PARAMETERS | {_canon_param(p) for p in source.parameters})
-    declared = {_canon_param(p) for p in source.parameters}
+    rewriter = Rewriter(DEFAULT_PARAMETERS | {canonical_name(p) for p in source.parameters})
+    declared = {canonical_name(p) for p in source.parameters}
     state = FileState(name, merged, rewriter, file_domains=set(source.domains) - set(domains),
-                      declared_parameters=declared, data_symbols={_canon_param(p) for p in source.data}, explicit_parameters={_canon_param(p) for p in source.parameters})
+                      declared_parameters=declared, explicit_parameters=set(declared),
+                      data_symbols={canonical_name(p) for p in source.data})
     plans = [_plan(chain, state) for chain in chains]
     _parse_all(plans, state)
     results: list[StepResult] = []
@@ -46,11 +48,6 @@ def verify_source(text: str, fmt: str, domains: dict[str, str], name: str, secon
         results += _run_chain(chain, plan, bindings, state, seconds)
     notes = list(dict.fromkeys(state.notes))
     return VerifyReport(name, tuple(results), tuple(notes))
-
-
-def _canon_param(text: str) -> str:
-    return "".join(t.text for t in tokenize(text)
-                   if t.text not in (r"\mathbf", r"\boldsymbol", r"\bm", r"\textbf", "{", "}"))
 
 
 # -- planning: names, objectives --------------------------------------------------------------
@@ -144,12 +141,10 @@ def _function_of_letters(tokens, head, open_at: int) -> bool:
     inner = tokens[open_at + 1:close]
     letters = [t for t in inner if t.text != ","]
     return (head.text in ("f", "g", "h", "F", "G", "u", "v", "\\phi", "\\psi") and bool(letters)
-            and all(t.kind == "letter" or t.text in _GREEK for t in letters) and len(letters) == len(inner) - inner.count(","))
+            and all(t.kind == "letter" or t.text in GREEK for t in letters) and len(letters) == len(inner) - inner.count(","))
 
 
-_DECORATORS = {r"\hat", r"\widehat", r"\tilde", r"\widetilde", r"\bar", r"\overline", r"\mathcal",
-               r"\mathbb", r"\mathbf", r"\boldsymbol", r"\bm", r"\mathrm", r"\operatorname", r"\vec",
-               r"\textbf", r"\mathit"}
+_DECORATORS = DECORATORS | BOLD | {r"\textbf", r"\operatorname"}  # \hat, \mathcal, ... around a name
 
 
 def _close(tokens, i: int, opener: str, closer: str) -> int:
@@ -157,9 +152,8 @@ def _close(tokens, i: int, opener: str, closer: str) -> int:
     return len(tokens) if end is None else end
 
 
-from ..parsing.reader import FUNCTION_COMMANDS, GREEK as _GREEK  # noqa: E402
 
-_GREEK_OR_NAMES = set(_GREEK) | {r"\ell", r"\Pr"}
+_GREEK_OR_NAMES = set(GREEK) | {r"\ell", r"\Pr"}
 
 
 def _name_key(raw: str) -> str:
@@ -181,21 +175,21 @@ def _parse_all(plans: list[Plan], state: FileState) -> None:
         domains[PROBABILITY_PLACEHOLDER] = "positive"
     used: set[str] = set()
     sizes: set[str] = set()
+    first: list = []
     for plan in plans:  # first, which names are sizes anywhere in the file
         try:
-            sizes |= read_formulas([ln.objective.text for ln in plan.lines], domains, unused_ok=True).table.size_keys
+            parsed = read_formulas([ln.objective.text for ln in plan.lines], domains, unused_ok=True)
+            sizes |= parsed.table.size_keys
         except ParseError:
-            pass  # reported below
-    for plan in plans:
+            parsed = None  # reported below
+        first.append(parsed)
+    for plan, parsed in zip(plans, first):
         lines = plan.lines
         texts = [ln.objective.text for ln in lines]
-        try:
-            parsed = read_formulas(texts, domains, unused_ok=True, sizes=frozenset(sizes))
-        except ParseError as exc:
-            bad = next((ln for ln in lines if ln.objective.text == exc.text), None)
-            line = bad.segment.line if bad else lines[0].segment.line
-            shown = f" {bad.segment.raw}" if bad else ""
-            raise VerifyError(f"cannot read the formula{shown}: {exc.message}", state.source_name, line) from None
+        if parsed is not None and not _reads_other_sizes(parsed, sizes):
+            pass  # the file's other sizes change nothing here: keep the first reading
+        else:
+            parsed = _read_chain(texts, lines, domains, sizes, state)
         for ln, expr in zip(lines, parsed.exprs):
             ln.expr = expr
             ln.variables = parsed.table.variables
@@ -215,6 +209,21 @@ def _parse_all(plans: list[Plan], state: FileState) -> None:
     if unused:
         raise VerifyError(f"a domain is given for {', '.join(unused)}, which no formula of the file uses",
                           state.source_name)
+
+
+def _reads_other_sizes(parsed, sizes: set[str]) -> bool:
+    """Does the chain read, as a plain variable, a name another chain sums to?"""
+    return any(name in sizes and var.kind != "size" for name, var in parsed.table.variables.items())
+
+
+def _read_chain(texts: list[str], lines: list[Line], domains: dict, sizes: set[str], state: FileState):
+    try:
+        return read_formulas(texts, domains, unused_ok=True, sizes=frozenset(sizes))
+    except ParseError as exc:
+        bad = next((ln for ln in lines if ln.objective.text == exc.text), None)
+        line = bad.segment.line if bad else lines[0].segment.line
+        shown = f" {bad.segment.raw}" if bad else ""
+        raise VerifyError(f"cannot read the formula{shown}: {exc.message}", state.source_name, line) from None
 
 
 def _unify_file_ranges(plans: list[Plan], state: FileState) -> None:
@@ -272,10 +281,9 @@ def _run_chain(chain: Chain, plan: Plan, bindings: dict[str, Binding], state: Fi
                                f"({why_not}): the line is checked")
             results.append(check_step(name_line, first, link, state, seconds, result))
         else:
-            defined = first if not first.objective.is_problem else None
-            bindings[plan.name] = Binding(plan.name, defined, lines[-1])
-            if defined is not None:
-                _define(name_line, defined, state)
+            bindings[plan.name] = Binding(plan.name, lines[-1])
+            if not first.objective.is_problem:  # an estimator (arg max) is not unfolded
+                _define(name_line, first, state)
             results.append(result(first.segment.line, before=name_line.segment.raw, after=first.segment.raw,
                                   relation="defines", verdict=StepVerdict.DEFINES, method="definition",
                                   reason=f"introduces {name_line.segment.raw}", justification=link.justification))
@@ -303,7 +311,7 @@ def _not_a_definition(name_line: Line, first: Line, state: FileState) -> str | N
         return f"{family}(..) is defined already, at other arguments"
     if any(ln.expr is not None and ln.expr.has(head) for ln in state.seen):
         return "an earlier line uses it"
-    if _is_probability(head, state) and first.expr is not None and _opaque_in(first.expr, state):
+    if _is_probability(head, state) and first.expr is not None and opaque_names(first.expr):
         return "a probability written with other probabilities is a law of probability, not a model"
     return None
 
@@ -323,11 +331,6 @@ def _defines(target: sp.Basic, head: sp.Basic) -> bool:
 
 def _is_probability(head: sp.Basic, state: FileState) -> bool:
     return str(getattr(head, "name", head)).startswith(PROBABILITY_PLACEHOLDER)
-
-
-def _opaque_in(expr: sp.Expr, state: FileState) -> bool:
-    return any(str(getattr(_head_of(n), "name", "")).startswith((PROBABILITY_PLACEHOLDER, FUNCTION_PLACEHOLDER))
-               for n in sp.preorder_traversal(expr) if isinstance(n, (sp.Symbol, sp.Indexed)))
 
 
 def _mentions(line: Line, name_line: Line) -> bool:

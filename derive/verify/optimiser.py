@@ -14,7 +14,6 @@ wrong way round, which no strictly monotone map allows.
 """
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass
 from typing import Callable
 
@@ -214,8 +213,3 @@ def order_witness(F: sp.Expr, G: sp.Expr, direction: int, maker: PointMaker,
     except (Unsupported, BudgetExceeded):
         return None
     return None
-
-
-def seeded(text: str) -> random.Random:
-    import hashlib
-    return random.Random(int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big"))

@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from ..parsing.assemble import Table
+from ..parsing.lexer import tokenize
 from .chains import Segment
-from .notation import Objective, Rewriter
+from .notation import FUNCTION_PLACEHOLDER, PROBABILITY_PLACEHOLDER, Objective, Rewriter
 
 #: How many times definitions are unfolded into one another at most.
 MAX_UNFOLD = 8
@@ -28,7 +29,6 @@ class Binding:
     """A name a chain introduced, and the line that stands for it now."""
 
     name: str
-    defined: Line | None          # what later lines unfold the name into (values only)
     last: Line                    # the chain's last line: where a later `NAME = ...` goes on from
 
 
@@ -48,6 +48,25 @@ class FileState:
     definitions: list[tuple[sp.Basic, sp.Expr]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     seen: list = field(default_factory=list)   # lines of the chains already run
+
+
+def canonical_name(text: str) -> str:
+    """One spelling per symbol: ``\\boldsymbol{\\theta}`` and ``\\theta``, ``\\hat{\\mu}`` and
+    ``\\hat\\mu`` (bold is typography; braces do not change a name)."""
+    return "".join(t.text for t in tokenize(text)
+                   if t.text not in (r"\mathbf", r"\boldsymbol", r"\bm", r"\textbf", "{", "}"))
+
+
+def opaque_names(expr: sp.Expr) -> set[str]:
+    """The probabilities and named functions (opaque calls) ``expr`` reads."""
+    names = set()
+    for node in sp.preorder_traversal(expr):
+        obj = node.base if isinstance(node, sp.Indexed) else node
+        if isinstance(obj, (sp.Symbol, sp.IndexedBase)):
+            label = str(obj.name)
+            if label.startswith((PROBABILITY_PLACEHOLDER, FUNCTION_PLACEHOLDER)):
+                names.add(label)
+    return names
 
 
 def table_for(*lines: "Line", state: FileState) -> Table:

@@ -21,10 +21,10 @@ from ..parsing import Parsed
 from ..parsing.ranges import Ranges
 from . import laws
 from .chains import UNCHECKED
-from .notation import FUNCTION_PLACEHOLDER, PROBABILITY_PLACEHOLDER, Objective
+from .notation import Objective
 from .optimiser import candidates, finite_at_points, nonnegative, order_witness, sign_of
 from .results import StepResult, StepVerdict
-from .state import FileState, Line, table_for, unfold
+from .state import FileState, Line, canonical_name, opaque_names, table_for, unfold
 
 HATS = (r"\hat{", r"\widehat{")
 
@@ -85,20 +85,10 @@ def _method(verdict_method: str, law) -> str:
     return f"law: {law.title}; {verdict_method}" if law is not None else verdict_method
 
 
-def _opaque(expr: sp.Expr, state: FileState) -> set[str]:
-    names = set()
-    for node in sp.preorder_traversal(expr):
-        obj = node.base if isinstance(node, sp.Indexed) else node
-        label = getattr(obj, "name", None) if isinstance(obj, (sp.Symbol, sp.IndexedBase)) else None
-        if label is not None and str(label).startswith((PROBABILITY_PLACEHOLDER, FUNCTION_PLACEHOLDER)):
-            names.add(str(label))
-    return names
-
-
 def _law_caveat(ea: sp.Expr, eb: sp.Expr, state: FileState) -> str | None:
     """Why a numeric mismatch may not be a failure: the sides mention different
     probabilities, which laws of probability may relate."""
-    left, right = _opaque(ea, state), _opaque(eb, state)
+    left, right = opaque_names(ea), opaque_names(eb)
     if left == right:
         return None
     written = {c.sympy_name: c.written for c in state.rewriter.calls.by_key.values()}
@@ -209,10 +199,6 @@ def _one_sided(witness: dict, what: str) -> str:
 
 
 # -- optimiser steps -------------------------------------------------------------------------------
-def _canonical_key(key: str) -> str:
-    return key.replace("{", "").replace("}", "").replace(" ", "")
-
-
 def _dependent_names(state: FileState, step_params: set[str], free_calls: set[str]) -> set[str]:
     """Table names of the variables that depend on the parameters: the problem's
     own parameters, hatted symbols, declared ones, and probabilities of the model."""
@@ -224,7 +210,7 @@ def _dependent_names(state: FileState, step_params: set[str], free_calls: set[st
         if var.kind == "size":
             continue
         key = var.key
-        if _canonical_key(key) in state.data_symbols:
+        if canonical_name(key) in state.data_symbols:
             continue
         if key.startswith(HATS) or key in params:
             out.add(name)
