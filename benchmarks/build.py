@@ -40,7 +40,7 @@ def main() -> None:
           f"{'met' if med_build < 5 else 'NOT met'}")
 
     from derive import catalogue
-    from derive.checks import check_derivation
+    from derive.checks.steps import check_derivation
 
     print(f"\n{'derivation (in process)':<34} {'steps':>5} {'check s':>8}")
     for d in catalogue.all_derivations():

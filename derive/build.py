@@ -11,15 +11,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import catalogue
-from .certificate import dumps, to_json
-from .checks import check_derivation
-from .results import Report
-from .derivation import Derivation
-from .fsutil import atomic_write
-from .latex import STATUS_TEXT, document
-from .markdown import derivation_markdown
-from . import refutation_certificate, refutation_render
-from .refutation import Claim, RefutationReport, refute
+from .certificates.derivation import dumps, to_json
+from .checks.steps import check_derivation
+from .checks.results import Report
+from .core.derivation import Derivation
+from .core.fsutil import atomic_write
+from .render.latex import STATUS_TEXT, document
+from .render.markdown import derivation_markdown
+from .certificates import refutation as refutation_certificate
+from .render import refutation as refutation_render
+from .core.refutation import Claim, RefutationReport, refute
 
 
 @dataclass(frozen=True)

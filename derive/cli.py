@@ -13,14 +13,15 @@ from pathlib import Path
 
 from . import __version__, catalogue
 from .build import CompileError, NoLatex, build, compile_pdf, latex_tools
-from .certificate import CertificateError, dumps, load, recheck, to_json
-from .checks import check_derivation
-from .results import Report, Status
-from .limits import TimedOut, call_with_timeout
-from .latex import STATUS_TEXT, document
-from .markdown import derivation_markdown, derivation_text
-from . import refutation_certificate, refutation_render
-from .refutation import RefutationReport, refute
+from .certificates.derivation import CertificateError, dumps, load, recheck, to_json
+from .checks.steps import check_derivation
+from .checks.results import Report, Status
+from .core.limits import TimedOut, call_with_timeout
+from .render.latex import STATUS_TEXT, document
+from .render.markdown import derivation_markdown, derivation_text
+from .certificates import refutation as refutation_certificate
+from .render import refutation as refutation_render
+from .core.refutation import RefutationReport, refute
 
 EXIT_HOLDS, EXIT_FAILS, EXIT_USAGE, EXIT_UNDECIDED = 0, 1, 2, 3
 
@@ -258,7 +259,7 @@ def cmd_check(args) -> int:
                             progress=sys.stderr.isatty() and not args.quiet)
         out_lines = (json.dumps(answer, ensure_ascii=False) + "\n" for answer in answers)
         if args.out:
-            from .fsutil import atomic_write
+            from .core.fsutil import atomic_write
             atomic_write(Path(args.out), "".join(out_lines))
         else:
             for line in out_lines:

@@ -158,7 +158,7 @@ class DeriveFile(pytest.File):
     """A ``.tex``/``.md`` derivation: checked once, one :class:`DeriveStep` per step."""
 
     def collect(self):
-        from derive.verify import VerifyError, verify_file  # sympy is loaded only now
+        from .verify import VerifyError, verify_file  # sympy is loaded only now
 
         config = self.config
         try:

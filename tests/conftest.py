@@ -6,7 +6,7 @@ import functools
 import pytest
 
 from derive import catalogue
-from derive.checks import check_derivation
+from derive.checks.steps import check_derivation
 
 
 @functools.lru_cache(maxsize=None)

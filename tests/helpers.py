@@ -1,8 +1,8 @@
 """Small contexts for unit tests."""
 from __future__ import annotations
 
-from derive.context import Context, Role, SymbolSpec
-from derive.domains import Domain
+from derive.core.context import Context, Role, SymbolSpec
+from derive.core.domains import Domain
 
 
 def scalar_context(**domains: str) -> Context:

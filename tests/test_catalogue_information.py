@@ -17,10 +17,10 @@ import sympy as sp
 
 from derive import catalogue
 from derive.build import build
-from derive.certificate import CertificateError
+from derive.certificates.derivation import CertificateError
 from derive.cli import main
-from derive.refutation import Outcome, RationalPoint, confirm, refute
-from derive.refutation_certificate import recheck, to_json
+from derive.core.refutation import Outcome, RationalPoint, confirm, refute
+from derive.certificates.refutation import recheck, to_json
 
 ASYMMETRY = "cross-entropy-asymmetry"
 
@@ -123,7 +123,7 @@ def test_the_point_is_checked_exactly_not_in_floats(claim):
     # A point whose row sums to 1 - 10^-40 is not on the simplex.
     bad = RationalPoint({"C": 2}, {"p": [Fraction(1, 2), Fraction(1, 2) - Fraction(1, 10 ** 40)],
                                    "q": [Fraction(1, 3), Fraction(2, 3)]})
-    from derive.refutation import domain_violation
+    from derive.core.refutation import domain_violation
     assert domain_violation(bad, claim.context) is not None
     good = RationalPoint({"C": 2}, {"p": [Fraction(1, 2)] * 2, "q": [Fraction(1, 2)] * 2})
     assert confirm(claim, good).outcome is Outcome.NOT_REFUTED
@@ -176,8 +176,8 @@ def _kl(name="kl-divergence"):
 
 
 def test_weighted_log_lemma_proves_only_when_the_weight_is_the_zero_able_factor():
-    from derive.algebra_checks import symbolic_check
-    from derive.results import DEFAULT, Status as S
+    from derive.checks.algebra import symbolic_check
+    from derive.checks.results import DEFAULT, Status as S
     d, ctx, k, C, y, yhat = _kl()
     good = symbolic_check(y[k] * sp.log(y[k]) - y[k] * sp.log(yhat[k]), y[k] * sp.log(y[k] / yhat[k]),
                           ctx, {}, DEFAULT)
@@ -187,15 +187,15 @@ def test_weighted_log_lemma_proves_only_when_the_weight_is_the_zero_able_factor(
                          ctx, {}, DEFAULT)
     assert bad.status is not S.PROVED
     # The lemma itself fires only when the factor that may be 0 weighs the log.
-    from derive.canonical import _weighted_log
+    from derive.checks.canonical import _weighted_log
     assert _weighted_log(ctx)(yhat[k] * sp.log(y[k] / yhat[k])) is None
     assert _weighted_log(ctx)(y[k] * sp.log(y[k] / yhat[k])) is not None
 
 
 def test_y_log_y_vanishes_only_for_zero_one_labels():
-    from derive.checks import identity_checks
-    from derive.evaluate import Budget
-    from derive.results import DEFAULT, Status as S
+    from derive.checks.steps import identity_checks
+    from derive.checks.evaluate import Budget
+    from derive.checks.results import DEFAULT, Status as S
     for name, expected in (("kl-divergence-one-hot", S.PROVED), ("kl-divergence", S.FAILED)):
         d, ctx, k, C, y, yhat = _kl(name)
         entropy = -sp.Sum(y[k] * sp.log(y[k]), (k, 1, C))
@@ -208,7 +208,7 @@ def test_y_log_y_vanishes_only_for_zero_one_labels():
 
 
 def test_pointwise_finiteness():
-    from derive.finiteness import finite_everywhere
+    from derive.checks.finiteness import finite_everywhere
     d, ctx, k, C, y, yhat = _kl()
     assert finite_everywhere(-sp.Sum(y[k] * sp.log(y[k]), (k, 1, C)), ctx.interval)   # 0 log 0 = 0
     assert finite_everywhere(-sp.Sum(y[k] * sp.log(yhat[k]), (k, 1, C)), ctx.interval)
@@ -225,14 +225,14 @@ def test_dropping_the_entropy_is_a_parameter_free_finite_shift():
     shift = next(r for r in report.results if r.obligation == "map:shift")
     assert shift.status.value == "proved"
     # Dropping the cross-entropy instead (which depends on the parameters) is refused.
-    from derive.relations import MapKind, MonotoneMap
+    from derive.core.relations import MapKind, MonotoneMap
     H = d.context["H"]
     bad = replace(step, after=step.before - H, maps=(MonotoneMap(MapKind.SHIFT, -H),))
     assert check_derivation_step(d, bad).status.value == "failed"
 
 
 def check_derivation_step(d, step):
-    from derive.checks import check_step
+    from derive.checks.steps import check_step
     return check_step(step, d.context, (d.name,))
 
 
@@ -286,7 +286,7 @@ def test_map_drops_the_evidence_and_the_uniform_prior_as_positive_scales():
         report = check_derivation_step(d, s)
         assert report.status.value == "proved"
     # Dropping a factor that depends on the parameters is refused.
-    from derive.relations import MapKind, MonotoneMap
+    from derive.core.relations import MapKind, MonotoneMap
     L = d.context["L"]
     step = drops[0]
     bad = replace(step, after=step.before / L, maps=(MonotoneMap(MapKind.SCALE, 1 / L),))
@@ -310,9 +310,9 @@ def test_batch_is_a_sum_then_a_mean_of_per_example_cross_entropies():
 
 
 def test_a_shift_that_can_be_infinite_is_not_proved_finite():
-    from derive.evaluate import Budget
-    from derive.numeric_checks import property_check
-    from derive.results import DEFAULT
+    from derive.checks.evaluate import Budget
+    from derive.checks.numeric import property_check
+    from derive.checks.results import DEFAULT
     d, ctx, k, C, y, yhat = _kl()
     # -sum_j log y_j is +inf where a label entry is 0: not a finite shift.
     result = property_check(-sp.Sum(sp.log(y[k]), (k, 1, C)), ctx, ("shift",), DEFAULT, Budget(),

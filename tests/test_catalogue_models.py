@@ -10,19 +10,19 @@ import pytest
 import sympy as sp
 
 from derive import catalogue
-from derive.algebra_checks import symbolic_check
-from derive.certificate import CertificateError, dumps, from_json, recheck, to_json
-from derive.checks import check_step
-from derive.context import Context, Role, SymbolSpec
-from derive.domains import Domain
-from derive.evaluate import Undefined, evaluate
-from derive.finiteness import is_finite
-from derive.intervals import interval_of
-from derive.mutations import mutants
-from derive.numeric_checks import numeric_check
-from derive.evaluate import Budget
-from derive.relations import MapKind, MonotoneMap, Relation
-from derive.results import DEFAULT, Status
+from derive.checks.algebra import symbolic_check
+from derive.certificates.derivation import CertificateError, dumps, from_json, recheck, to_json
+from derive.checks.steps import check_step
+from derive.core.context import Context, Role, SymbolSpec
+from derive.core.domains import Domain
+from derive.checks.evaluate import Undefined, evaluate
+from derive.checks.finiteness import is_finite
+from derive.checks.intervals import interval_of
+from derive.checks.mutations import mutants
+from derive.checks.numeric import numeric_check
+from derive.checks.evaluate import Budget
+from derive.core.relations import MapKind, MonotoneMap, Relation
+from derive.checks.results import DEFAULT, Status
 
 from .conftest import report_for
 
@@ -98,7 +98,7 @@ def test_sigmoid_loss_and_gradient():
 
 
 def test_gradient_lines_print_as_derivatives_not_objectives():
-    from derive.latex import document
+    from derive.render.latex import document
 
     d = catalogue.get("softmax-cross-entropy")
     tex = document(d, report_for(d.name))
@@ -147,7 +147,7 @@ def test_wrong_sigmoid_gradient_is_rejected(wrong):
 
 def test_wrong_gradient_in_a_certificate_is_rejected_by_recheck(tmp_path):
     from derive.cli import main
-    from derive.latex import to_latex
+    from derive.render.latex import to_latex
 
     d, step = _step("softmax-cross-entropy", "differentiate")
     data = json.loads(dumps(to_json(d, report_for(d.name))))
@@ -320,7 +320,7 @@ def test_huge_factorials_are_out_of_range_not_slow():
 
 
 def test_total_cancellation_is_ill_conditioned_not_a_counterexample():
-    from derive.evaluate import IllConditioned, confirmed_mismatch
+    from derive.checks.evaluate import IllConditioned, confirmed_mismatch
 
     z = sp.Symbol("z")
     cancelled = 1 - sp.exp(-z) / (1 + sp.exp(-z))     # 0 at 40 and 120 digits for z = -545
@@ -342,7 +342,7 @@ def test_total_cancellation_is_ill_conditioned_not_a_counterexample():
     (-2, 1, True, False, True),    # never 2
 ])
 def test_abs_interval_keeps_an_attained_end_closed(lo, hi, lo_open, hi_open, want_hi_open):
-    from derive.intervals import Interval
+    from derive.checks.intervals import Interval
 
     t = sp.Symbol("t")
     iv = interval_of(sp.Abs(t), lambda e: Interval(lo, hi, lo_open, hi_open) if e == t else None)
@@ -375,7 +375,7 @@ def test_abs_factorial_intervals_and_finiteness_hold_at_sampled_points():
     import mpmath
     from hypothesis import HealthCheck, given, settings
 
-    from derive.sampling import draw_point, seeded_rng
+    from derive.checks.sampling import draw_point, seeded_rng
 
     from .test_intervals_property import CTX, _as_mpf, _inside
 
@@ -427,9 +427,9 @@ def _bodies(v):
 def test_lemmas_and_derivatives_never_prove_what_the_numbers_refute():
     from hypothesis import HealthCheck, given, settings, strategies as st
 
-    from derive.derivation import Step
-    from derive.derivative_checks import check_derivative
-    from derive.results import Settings
+    from derive.core.derivation import Step
+    from derive.checks.derivative import check_derivative
+    from derive.checks.results import Settings
 
     c = LEMMA_CTX
     k, m, j, C = c["k"], c["m"], c["j"], c["C"]

@@ -14,12 +14,12 @@ import pytest
 import sympy as sp
 
 from derive import catalogue
-from derive.certificate import CertificateError, Recheck, dumps, from_json, recheck, to_json
-from derive.checks import check_derivation
-from derive.results import Status
+from derive.certificates.derivation import CertificateError, Recheck, dumps, from_json, recheck, to_json
+from derive.checks.steps import check_derivation
+from derive.checks.results import Status
 from derive.cli import main
-from derive.context import Role
-from derive.latex import to_latex
+from derive.core.context import Role
+from derive.render.latex import to_latex
 
 NAMES = catalogue.names()
 
@@ -255,7 +255,7 @@ def _prediction_operand(data: dict) -> str:
 
 
 def _rebuilt(text: str, ctx):
-    from derive.srepr import parse_srepr
+    from derive.certificates.srepr import parse_srepr
 
     expr = parse_srepr(text)
     return expr.xreplace({s: ctx[s.name] for s in expr.atoms(sp.Symbol) if s.name in ctx.by_name

@@ -4,10 +4,10 @@ from __future__ import annotations
 import sympy as sp
 import pytest
 
-from derive.algebra_checks import exact_check, symbolic_check
-from derive.numeric_checks import numeric_check
-from derive.results import DEFAULT, Status
-from derive.evaluate import Budget
+from derive.checks.algebra import exact_check, symbolic_check
+from derive.checks.numeric import numeric_check
+from derive.checks.results import DEFAULT, Status
+from derive.checks.evaluate import Budget
 
 from .helpers import scalar_context
 

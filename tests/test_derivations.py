@@ -4,9 +4,9 @@ from __future__ import annotations
 import pytest
 
 from derive import catalogue
-from derive.checks import check_step
-from derive.results import Status
-from derive.relations import Relation
+from derive.checks.steps import check_step
+from derive.checks.results import Status
+from derive.core.relations import Relation
 
 from .conftest import report_for
 

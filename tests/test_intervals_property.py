@@ -12,9 +12,9 @@ import mpmath
 import sympy as sp
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from derive.evaluate import Undefined, evaluate
-from derive.intervals import interval_of
-from derive.sampling import draw_point, seeded_rng
+from derive.checks.evaluate import Undefined, evaluate
+from derive.checks.intervals import interval_of
+from derive.checks.sampling import draw_point, seeded_rng
 
 from .helpers import scalar_context
 

@@ -7,11 +7,11 @@ import mpmath
 import pytest
 import sympy as sp
 
-from derive import strategies
-from derive.evaluate import Budget, BudgetExceeded, Undefined, evaluate
-from derive.intervals import Interval, interval_of, is_positive
-from derive.rules import RULES, make_rule
-from derive.srepr import SreprError, parse_srepr
+from derive.core import strategies
+from derive.checks.evaluate import Budget, BudgetExceeded, Undefined, evaluate
+from derive.checks.intervals import Interval, interval_of, is_positive
+from derive.core.rules import RULES, make_rule
+from derive.certificates.srepr import SreprError, parse_srepr
 
 from .helpers import scalar_context
 
@@ -148,7 +148,7 @@ def test_srepr_rejects_hostile_text(text):
 
 
 def test_recognise_folds_definitions_with_any_number_of_indices():
-    from derive.context import Context, Definition, Role, SymbolSpec
+    from derive.core.context import Context, Definition, Role, SymbolSpec
 
     base = scalar_context()
     specs = base.symbols + (SymbolSpec("G", "G", Role.DEFINED, None, ("i", "k")),

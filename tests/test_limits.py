@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from derive.limits import TimedOut, call_with_timeout
+from derive.core.limits import TimedOut, call_with_timeout
 
 
 def _sleep(seconds):

@@ -12,12 +12,12 @@ import pytest
 import sympy as sp
 
 from derive import catalogue
-from derive.certificate import from_json, to_json
-from derive.checks import check_step
-from derive.results import Status
-from derive.latex import to_latex
-from derive.mutations import MUTATIONS, mutants
-from derive.relations import MapKind, MonotoneMap, Relation
+from derive.certificates.derivation import from_json, to_json
+from derive.checks.steps import check_step
+from derive.checks.results import Status
+from derive.render.latex import to_latex
+from derive.checks.mutations import MUTATIONS, mutants
+from derive.core.relations import MapKind, MonotoneMap, Relation
 
 from .conftest import report_for
 

@@ -10,7 +10,7 @@ import pytest
 
 from derive import catalogue
 from derive.build import build
-from derive.fsutil import atomic_write
+from derive.core.fsutil import atomic_write
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUTS = ROOT / "outputs"

@@ -8,17 +8,17 @@ from pathlib import Path
 import pytest
 import sympy as sp
 
-from derive.certificate import CertificateError, from_json, recheck
-from derive.algebra_checks import symbolic_check
-from derive.checks import check_step
-from derive.numeric_checks import numeric_check
-from derive.results import DEFAULT, Status
-from derive.context import Context, Role, SymbolSpec
-from derive.derivation import Step
-from derive.domains import Domain
-from derive.evaluate import Budget
-from derive.intervals import is_positive
-from derive.relations import MapKind, MonotoneMap, Relation
+from derive.certificates.derivation import CertificateError, from_json, recheck
+from derive.checks.algebra import symbolic_check
+from derive.checks.steps import check_step
+from derive.checks.numeric import numeric_check
+from derive.checks.results import DEFAULT, Status
+from derive.core.context import Context, Role, SymbolSpec
+from derive.core.derivation import Step
+from derive.core.domains import Domain
+from derive.checks.evaluate import Budget
+from derive.checks.intervals import is_positive
+from derive.core.relations import MapKind, MonotoneMap, Relation
 
 from .helpers import scalar_context
 
@@ -166,8 +166,8 @@ DATA = Path(__file__).resolve().parent / "data"
 
 
 def test_canonical_dummies_cannot_collide_with_declared_names():
-    from derive.canonical import canonical
-    from derive.srepr import NAME
+    from derive.checks.canonical import canonical
+    from derive.certificates.srepr import NAME
 
     ctx = scalar_context()
     r, i, N = ctx["r"], ctx["i"], ctx["N"]
@@ -189,7 +189,7 @@ def test_exp_and_log_bounds_cover_argument_rounding():
     true_log = sp.log(1 + x).evalf(60)
     assert not is_positive(sp.log(1 + x) - (true_log + sp.Rational(1, 10 ** 40)), ctx.interval)
     e = sp.Integer(700) + sp.Rational(1, 997)
-    from derive.intervals import interval_of
+    from derive.checks.intervals import interval_of
     iv = interval_of(sp.exp(e), ctx.interval)
     assert iv.lo <= sp.exp(e).evalf(60) <= iv.hi
 
@@ -212,7 +212,7 @@ def test_huge_constants_do_not_prove_a_log_step():
 
 
 def test_malformed_certificates_are_errors_not_crashes(tmp_path):
-    from derive.certificate import load
+    from derive.certificates.derivation import load
 
     data = json.loads((DATA / "self-referential-definition.json").read_text())
     with pytest.raises(CertificateError, match="refers to itself"):

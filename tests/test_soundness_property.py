@@ -15,10 +15,10 @@ import collections
 import sympy as sp
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from derive.algebra_checks import exact_check, symbolic_check
-from derive.numeric_checks import numeric_check
-from derive.results import Settings, Status, StepReport
-from derive.evaluate import Budget
+from derive.checks.algebra import exact_check, symbolic_check
+from derive.checks.numeric import numeric_check
+from derive.checks.results import Settings, Status, StepReport
+from derive.checks.evaluate import Budget
 
 from .helpers import scalar_context
 

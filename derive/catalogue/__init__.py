@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from typing import Callable, Generic, TypeVar
 
-from ..derivation import Derivation
-from ..refutation import Claim
+from ..core.derivation import Derivation
+from ..core.refutation import Claim
 
 T = TypeVar("T", Derivation, Claim)
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 import sympy as sp
 from sympy.codegen.cfunctions import log2
 
-from .. import rules_information  # noqa: F401  (registers the family's rules)
-from ..context import Context, Definition, Role, SymbolSpec
-from ..derivation import Builder, Derivation
-from ..domains import Domain
-from ..refutation import Claim
+from ..core import rules_information  # noqa: F401  (registers the family's rules)
+from ..core.context import Context, Definition, Role, SymbolSpec
+from ..core.derivation import Builder, Derivation
+from ..core.domains import Domain
+from ..core.refutation import Claim
 from . import entry, refutation_entry
 
 M_SPEC = SymbolSpec("C", "M", Role.SIZE, lower=2, upper=4, description="number of classes")

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ..context import Context, Definition, Role, SymbolSpec
-from ..derivation import Builder, Derivation
-from ..domains import Domain
+from ..core.context import Context, Definition, Role, SymbolSpec
+from ..core.derivation import Builder, Derivation
+from ..core.domains import Domain
 from . import entry
 from .cross_entropy import C_SPEC, I_SPEC, K_SPEC, LIKELIHOOD, N_SPEC, iid
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import sympy as sp
 
-from .. import rules_models  # noqa: F401  (registers the model rules)
-from ..context import Context, Definition, Role, SymbolSpec
-from ..derivation import Builder, Derivation
-from ..domains import Domain
+from ..core import rules_models  # noqa: F401  (registers the model rules)
+from ..core.context import Context, Definition, Role, SymbolSpec
+from ..core.derivation import Builder, Derivation
+from ..core.domains import Domain
 from . import entry
 
 N_SPEC = SymbolSpec("N", "N", Role.SIZE, lower=1, upper=4, description="number of samples")

@@ -14,7 +14,7 @@ import time
 from multiprocessing.connection import wait
 from typing import Iterable, Iterator
 
-from ..limits import ChildFailed, TimedOut, call_with_timeout
+from ..core.limits import ChildFailed, TimedOut, call_with_timeout
 from ..parsing import ParseError
 from .decide import check
 from .verdict import Verdict

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 import sympy as sp
 
 from .. import catalogue
-from ..context import Role
-from ..derivation import Derivation
-from ..relations import Relation
+from ..core.context import Role
+from ..core.derivation import Derivation
+from ..core.relations import Relation
 from ..parsing import Parsed, ParseError, read_formulas
 from ..parsing.ranges import Ranges
 

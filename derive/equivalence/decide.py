@@ -16,14 +16,13 @@ from dataclasses import dataclass, field, replace
 import mpmath
 import sympy as sp
 
-from ..algebra_checks import too_large_for_algebra
-from ..canonical import difference
-from ..context import Context, Role, SymbolSpec
-from ..evaluate import (Budget, BudgetExceeded, Undefined, Unsupported, close, evaluate,
-                        relative_error)
+from ..checks.algebra import too_large_for_algebra
+from ..checks.canonical import difference
+from ..core.context import Context, Role, SymbolSpec
+from ..checks.evaluate import Budget, BudgetExceeded, Undefined, Unsupported, close, evaluate, relative_error
 from ..parsing import ParseError, Parsed, read_formulas
-from ..domains import Domain, Kind
-from ..intervals import interval_of
+from ..core.domains import Domain, Kind
+from ..checks.intervals import interval_of
 from .normalise import normalise
 from ..parsing.ranges import Ranges
 from .points import EmptyRange, PointMaker, describe_drawn

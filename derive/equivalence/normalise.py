@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ..strategies import everywhere, exhaust
+from ..core.strategies import everywhere, exhaust
 
 
 def normalise(expr: sp.Expr, label_ranges: dict[str, list], labels: set[str]) -> sp.Expr:

@@ -13,11 +13,11 @@ import random
 import mpmath
 import sympy as sp
 
-from ..domains import Domain, Kind
-from ..evaluate import Budget, BudgetExceeded, Undefined, Unsupported, evaluate
+from ..core.domains import Domain, Kind
+from ..checks.evaluate import Budget, BudgetExceeded, Undefined, Unsupported, evaluate
 from ..parsing import Variable
 from ..parsing.ranges import Ranges
-from ..sampling import LARGE_SIZE_SHARE, MAX_SAMPLED_SIZE
+from ..checks.sampling import LARGE_SIZE_SHARE, MAX_SAMPLED_SIZE
 
 #: Usual range of a drawn size (beyond it, now and then, up to MAX_SAMPLED_SIZE).
 SIZE_RANGE = (1, 4)

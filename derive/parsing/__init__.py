@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from ..domains import Domain, DomainError
+from ..core.domains import Domain, DomainError
 from .assemble import Formula, Resolver, Table, Variable, name_whole_ranges
 from .lexer import ParseError, tokenize
 from .ranges import Ranges

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from ..domains import Domain, Kind
+from ..core.domains import Domain, Kind
 from .lexer import ParseError
 from .nodes import Atom, Call, Constant, Group, HiddenSize, Indicator
 from .reader import Reader

@@ -21,8 +21,8 @@ import mpmath
 import sympy as sp
 
 from ..equivalence.points import EmptyRange, PointMaker, describe_drawn
-from ..evaluate import Budget, BudgetExceeded, Undefined, Unsupported, evaluate
-from ..intervals import interval_of
+from ..checks.evaluate import Budget, BudgetExceeded, Undefined, Unsupported, evaluate
+from ..checks.intervals import interval_of
 
 #: Parameter pairs tried for an order witness, and the candidates for c tried.
 ORDER_PAIRS = 80

@@ -16,7 +16,7 @@ import sympy as sp
 from ..equivalence.decide import _context, _rng, decide
 from ..equivalence.points import PointMaker
 from ..equivalence.verdict import Answer
-from ..evaluate import Budget
+from ..checks.evaluate import Budget
 from ..parsing import Parsed
 from ..parsing.ranges import Ranges
 from . import laws

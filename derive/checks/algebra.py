@@ -10,9 +10,9 @@ import itertools
 import sympy as sp
 
 from .canonical import difference
-from .context import Context, Role
+from ..core.context import Context, Role
 from .results import DEFAULT, CheckResult, Settings, Status
-from .strategies import everywhere
+from ..core.strategies import everywhere
 
 
 def subs_sizes(expr: sp.Basic, ctx: Context, sizes: dict[str, int]) -> sp.Basic:

@@ -18,12 +18,12 @@ import math
 
 import sympy as sp
 
-from .algebra_checks import subs_sizes, exact_check, symbolic_check
-from .context import Context
-from .derivation import Derivation, Step
+from .algebra import subs_sizes, exact_check, symbolic_check
+from ..core.context import Context
+from ..core.derivation import Derivation, Step
 from .evaluate import Budget
-from .numeric_checks import property_check, numeric_check, order_check
-from .relations import MapKind, MonotoneMap, Relation
+from .numeric import property_check, numeric_check, order_check
+from ..core.relations import MapKind, MonotoneMap, Relation
 from .results import DEFAULT, CheckResult, Report, Settings, Status, StepReport
 
 
@@ -138,6 +138,6 @@ def check_derivation(derivation: Derivation, settings: Settings = DEFAULT) -> Re
 
 
 # -- derivative steps (gradients), checked in their own module ---------------------
-from .derivative_checks import check_derivative  # noqa: E402
+from .derivative import check_derivative  # noqa: E402
 
 CHECKERS[Relation.DERIVATIVE] = check_derivative

@@ -11,9 +11,9 @@ from typing import ClassVar
 
 import sympy as sp
 
-from .canonical import bound_symbols, sift_deltas
+from ..checks.canonical import bound_symbols, sift_deltas
 from .context import Context, Role
-from .intervals import is_positive
+from ..checks.intervals import is_positive
 from .relations import MapKind, MonotoneMap, Relation
 from .rules import Rule, register
 from .strategies import everywhere

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from .context import Role
+from ..core.context import Role
 from .latex import STATUS_TEXT, _escape_text, definition_latex, element_latex, to_latex
 from .markdown import to_text
-from .refutation import Claim, RefutationReport
+from ..core.refutation import Claim, RefutationReport
 
 
 

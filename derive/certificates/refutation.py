@@ -17,11 +17,10 @@ from dataclasses import dataclass
 import mpmath
 import sympy as sp
 
-from . import certificate as chain_certificate
-from .certificate import FORMAT, CertificateError
-from .latex import to_latex
-from .refutation import (Claim, Outcome, RationalPoint, RefutationReport, confirm, domain_violation,
-                         parse_value)
+from . import derivation as chain_certificate
+from .derivation import FORMAT, CertificateError
+from ..render.latex import to_latex
+from ..core.refutation import Claim, Outcome, RationalPoint, RefutationReport, confirm, domain_violation, parse_value
 
 REFUTATION_FORMAT = "derive-refutation/1"
 KIND = "refutation"

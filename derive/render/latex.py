@@ -11,8 +11,8 @@ import sympy as sp
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE, precedence
 
-from .context import Context, Role
-from .relations import Relation
+from ..core.context import Context, Role
+from ..core.relations import Relation
 
 
 class DerivePrinter(LatexPrinter):

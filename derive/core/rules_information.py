@@ -13,7 +13,7 @@ import sympy as sp
 from sympy.codegen.cfunctions import log2
 
 from .context import Context, Role
-from .intervals import interval_of
+from ..checks.intervals import interval_of
 from .relations import MapKind, MonotoneMap, Relation
 from .rules import Rule, _positive, collapse_single_terms, register
 from .strategies import everywhere as everywhere_fn

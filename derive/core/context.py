@@ -13,7 +13,7 @@ from functools import cached_property
 import sympy as sp
 
 from .domains import Domain
-from .intervals import Interval
+from ..checks.intervals import Interval
 
 
 class Role(str, Enum):

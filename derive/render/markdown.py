@@ -4,10 +4,9 @@ from __future__ import annotations
 import sympy as sp
 from sympy.printing.str import StrPrinter
 
-from .results import Report
-from .context import Role
-from .latex import (STATUS_TEXT, bound_latex, branch_note, definition_latex, derivation_aligned, element_latex,
-                    gradient_lines, status_label)
+from ..checks.results import Report
+from ..core.context import Role
+from .latex import STATUS_TEXT, bound_latex, branch_note, definition_latex, derivation_aligned, element_latex, gradient_lines, status_label
 
 
 def _cell(text: str) -> str:

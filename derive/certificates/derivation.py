@@ -15,14 +15,14 @@ from pathlib import Path
 
 import sympy as sp
 
-from .checks import check_derivation
-from .results import DEFAULT, Report, Settings
-from .context import Context, Definition, Role, SymbolSpec
-from .derivation import Derivation, Step
-from .domains import DomainError
-from .latex import to_latex
-from .relations import MapKind, MonotoneMap, Relation
-from .sampling import MAX_SAMPLED_SIZE
+from ..checks.steps import check_derivation
+from ..checks.results import DEFAULT, Report, Settings
+from ..core.context import Context, Definition, Role, SymbolSpec
+from ..core.derivation import Derivation, Step
+from ..core.domains import DomainError
+from ..render.latex import to_latex
+from ..core.relations import MapKind, MonotoneMap, Relation
+from ..checks.sampling import MAX_SAMPLED_SIZE
 from .srepr import NAME, SreprError, parse_srepr
 
 FORMAT = "derive-certificate/1"

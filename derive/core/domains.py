@@ -12,7 +12,7 @@ import random
 from dataclasses import dataclass
 from enum import Enum
 
-from .intervals import Interval
+from ..checks.intervals import Interval
 
 
 class Kind(str, Enum):

@@ -11,9 +11,8 @@ import itertools
 import mpmath
 import sympy as sp
 
-from .context import Context, Role
-from .evaluate import (Budget, BudgetExceeded, IllConditioned, Undefined, Unsupported, close,
-                       confirmed_mismatch, evaluate, relative_error)
+from ..core.context import Context, Role
+from .evaluate import Budget, BudgetExceeded, IllConditioned, Undefined, Unsupported, close, confirmed_mismatch, evaluate, relative_error
 from .finiteness import is_finite
 from .intervals import interval_of
 from .results import CheckResult, Counterexample, Settings, Status

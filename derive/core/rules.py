@@ -15,7 +15,7 @@ from typing import Callable, ClassVar
 import sympy as sp
 
 from .context import Context
-from .intervals import is_positive
+from ..checks.intervals import is_positive
 from .relations import MapKind, MonotoneMap, Relation
 from .strategies import everywhere as everywhere_fn
 

@@ -16,8 +16,8 @@ from __future__ import annotations
 import mpmath
 import sympy as sp
 
-from .algebra_checks import exact_check, symbolic_check
-from .context import Context, Role
+from .algebra import exact_check, symbolic_check
+from ..core.context import Context, Role
 from .evaluate import Budget, BudgetExceeded, Undefined, Unsupported, evaluate
 from .results import CheckResult, Counterexample, Settings, Status
 from .sampling import draw_free_indices, draw_point, draw_sizes, free_indices, seeded_rng

@@ -20,9 +20,9 @@ from __future__ import annotations
 import sympy as sp
 from sympy.codegen.cfunctions import log2
 
-from .context import Context, Role
+from ..core.context import Context, Role
 from .intervals import interval_of, is_positive
-from .strategies import everywhere, exhaust
+from ..core.strategies import everywhere, exhaust
 
 
 def _zero_one(ctx: Context):

@@ -11,7 +11,7 @@ from typing import Callable
 
 import sympy as sp
 
-from .context import Context, Role
+from ..core.context import Context, Role
 
 Mutation = Callable[[sp.Expr, Context], "sp.Expr | None"]
 

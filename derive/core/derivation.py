@@ -63,12 +63,12 @@ class Derivation:
         return self.sense if line == 0 else self.steps[line - 1].sense_after
 
     def _repr_latex_(self) -> str:
-        from .latex import derivation_aligned
+        from ..render.latex import derivation_aligned
 
         return "$$" + derivation_aligned(self) + "$$"
 
     def _repr_markdown_(self) -> str:
-        from .markdown import derivation_markdown
+        from ..render.markdown import derivation_markdown
 
         return derivation_markdown(self, None)
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 import mpmath
 import sympy as sp
 
-from .context import Context, Role, SymbolSpec
-from .domains import Kind
+from ..core.context import Context, Role, SymbolSpec
+from ..core.domains import Kind
 
 
 def seeded_rng(*parts: object) -> random.Random:

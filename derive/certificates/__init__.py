@@ -1,0 +1,1 @@
+"""Certificates: writing, reading (allow-listed srepr) and rechecking, for derivations and refutations."""

@@ -1,0 +1,1 @@
+"""Checking a step: canonical forms, interval and finiteness oracles, evaluation, points, typed results."""

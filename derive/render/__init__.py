@@ -1,0 +1,1 @@
+"""Printers and documents: LaTeX, Markdown."""
