@@ -16,7 +16,8 @@ from .evaluate import Budget, BudgetExceeded, IllConditioned, Undefined, Unsuppo
 from .finiteness import is_finite
 from .intervals import interval_of
 from .results import CheckResult, Counterexample, Settings, Status
-from .sampling import draw_free_indices, draw_point, draw_sizes, free_indices, seeded_rng
+from .guards import guards_of
+from .points import draw_free_indices, draw_point, draw_sizes, free_indices, seeded_rng
 
 
 def numeric_check(after: sp.Expr, target: sp.Expr, ctx: Context, fixed: dict[str, int],
@@ -37,18 +38,19 @@ def numeric_check(after: sp.Expr, target: sp.Expr, ctx: Context, fixed: dict[str
     # separate stream so the other draws are the same as without it.
     free = free_indices(ctx, a, t)
     index_rng = seeded_rng(*seed, obligation, "free-index")
+    guards = guards_of([a, t])
     try:
         for _ in range(settings.trials):
             sizes = draw_sizes(ctx, rng, fixed)
-            point = draw_point(ctx, rng, sizes)
+            point = draw_point(ctx, rng, sizes, guards=guards)
             draw_free_indices(ctx, index_rng, point, free)
             env = point.env(ctx)
             try:
-                expected = evaluate(t, env, budget)
+                expected = evaluate(t, env, budget, point.digits)
             except Undefined:
                 continue
             try:
-                got = evaluate(a, env, budget)
+                got = evaluate(a, env, budget, point.digits)
             except Undefined as exc:
                 cex = Counterexample(point.to_json(), _num(expected), None, f"the new line is undefined: {exc}")
                 return CheckResult(obligation, "numeric", Status.FAILED, cex.describe(), cex)
@@ -100,12 +102,13 @@ def property_check(expr, ctx, seed, settings, budget, obligation, *, positive: b
                            proved_text + " (interval sign; finite at every point, by structure)")
     prop = " and ".join(p for p, want in (("positive", positive), ("finite", finite)) if want)
     rng = seeded_rng(*seed, obligation)
+    guards = guards_of([unfolded])
     seen = 0
     try:
         for _ in range(settings.trials):
-            point = draw_point(ctx, rng, draw_sizes(ctx, rng))
+            point = draw_point(ctx, rng, draw_sizes(ctx, rng), guards=guards)
             try:
-                value = evaluate(unfolded, point.env(ctx), budget)
+                value = evaluate(unfolded, point.env(ctx), budget, point.digits)
             except Undefined as exc:
                 if finite or "infinite" in str(exc):
                     cex = Counterexample(point.to_json(), "a finite value", None, f"no finite value: {exc}")
