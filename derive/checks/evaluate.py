@@ -372,16 +372,19 @@ class IllConditioned(Exception):
 
 
 def confirmed_mismatch(a_expr: sp.Basic, b_expr: sp.Basic, env: Env, budget: Budget,
-                       a_value: mpmath.mpf, b_value: mpmath.mpf) -> tuple[mpmath.mpf, mpmath.mpf]:
-    """Re-evaluate a mismatch at higher precision before calling it a counterexample.
+                       a_value: mpmath.mpf, b_value: mpmath.mpf,
+                       digits: int = PRECISION_DIGITS) -> tuple[mpmath.mpf, mpmath.mpf]:
+    """Re-evaluate a mismatch (found at ``digits``) at three times the precision
+    before calling it a counterexample.
 
     Returns the high-precision values when the mismatch is real; raises
     :class:`IllConditioned` when either side moves with the precision (say
     ``s**exp(1000)``) or the two sides agree after all.
     """
-    a_high = evaluate(a_expr, env, budget, CONFIRM_DIGITS)
-    b_high = evaluate(b_expr, env, budget, CONFIRM_DIGITS)
-    with mpmath.workdps(CONFIRM_DIGITS):
+    high = max(CONFIRM_DIGITS, 3 * digits)
+    a_high = evaluate(a_expr, env, budget, high)
+    b_high = evaluate(b_expr, env, budget, high)
+    with mpmath.workdps(high):
         stable = close(a_high, a_value, rel=1e-25) and close(b_high, b_value, rel=1e-25)
         if not stable or close(a_high, b_high):
             raise IllConditioned("values depend on the working precision")
@@ -389,7 +392,7 @@ def confirmed_mismatch(a_expr: sp.Basic, b_expr: sp.Basic, env: Env, budget: Bud
     # 120 digits, but e^-545 in truth (any partial cancellation already moved
     # between 40 and 120 digits). An exact 0 against a value below 10^-100 is
     # such a case, or too close to tell: the point is skipped, not a counterexample.
-    with mpmath.workdps(CONFIRM_DIGITS):
+    with mpmath.workdps(high):
         if (a_high == 0) != (b_high == 0) and max(abs(a_high), abs(b_high)) < TINY:
             raise IllConditioned("an exact 0 against a value below 1e-100 (cancellation?)")
     return a_high, b_high

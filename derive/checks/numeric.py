@@ -20,6 +20,11 @@ from .guards import guards_of
 from .points import draw_free_indices, draw_point, draw_sizes, free_indices, seeded_rng
 
 
+#: Points drawn per point wanted: wide magnitudes put some points outside what
+#: the evaluator reaches (e^(10^16) in a Gaussian density), and those are redrawn.
+ATTEMPTS_PER_TRIAL = 3
+
+
 def numeric_check(after: sp.Expr, target: sp.Expr, ctx: Context, fixed: dict[str, int],
                   seed: tuple, settings: Settings, budget: Budget,
                   obligation: str = "identity") -> CheckResult:
@@ -40,7 +45,9 @@ def numeric_check(after: sp.Expr, target: sp.Expr, ctx: Context, fixed: dict[str
     index_rng = seeded_rng(*seed, obligation, "free-index")
     guards = guards_of([a, t])
     try:
-        for _ in range(settings.trials):
+        for _ in range(settings.trials * ATTEMPTS_PER_TRIAL):
+            if valid >= settings.trials:
+                break
             sizes = draw_sizes(ctx, rng, fixed)
             point = draw_point(ctx, rng, sizes, guards=guards)
             draw_free_indices(ctx, index_rng, point, free)
@@ -56,7 +63,7 @@ def numeric_check(after: sp.Expr, target: sp.Expr, ctx: Context, fixed: dict[str
                 return CheckResult(obligation, "numeric", Status.FAILED, cex.describe(), cex)
             if not close(got, expected):
                 try:
-                    confirmed_mismatch(a, t, env, budget, got, expected)
+                    confirmed_mismatch(a, t, env, budget, got, expected, point.digits)
                 except (IllConditioned, Undefined):
                     skipped += 1
                     continue
@@ -68,7 +75,7 @@ def numeric_check(after: sp.Expr, target: sp.Expr, ctx: Context, fixed: dict[str
         return CheckResult(obligation, "numeric", Status.UNCHECKED, str(exc))
     if valid < settings.needed:
         return CheckResult(obligation, "numeric", Status.UNCHECKED,
-                           f"only {valid} of {settings.trials} random points were in the domain"
+                           f"only {valid} of {settings.trials * ATTEMPTS_PER_TRIAL} random points were in the domain"
                            + (f" ({skipped} ill-conditioned)" if skipped else ""))
     extra = f"; {skipped} ill-conditioned points skipped" if skipped else ""
     return CheckResult(obligation, "numeric", Status.NUMERIC,
@@ -105,7 +112,9 @@ def property_check(expr, ctx, seed, settings, budget, obligation, *, positive: b
     guards = guards_of([unfolded])
     seen = 0
     try:
-        for _ in range(settings.trials):
+        for _ in range(settings.trials * ATTEMPTS_PER_TRIAL):
+            if seen >= settings.trials:
+                break
             point = draw_point(ctx, rng, draw_sizes(ctx, rng), guards=guards)
             try:
                 value = evaluate(unfolded, point.env(ctx), budget, point.digits)

@@ -82,43 +82,73 @@ MAX_SAMPLED_SIZE = 16
 LARGE_SIZE_SHARE = 0.25
 #: Share of draws of a symbol with guard points (see :mod:`.guards`) taken next to them.
 GUARD_SHARE = 0.3
+#: Share of points whose scalars may take the wide magnitude bands (10^-300 to
+#: 10^300); decided per point, so the other points keep whole arrays in the
+#: usual bands (a product of 16 likelihoods has no value if one entry is 10^200).
+WIDE_SHARE = 0.2
+
+
+#: The most digits a point's precision may ask for.
+MAX_POINT_DIGITS = 1500
+
+
+def digits_for(values) -> int:
+    """Working digits that see every drawn value next to 1 and next to each other:
+    the usual 40, plus the decades the values span around 1 (a sum of 10^270 and
+    0.5 squared and cancelled needs 270 more; so does 10^-300 + 1 - 1)."""
+    top = bottom = 0
+    for value in _flat(values):
+        magnitude = abs(value)
+        if magnitude == 0 or not mpmath.isfinite(magnitude):
+            continue
+        decade = int(mpmath.floor(mpmath.log10(magnitude)))
+        top, bottom = max(top, decade + 1), min(bottom, decade)
+    return min(MAX_POINT_DIGITS, PRECISION_DIGITS + top - bottom)
+
+
+def _flat(values):
+    for value in values:
+        if isinstance(value, list):
+            yield from _flat(value)
+        elif isinstance(value, LazyArray):
+            yield from value.values.values()
+        else:
+            yield mpmath.mpf(value) if not isinstance(value, mpmath.mpf) else value
 
 
 # ---------------------------------------------------------------- scalars
 
 
-def draw_scalar(domain: Domain, rng: random.Random, positive: bool = False, upper: int | None = None):
+def draw_scalar(domain: Domain, rng: random.Random, positive: bool = False, upper: int | None = None,
+                wide: bool = False):
     """One value from the domain: its usual values, and now and then the places a
-    formula is most often wrong (integers, halves, magnitudes from 10^-300 to
-    10^300 of either sign, probabilities next to 0 and next to 1). With
-    ``positive``, a real value is taken from (0, inf)."""
+    formula is most often wrong (integers, halves, large and tiny magnitudes of
+    either sign, probabilities next to 0 and next to 1). With ``wide`` the
+    magnitudes reach 10^-300 and 10^300, and probabilities 10^-300 and
+    1 - 10^-30. With ``positive``, a real value is taken from (0, inf)."""
     kind = domain.kind
     r = rng.random()
     if kind is Kind.REAL and r < 0.4:
-        value = _edge_real(rng)
+        value = _edge_real(rng, wide)
     elif kind is Kind.POSITIVE and r < 0.3:
-        value = abs(_edge_real(rng)) or 1.0
+        value = abs(_edge_real(rng, wide)) or 1.0
     elif kind is Kind.PROB and r < 0.15:
-        value = _edge_prob(rng)
+        value = _edge_prob(rng, wide)
     else:
         value = domain.sample_scalar(rng, upper)
     return abs(value) if positive and kind is Kind.REAL else value
 
 
-def _edge_real(rng: random.Random) -> float:
+def _edge_real(rng: random.Random, wide: bool) -> float:
     sign = -1.0 if rng.random() < 0.5 else 1.0
     r = rng.random()
-    if r < 0.35:
+    if r < 0.4:
         return float(rng.randint(-10, 10))
-    if r < 0.5:
+    if r < 0.6:
         return rng.randint(-20, 20) / 2
-    if r < 0.7:
-        return sign * 10.0 ** rng.uniform(3, 8)
-    if r < 0.8:
-        return sign * 10.0 ** rng.uniform(-12, -5)
-    if r < 0.9:
-        return sign * 10.0 ** rng.uniform(8, 300)
-    return sign * 10.0 ** -rng.uniform(12, 300)
+    if r < 0.85:
+        return sign * 10.0 ** (rng.uniform(3, 300) if wide else rng.uniform(3, 8))
+    return sign * 10.0 ** -(rng.uniform(5, 300) if wide else rng.uniform(5, 12))
 
 
 #: How close to 1 a probability is drawn: 1 - 10^-PROB_NEAR_ONE at the closest,
@@ -126,11 +156,13 @@ def _edge_real(rng: random.Random) -> float:
 PROB_NEAR_ONE = 30
 
 
-def _edge_prob(rng: random.Random):
+def _edge_prob(rng: random.Random, wide: bool):
     if rng.random() < 0.5:
-        return 10.0 ** -rng.uniform(6, 15 if rng.random() < 0.5 else 300)
+        return 10.0 ** -rng.uniform(6, 300 if wide else 15)
+    if not wide:
+        return 1.0 - 10.0 ** -rng.uniform(6, 15)
     with mpmath.workdps(PROB_NEAR_ONE + 20):
-        return 1 - mpmath.mpf(10) ** -rng.uniform(6, 15 if rng.random() < 0.5 else PROB_NEAR_ONE)
+        return 1 - mpmath.mpf(10) ** -rng.uniform(6, PROB_NEAR_ONE)
 
 
 def fits(domain: Domain, value) -> bool:
@@ -178,10 +210,12 @@ def draw_point(ctx: Context, rng: random.Random, sizes: dict[str, int],
     some values are drawn next to the places where a guard changes branch."""
     point = Point(dict(sizes), dict(base.values) if base else {},
                   guards.digits if guards else PRECISION_DIGITS)
+    wide = rng.random() < WIDE_SHARE
     for spec in ctx.symbols:
         if spec.role in roles and spec.domain is not None:
             candidates = guards.for_name(spec.name) if guards else []
-            point.values[spec.name] = _draw_symbol(ctx, spec, rng, sizes, candidates)
+            point.values[spec.name] = _draw_symbol(ctx, spec, rng, sizes, candidates, wide)
+    point.digits = max(point.digits, digits_for(point.values.values()))
     return point
 
 
@@ -193,13 +227,14 @@ def _shape(ctx: Context, spec: SymbolSpec, sizes: dict[str, int]) -> list[int]:
     return shape
 
 
-def _draw_symbol(ctx: Context, spec: SymbolSpec, rng: random.Random, sizes: dict[str, int], candidates: list):
+def _draw_symbol(ctx: Context, spec: SymbolSpec, rng: random.Random, sizes: dict[str, int], candidates: list,
+                 wide: bool):
     domain = spec.domain
     label_upper = sizes.get(spec.upper) if isinstance(spec.upper, str) else int(spec.upper)
 
     def scalar():
         guarded = _guarded(domain, rng, candidates)
-        return guarded if guarded is not None else draw_scalar(domain, rng, upper=label_upper)
+        return guarded if guarded is not None else draw_scalar(domain, rng, upper=label_upper, wide=wide)
 
     if not spec.indices:
         if domain.kind in (Kind.SIMPLEX, Kind.ONEHOT):
@@ -327,6 +362,7 @@ class PointMaker:
         self.rng = rng
         self.targets = _targets(exprs)
         self.guards = guards_of(exprs)
+        self.wide = False
         #: working precision the points need (more next to a guard such as 1 - 10^{-50})
         self.digits = self.guards.digits
         self.index_ranges = index_ranges(exprs, self.ranges, {
@@ -345,7 +381,7 @@ class PointMaker:
             if inside:
                 value = self.rng.choice(inside)
                 return abs(value) if positive and domain.kind is Kind.REAL else value
-        return draw_scalar(domain, self.rng, positive)
+        return draw_scalar(domain, self.rng, positive, wide=self.wide)
 
     def sizes(self) -> dict[str, int]:
         out = {}
@@ -371,6 +407,7 @@ class PointMaker:
         """``(env, sizes, drawn)``: the evaluator's environment and what was drawn."""
         sizes = self.sizes()
         positive = self.rng.random() < POSITIVE_SHARE
+        self.wide = self.rng.random() < WIDE_SHARE
         env: dict = {}
         for name, n in sizes.items():
             env[self.variables[name].obj] = mpmath.mpf(n)
@@ -398,6 +435,10 @@ class PointMaker:
                 env[var.obj] = value if isinstance(value, mpmath.mpf) else mpmath.mpf(value)
                 drawn[name] = value
         return env, sizes, drawn
+
+    def digits_at(self, drawn: dict[str, object]) -> int:
+        """Working digits for a point, once its elements have been read (see :func:`digits_for`)."""
+        return max(self.digits, digits_for(drawn.values()))
 
     def _index_span(self, env: dict, name: str) -> tuple[int, int]:
         """The range of a scalar that acts as an index, at this point's sizes."""
@@ -468,10 +509,11 @@ def _shown(v) -> float | int:
 def index_ranges(exprs: list[sp.Expr], ranges: Ranges, names: set[str]) -> dict[str, list]:
     """Where each scalar of ``names`` ranges when it acts as an index.
 
-    A scalar compared with a summation index (``1\\{k = j\\}``, a Kronecker delta,
-    ``k \\neq j``) ranges over that sum's range; one that is only an array position
-    (``p_j``) over the positions the formulas' sums give that array. A scalar that
-    does neither keeps its domain's draws.
+    A scalar that is an array position (``p_j``) is an index: compared with a
+    summation index (``1\\{k = j\\}``, a Kronecker delta, ``k \\neq j``) it ranges
+    over that sum's range, otherwise over the positions the formulas' sums give
+    the arrays it indexes. A scalar that is no array position keeps its domain's
+    draws (``\\sum_k 1\\{y = k\\}`` with a real y is 0 at y = 0.5).
     """
     compared: dict[str, list] = {}
     positions: dict[str, list] = {}
@@ -504,9 +546,7 @@ def index_ranges(exprs: list[sp.Expr], ranges: Ranges, names: set[str]) -> dict[
 
     for expr in exprs:
         walk(expr, {})
-    out = {name: spans for name, spans in positions.items() if spans}
-    out.update(compared)
-    return out
+    return {name: compared.get(name) or spans for name, spans in positions.items() if compared.get(name) or spans}
 
 
 #: Size of the ranges the formulas do not pin down (a rule that needs the range never fires).

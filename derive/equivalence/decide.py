@@ -126,6 +126,10 @@ def _numeric(ea: sp.Expr, eb: sp.Expr, parsed: Parsed, rng: random.Random, budge
                 continue
             va = _value(ea, env, budget, maker.digits)
             vb = _value(eb, env, budget, maker.digits)
+            if (va is None) != (vb is None) and maker.digits_at(drawn) > maker.digits:
+                # 1 - (1 - 10^-200) is 0 at 40 digits: look again at the digits the point needs
+                va = _value(ea, env, budget, maker.digits_at(drawn))
+                vb = _value(eb, env, budget, maker.digits_at(drawn))
             if va is None or vb is None:
                 only_one += va is not None
                 only_b += vb is not None
@@ -136,19 +140,22 @@ def _numeric(ea: sp.Expr, eb: sp.Expr, parsed: Parsed, rng: random.Random, budge
                 if b_only is None and vb is not None and va is None:
                     b_only = describe_drawn(drawn, sizes) | {"b": _num(vb)}
                 continue
+            resolved = False
             if not close(va, vb):
-                outcome, values = _resolve(ea, eb, env, budget, max(HIGH_DIGITS, 3 * maker.digits))
+                outcome, values = _resolve(ea, eb, env, budget, max(HIGH_DIGITS, 2 * maker.digits_at(drawn)))
                 if outcome == "differ":
                     return _mismatch(values, drawn, sizes)
                 if outcome == "ill":
                     skipped += 1
                     continue
+                resolved = True  # equal at the higher precision: the low one's gap was rounding
             valid += 1
             if len(values_seen) < 2:
                 values_seen.add(mpmath.nstr(va, 25))
             for name, n in sizes.items():
                 seen_sizes.setdefault(name, set()).add(n)
-            worst = max(worst, relative_error(va, vb))
+            if not resolved:
+                worst = max(worst, relative_error(va, vb))
             if len(kept) < SHARPENED:
                 kept.append((env, sizes, drawn))
             if valid >= wanted:
