@@ -388,6 +388,10 @@ class PointMaker:
         for name, var in sorted(self.variables.items()):
             if var.kind == "size":
                 lo, hi = SIZE_RANGE
+                at_guard = [int(v) for v in self.guards.for_name(name) if v == int(v) and 1 <= v <= 2 * HUGE_SIZE]
+                if at_guard and self.rng.random() < GUARD_SHARE:
+                    out[name] = self.rng.choice(at_guard)  # [N = 15]: the size the formula singles out
+                    continue
                 if self.size_targets and self.rng.random() < TARGETED_SHARE:
                     out[name] = self.rng.choice(self.size_targets)
                     continue

@@ -142,7 +142,11 @@ def _numeric(ea: sp.Expr, eb: sp.Expr, parsed: Parsed, rng: random.Random, budge
                 continue
             resolved = False
             if not close(va, vb):
-                outcome, values = _resolve(ea, eb, env, budget, max(HIGH_DIGITS, 2 * maker.digits_at(drawn)))
+                digits = max(HIGH_DIGITS, 2 * maker.digits_at(drawn))
+                outcome, values = _resolve(ea, eb, env, budget, digits)
+                if outcome == "ill" and digits < MAX_DIGITS:
+                    # log(1 + e^-335) is 0 at 120 digits and 10^-146 at 240: look once more, far deeper
+                    outcome, values = _resolve(ea, eb, env, budget, min(MAX_DIGITS, 4 * digits))
                 if outcome == "differ":
                     return _mismatch(values, drawn, sizes)
                 if outcome == "ill":
