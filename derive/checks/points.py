@@ -82,6 +82,10 @@ MAX_SAMPLED_SIZE = 16
 LARGE_SIZE_SHARE = 0.25
 #: Share of draws of a symbol with guard points (see :mod:`.guards`) taken next to them.
 GUARD_SHARE = 0.3
+#: Share of draws of a scalar used as an index (``p_j``) taken inside the range it is
+#: compared with or indexes; the others keep its domain's draws (a real or natural
+#: j may lie outside 1..K, where the two sides can differ).
+INDEX_SHARE = 0.7
 #: Share of points whose scalars may take the wide magnitude bands (10^-300 to
 #: 10^300); decided per point, so the other points keep whole arrays in the
 #: usual bands (a product of 16 likelihoods has no value if one entry is 10^200).
@@ -366,7 +370,8 @@ class PointMaker:
         #: working precision the points need (more next to a guard such as 1 - 10^{-50})
         self.digits = self.guards.digits
         self.index_ranges = index_ranges(exprs, self.ranges, {
-            name for name, var in variables.items() if var.kind == "scalar" and var.domain.kind is Kind.REAL})
+            name for name, var in variables.items()
+            if var.kind == "scalar" and var.domain.kind in (Kind.REAL, Kind.NATURAL)})
         # sizes next to the formulas' constants: a sum from k = 5 is empty below K = 5
         near = {int(t) + d for t in self.targets if t == int(t) for d in (-1, 0, 1, 2, 3)}
         self.size_targets = sorted(n for n in near if 1 <= n <= 2 * HUGE_SIZE)
@@ -429,7 +434,7 @@ class PointMaker:
                 value = float(self.rng.randint(lo, hi))
                 env[var.obj] = mpmath.mpf(value)
                 drawn[name] = value
-            elif name in self.index_ranges:
+            elif name in self.index_ranges and self.rng.random() < INDEX_SHARE:
                 lo, hi = self._index_span(env, name)
                 value = float(self.rng.randint(lo, hi))
                 env[var.obj] = mpmath.mpf(value)
@@ -464,6 +469,10 @@ class PointMaker:
             candidates = self.ranges.dims.get(dim, []) if dim is not None else self.ranges.labels.get(var.name, [])
             spans = []
             reads_only = bool(candidates) and dim is not None and dim not in self.ranges.summed
+            if dim is not None and not reads_only:
+                # a row some sum runs over is defined over the sums' ranges: a read at a
+                # free index (y_j) outside them has no value, it does not stretch the row
+                candidates = [(lo, hi) for lo, hi in candidates if not _single_read(lo, hi, self.variables)]
             for lo, hi in candidates:
                 try:
                     a = int(evaluate(sp.sympify(lo), env, Budget(seconds=1.0)))
@@ -493,6 +502,14 @@ class PointMaker:
         return cached
 
 
+def _single_read(lo, hi, variables: dict) -> bool:
+    """A span that is one position given by a free scalar (``y_j``), not by sizes and numbers."""
+    if sp.sympify(lo) != sp.sympify(hi):
+        return False
+    names = {getattr(s, "name", None) for s in sp.sympify(lo).free_symbols}
+    return any(variables.get(n) is not None and variables[n].kind != "size" for n in names)
+
+
 def describe_drawn(drawn: dict[str, object], sizes: dict[str, int]) -> dict:
     """The values a counterexample needs: every size, scalar, and element read."""
     values: dict[str, object] = {}
@@ -517,7 +534,8 @@ def index_ranges(exprs: list[sp.Expr], ranges: Ranges, names: set[str]) -> dict[
     summation index (``1\\{k = j\\}``, a Kronecker delta, ``k \\neq j``) it ranges
     over that sum's range, otherwise over the positions the formulas' sums give
     the arrays it indexes. A scalar that is no array position keeps its domain's
-    draws (``\\sum_k 1\\{y = k\\}`` with a real y is 0 at y = 0.5).
+    draws (``\\sum_k 1\\{y = k\\}`` with a real y is 0 at y = 0.5); so do the
+    index draws now and then (:data:`INDEX_SHARE`).
     """
     compared: dict[str, list] = {}
     positions: dict[str, list] = {}
