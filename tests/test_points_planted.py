@@ -105,13 +105,15 @@ def test_guard_on_a_function_of_a_variable(true_pair, twin, domains):
 
 
 INDEX_TWINS = [
-    # a free j compared with the class index k, labels on the simplex
+    # a free index compared with the class index k, labels on the simplex: rows are
+    # defined over 1..C only, so the free index is drawn (mostly) inside that range
     ((r"\sum_{k=1}^{C} t_k (p_j - \mathbb{1}\{k=j\})", r"p_j - t_j"),
      (r"\sum_{k=1}^{C} t_k (p_j - \mathbb{1}\{k=j\})", r"p_j - t_j + t_1"), {"t": "simplex"}),
-    ((r"\sum_{k=1}^{K} (s_k - \mathbb{1}\{k=m\}) w_k", r"\sum_{k=1}^{K} s_k w_k - w_m"),
-     (r"\sum_{k=1}^{K} (s_k - \mathbb{1}\{k=m\}) w_k", r"\sum_{k=1}^{K} s_k w_k - w_m + \mathbb{1}\{m = 2\}"), {}),
-    ((r"\sum_{k=1}^{K} \sum_{l \neq k} e_k e_l \mathbb{1}\{k = c\}", r"e_c \left(\sum_{l=1}^{K} e_l - e_c\right)"),
-     (r"\sum_{k=1}^{K} \sum_{l \neq k} e_k e_l \mathbb{1}\{k = c\}", r"e_c \sum_{l=1}^{K} e_l"), {}),
+    ((r"\sum_{k=1}^{K} s_k (v_m - \mathbb{1}\{k=m\})", r"v_m - s_m"),
+     (r"\sum_{k=1}^{K} s_k (v_m - \mathbb{1}\{k=m\})", r"v_m - s_m + \mathbb{1}\{m = 2\}"),
+     {"s": "simplex", "m": "natural"}),
+    ((r"\sum_{k=1}^{K} \sum_{l \neq k} e_k e_l \mathbb{1}\{k = c\}", r"e_c \left(1 - e_c\right)"),
+     (r"\sum_{k=1}^{K} \sum_{l \neq k} e_k e_l \mathbb{1}\{k = c\}", r"e_c"), {"e": "simplex"}),
 ]
 
 
