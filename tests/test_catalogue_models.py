@@ -375,7 +375,7 @@ def test_abs_factorial_intervals_and_finiteness_hold_at_sampled_points():
     import mpmath
     from hypothesis import HealthCheck, given, settings
 
-    from derive.checks.sampling import draw_point, seeded_rng
+    from derive.checks.points import draw_point, seeded_rng
 
     from .test_intervals_property import CTX, _as_mpf, _inside
 

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from derive.checks.evaluate import Undefined, evaluate
 from derive.checks.intervals import interval_of
-from derive.checks.sampling import draw_point, seeded_rng
+from derive.checks.points import draw_point, seeded_rng
 
 from .helpers import scalar_context
 
