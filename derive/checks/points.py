@@ -282,6 +282,8 @@ SIZE_RANGE = (1, 4)
 #: Share of sizes drawn beyond MAX_SAMPLED_SIZE, up to HUGE_SIZE (a line wrong from N = 20 on).
 HUGE_SIZE_SHARE = 0.08
 HUGE_SIZE = 40
+#: The longest row on the simplex or one-hot ever drawn.
+LONGEST_ROW = 100_000
 #: Range of a label whose formulas give it none.
 DEFAULT_LABEL_RANGE = (1, 3)
 
@@ -307,6 +309,10 @@ class LazyArray:
             lo, hi = self.row_range()
             if not lo <= positions[-1] <= hi:
                 raise _outside(self.var, positions)
+            if hi - lo >= LONGEST_ROW:
+                # a free index drawn at 10^62 (a float that large is an integer) asks for a
+                # row that long: no value at this point
+                raise Undefined(f"a row of {self.var.key} from {lo} to {hi} is too long to draw")
             row = _exact_row(domain.sample_row(self.rng, hi - lo + 1), domain.open)
             for j, value in enumerate(row):
                 self.values[positions[:-1] + (lo + j,)] = value
