@@ -1,4 +1,4 @@
-"""LaTeX in ML notation -> sympy, through ``latex2sympy2_extended`` (see reader.py).
+"""LaTeX in ML notation -> sympy, through ``latex2sympy2_extended`` (see the reader package).
 
 ``read_formulas`` is the entry point: the formulas of one comparison are read
 together, so they share their variables and domains.

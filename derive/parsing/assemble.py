@@ -15,6 +15,7 @@ from ..core.domains import Domain, Kind
 from .lexer import ParseError
 from .nodes import Atom, Call, Constant, Group, HiddenSize, Indicator
 from .reader import Reader
+from .reader.functions import FunctionValueError, build_call
 
 #: Numbers beyond 10^MAX_MAGNITUDE are refused rather than computed.
 MAX_MAGNITUDE = 1000
@@ -167,36 +168,12 @@ class Resolver:
             delta = sp.KroneckerDelta(self.resolve(node.lhs), self.resolve(node.rhs))
             return 1 - delta if node.negated else delta
         if isinstance(node, Call):
-            arg = self.resolve(node.arg)
-            if node.func == "log":
-                if arg.is_number and arg.is_zero:
-                    raise ParseError("the formula takes the log of 0", self.f.text, None)
-                if node.base is None:
-                    return sp.log(arg)
-                base = self.resolve(node.base)
-                if base.is_number and (base.is_positive is not True or base == 1):
-                    raise ParseError(f"a log with base {base}: the base must be positive and not 1",
-                                     self.f.text, None)
-                return sp.log(arg) / sp.log(base)
-            if node.func == "exp":
-                return sp.exp(arg)
-            if node.func == "sigmoid":
-                return 1 / (1 + sp.exp(-arg))
-            if node.func == "abs":
-                return sp.Abs(arg)
-            if node.func == "tanh":
-                return sp.tanh(arg)
-            if node.func == "softplus":
-                return sp.log(1 + sp.exp(arg))
-            if node.func == "relu":
-                return sp.Max(0, arg)
-            if node.func in ("max", "min"):
-                args = [arg] + [self.resolve(r) for r in node.rest]
-                try:
-                    return (sp.Max if node.func == "max" else sp.Min)(*args)
-                except (ValueError, TypeError):
-                    raise ParseError(f"{node.func} of values that are not all real", self.f.text, None) from None
-            raise AssertionError(node.func)
+            args = [self.resolve(node.arg)] + [self.resolve(r) for r in node.rest]
+            base = self.resolve(node.base) if node.base is not None else None
+            try:
+                return build_call(node.func, args, base)
+            except FunctionValueError as exc:
+                raise ParseError(str(exc), self.f.text, None) from None
         if isinstance(node, Atom):
             return self.atom(node)
         raise AssertionError(type(node))
