@@ -20,7 +20,7 @@ from ..checks.algebra import too_large_for_algebra
 from ..checks.canonical import difference
 from ..core.context import Context, Role, SymbolSpec
 from ..checks.evaluate import Budget, BudgetExceeded, Undefined, Unsupported, close, evaluate, relative_error
-from ..parsing import ParseError, Parsed, read_formulas
+from ..parsing import ParseError, Parsed, points_cannot_show, read_formulas
 from ..core.domains import Domain, Kind
 from ..checks.intervals import interval_of
 from .normalise import normalise
@@ -78,6 +78,10 @@ def _decide(a: str, b: str, parsed: Parsed, domains: dict, seconds: float, stats
     if proved:
         agree = f"; {numeric.text}" if numeric.kind == "agree" else ""
         return Verdict(Answer.EQUIVALENT, "symbolic", why + agree, a, b, None, notes, shown)
+    blind = numeric.kind == "agree" and (points_cannot_show(ea) or points_cannot_show(eb))
+    if blind:
+        return Verdict(Answer.UNKNOWN, "numeric", f"{numeric.text}, but {blind}: only a proof would decide, "
+                       f"and {why}", a, b, None, notes, shown)
     if numeric.kind == "agree":
         # Not proved: before calling it equivalent on the numbers, look again at
         # high precision, where differences below 10^-30 (1 + 10^-50 vs 1) show.

@@ -15,7 +15,7 @@ from ..core.domains import Domain, Kind
 from .lexer import ParseError
 from .nodes import Atom, Call, Constant, Group, HiddenSize, Indicator
 from .reader import Reader
-from .reader.functions import FunctionValueError, build_call
+from .reader.functions import FUNCTION_CLASSES, FunctionValueError, build_call, opaque
 
 #: Numbers beyond 10^MAX_MAGNITUDE are refused rather than computed.
 MAX_MAGNITUDE = 1000
@@ -50,6 +50,8 @@ class Table:
     label_keys: set[str] = field(default_factory=set)
     hidden: int = 0
     size_keys: set[str] = field(default_factory=set)
+    #: names written both plain and with an index (w and w_0): two variables, the plain one renamed
+    split_names: set[str] = field(default_factory=set)
 
     def variable(self, key: str, name: str, kind: str, ndim: int, formula: Formula, pos: int) -> Variable:
         domain = self.domains.get(key, Domain(Kind.REAL))
@@ -125,6 +127,19 @@ class Resolver:
         return keys - reader.bound
 
     @staticmethod
+    def plain_and_indexed(reader: Reader) -> tuple[set[str], set[str]]:
+        """Names written without an index, and names written with one (``w`` and ``w_0``)."""
+        plain, indexed = set(), set()
+        for node in reader.nodes.values():
+            if isinstance(node, Atom) and node.key not in reader.bound:
+                name = node.key + (f"_{{{node.suffix}}}" if node.suffix else "")
+                if not node.indices:
+                    plain.add(name)
+                elif all(part.expr is not None for part in node.indices):
+                    indexed.add(name)
+        return plain, indexed
+
+    @staticmethod
     def size_keys_of(reader: Reader) -> set[str]:
         """Names in the bounds of sums: sizes (positive integers)."""
         keys: set[str] = set()
@@ -170,6 +185,8 @@ class Resolver:
         if isinstance(node, Call):
             args = [self.resolve(node.arg)] + [self.resolve(r) for r in node.rest]
             base = self.resolve(node.base) if node.base is not None else None
+            if node.func.startswith("@"):
+                return opaque(node.func[1:], args)
             try:
                 return build_call(node.func, args, base)
             except FunctionValueError as exc:
@@ -198,6 +215,8 @@ class Resolver:
             if name in self.size_keys:
                 return self.table.variable(atom.key, name, "size", 0, self.f, atom.pos).obj
             kind = "label" if name in self.index_keys else "scalar"
+            if name in self.table.split_names:
+                name = f"{name} (plain)"
             return self.table.variable(atom.key, name, kind, 0, self.f, atom.pos).obj
         var = self.table.variable(atom.key, name, "array", len(indices), self.f, atom.pos)
         return var.obj[tuple(indices)]
@@ -211,8 +230,7 @@ class Resolver:
         return self.table.variable(key, key, "label", 0, self.f, atom.pos).obj
 
 
-ALLOWED = (sp.Add, sp.Mul, sp.Pow, sp.Sum, sp.Product, sp.log, sp.exp, sp.Abs, sp.KroneckerDelta,
-           sp.tanh, sp.Max, sp.Min,
+ALLOWED = (sp.Add, sp.Mul, sp.Pow, sp.Sum, sp.Product, sp.KroneckerDelta, *FUNCTION_CLASSES,
            sp.factorial, sp.Symbol, sp.Indexed, sp.IndexedBase, sp.Idx, sp.Tuple, sp.Number,
            sp.core.numbers.Exp1, sp.core.numbers.Pi, sp.core.numbers.NumberSymbol)
 

@@ -11,12 +11,13 @@ import sympy as sp
 
 from ..backend import LETTERS, parse_piece
 from ..lexer import ParseError, Token
-from ..nodes import Atom, Call, Group, Indicator, Node, placeholder
-from .functions import NAMED_FUNCTIONS
+from ..nodes import Atom, Call, Constant, Group, Indicator, Node, placeholder
+from .delimiters import ROUNDING
+from .functions import COMMANDS, NAMED_FUNCTIONS
 from .indicators import RELATIONS
-from .names import DECORATORS, GREEK
+from .names import CONSTANTS, DECORATORS, GREEK, WORD_COMMANDS, bare_words
 from .sums import SUM_COMMANDS, SumMark
-from .tokens import CLOSE, is_open
+from .tokens import CLOSE, CLOSERS, is_open
 
 MAX_DEPTH = 40
 MAX_NODES = 2000
@@ -27,7 +28,10 @@ SUPPORTED = ("supported: + - \\cdot \\times / \\frac, powers, \\sqrt, \\log \\ln
              "indices (y_i, y_{i,k}, \\hat{y}_i, p_i^{(k)}, g(x))")
 
 UNSUPPORTED_HINTS = {
-    r"\operatorname": "only known functions: " + ", ".join(sorted(NAMED_FUNCTIONS)),
+    r"\operatorname": "only known functions: " + ", ".join(sorted(NAMED_FUNCTIONS)) + ", or an unknown name "
+                       "called with its arguments in parentheses",
+    r"\imaginaryunit": "the imaginary unit: derive reads real numbers only",
+    r"\pmod": "congruences (a \\equiv b \\pmod n) are relations, not expressions; write a \\mod n",
     r"\int": "integrals are not supported",
     r"\infty": "infinite ranges and limits are not supported",
     r"\lim": "limits are not supported",
@@ -51,10 +55,10 @@ class ReaderBase:
 
     def __init__(self, text: str, tokens: list[Token]):
         self.text = text
-        self.tokens = tokens
+        self.notes: list[str] = []
+        self.tokens = bare_words(tokens, self.notes)
         self.i = 0
         self.nodes: dict[sp.Symbol, Node] = {}
-        self.notes: list[str] = []
         self.declared: set[str] = set()  # keys given a domain
         self.bound: set[str] = set()
         self.bounds: list = []  # placeholders (or numerals) of every sum's bounds
@@ -272,12 +276,16 @@ class ReaderBase:
             self.i += 1
             items.append("^")
             items.append(self.exponent(tok))
-        elif t in (r"\frac", r"\dfrac", r"\tfrac"):
+        elif t == r"\frac":
             self.refuse_derivative(tok)
             self.i += 1
             num = self.argument(tok, "numerator")
             den = self.argument(tok, "denominator")
             items += [r"\frac{", num, "}{", den, "}"]
+        elif t == r"\binom":
+            self.i += 1
+            top, bottom = (self.finish([self.argument(tok, what)]) for what in ("upper argument", "lower argument"))
+            items.append(self.new(Call("binomial", top, None, (bottom,))))
         elif t == r"\sqrt":
             self.i += 1
             if self.peek() is not None and self.peek().text == "[":
@@ -288,31 +296,55 @@ class ReaderBase:
             else:
                 items.append(r"\sqrt")
             items += ["{", self.argument(tok, "square root"), "}"]
+        elif t == r"\mod":
+            self.i += 1
+            items.append(r" \mod ")
+            self.note("a \\mod b was read as the remainder of a divided by b (binding after products, "
+                      "before + and -)")
         elif t in SUM_COMMANDS:
             self.i += 1
             items.extend(self.big_operator(tok))
-        elif t in ("|", r"\lvert"):
+        elif t in ("|", r"\lvert") or t in ROUNDING:
             items.append(self.absolute(tok))
         elif t == "[" and self.is_iverson():
             items.append(self.indicator_body(tok, "[", "]"))
+        elif t == r"\boxed":
+            self.i += 1
+            items.append(self.argument(tok, "boxed formula"))
         elif is_open(tok):
             items.append(self.group())
         elif tok.kind == "num":
             items.append(self.number(tok))
-        elif t in (r"\log", r"\ln", r"\exp", r"\tanh", r"\max", r"\min"):
+        elif t in CONSTANTS:
+            self.i += 1
+            items.append(self.new(Constant(CONSTANTS[t])))
+        elif t in COMMANDS:
             items.append(self.function(tok))
         elif t in (r"\operatorname", r"\mathrm", r"\text", r"\textrm") and self.named_function() is not None:
             items.append(self.function(tok))
+        elif (t in (r"\operatorname", r"\mathrm") and self.braced_word() is not None
+              and len(self.braced_word()) > 1 and self.after_braces_is("(")):
+            items.append(self.opaque_call(tok))
         elif self.starts_indicator(tok):
             items.append(self.indicator(tok))
         elif t == r"\sigma" and self.peek(1) is not None and self.peek(1).text == "(":
             items.append(self.function(tok))
-        elif tok.kind == "letter" or t in GREEK or t in DECORATORS:
+        elif tok.kind == "letter" or t in GREEK or t in DECORATORS or t in WORD_COMMANDS:
             items.append(self.atom_or_call())
-        elif t in (")", "]", "}", r"\}", r"\rvert"):
+        elif t in CLOSERS:
             raise self.error(f"unexpected {t!r} (no bracket opened it)", tok)
         else:
             raise self.error(self.unsupported(tok), tok)
+
+    def note(self, text: str) -> None:
+        """Say once how an ambiguous text was read."""
+        if text not in self.notes:
+            self.notes.append(text)
+
+    def after_braces_is(self, text: str) -> bool:
+        """Whether the token after the braced group following the current token is ``text``."""
+        end = self.matching(self.i + 1)
+        return end + 1 < len(self.tokens) and self.tokens[end + 1].text == text
 
     def unsupported(self, tok: Token) -> str:
         t = tok.text

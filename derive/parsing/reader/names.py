@@ -1,9 +1,14 @@
 """Names: letters, Greek letters and their decorations (``\\hat{y}``, ``\\mathbf{x}``),
-with indices (``y_i``) or index arguments (``g(x)``); ``e`` and ``\\pi`` are constants."""
+with indices (``y_i``) or index arguments (``g(x)``); ``e`` and ``\\pi`` are constants.
+
+A word in ``\\mathrm{CE}``, ``\\text{NLL}``, ``\\operatorname{KL}`` is one name; primes make
+a new name (``q'``, ``\\theta''``); bare ``log``, ``ln``, ``exp`` (no backslash) are the
+functions, with a note; a bare run of capitals such as ``CE`` is a product, with a note."""
 from __future__ import annotations
 
 import sympy as sp
 
+from ..lexer import Token
 from ..nodes import Atom, Constant, IndexPart
 from .tokens import split
 
@@ -18,6 +23,17 @@ DECORATORS = {r"\hat", r"\widehat", r"\tilde", r"\widetilde", r"\bar", r"\overli
 SAME_DECORATION = {r"\widehat": r"\hat", r"\widetilde": r"\tilde", r"\overline": r"\bar",
                    r"\bm": r"\mathbf", r"\boldsymbol": r"\mathbf"}
 BOLD = {r"\mathbf", r"\bm", r"\boldsymbol"}
+#: Commands whose braced word is a name (or a known function): \text{NLL}, \operatorname{KL}.
+WORD_COMMANDS = {r"\text", r"\textrm", r"\textit", r"\operatorname", r"\mathrm", r"\mathit", r"\mathsf"}
+#: Words that are prose, never a name: \text{ for } is refused.
+PROSE = {"for", "if", "and", "or", "where", "with", "otherwise", "when", "all", "s.t", "st", "such", "that", "is"}
+#: Constants spelled as commands.
+CONSTANTS = {r"\exponentialE": sp.E}
+#: Bare words read as the function they spell (with a note), never as a product of letters.
+BARE_FUNCTIONS = {"log", "ln", "exp", "sin", "cos", "tan", "tanh", "sigmoid", "softmax", "softplus", "relu",
+                  "ReLU", "logsumexp"}
+#: Bare words that name arg max and arg min (refused by check, with that name).
+BARE_ARG = {"argmax": "max", "Argmax": "max", "argmin": "min", "Argmin": "min"}
 FUNCTION_LETTERS = {"f", "g", "h", "p", "q", "P", "Q", r"\phi", r"\psi", r"\pi", r"\sigma"}
 #: Names that, followed by parentheses, are a function (a loss, an entropy, the
 #: Gamma function), never an element: check does not know what they compute.
@@ -31,8 +47,15 @@ class NameReading:
     def atom_or_call(self, allow_call: bool = True) -> sp.Symbol:
         tok = self.peek()
         key, indices, suffix = self.decorated()
+        key += self.primes()
         more, more_suffix = self.suffixes(euler=key == "e" and not indices and not suffix)
         indices, suffix = indices + more, suffix or more_suffix
+        after = self.primes()
+        if after:  # a'_b': primes after the index name another variable than a''_b
+            key += "{}" + after
+        if key.endswith("'") and self.peek() is not None and self.peek().text == "(":
+            raise self.error(f"{key}(..): a derivative of a function, which check does not read yet; "
+                             "write the derivative out", self.peek())
         if key in self.declared or key in self.bound:
             pass  # \pi given a domain, or e summed over, is a variable, not a constant
         elif key in ("e", r"\pi") and not indices and not suffix:
@@ -69,16 +92,17 @@ class NameReading:
         tok = self.take()
         if tok.kind == "letter" or tok.text in GREEK:
             return tok.text, (), ""
-        if tok.text in DECORATORS:
+        if tok.text in WORD_COMMANDS and self.peek() is not None and self.peek().text == "{":
+            word = self.name_word(tok)
+            if word is not None:
+                return word, (), ""
+        if tok.text in DECORATORS or tok.text in (r"\text", r"\textrm"):
             nxt = self.peek()
             if nxt is None:
                 raise self.error(f"{tok.text} without an argument", tok)
             if nxt.text == "{":
                 end = self.matching(self.i)
                 inner = self.tokens[self.i + 1:end]
-                if tok.text in (r"\mathrm", r"\mathit", r"\mathsf") and len(inner) > 1 and all(t.kind == "letter" for t in inner):
-                    raise self.error(f"{tok.text}{{{''.join(t.text for t in inner)}}}: multi-letter names "
-                                     "are not read (only single letters and known functions)", tok)
                 if tok.text == r"\mathrm" and len(inner) == 1 and inner[0].text == "e":
                     self.i = end + 1
                     return "e", (), ""
@@ -98,7 +122,7 @@ class NameReading:
                 key, indices, suffix = nxt.text, (), ""
             else:
                 raise self.error(f"{tok.text} must decorate a letter", nxt)
-            if tok.text in (r"\mathrm", r"\mathit"):
+            if tok.text in (r"\mathrm", r"\mathit", r"\text", r"\textrm"):
                 return key, indices, suffix
             if tok.text == r"\mathbb":
                 raise self.error(r"\mathbb is read only as the indicator \mathbb{1}", tok)
@@ -106,3 +130,79 @@ class NameReading:
                 return key, indices, suffix
             return f"{SAME_DECORATION.get(tok.text, tok.text)}{{{key}}}", indices, suffix
         raise self.error(self.unsupported(tok), tok)
+
+    def primes(self) -> str:
+        """The primes after a name (``q'``, ``a''``, ``x^{\\prime}``): each makes a new name."""
+        out = ""
+        while self.peek() is not None:
+            if self.peek().text == "'":
+                self.i += 1
+                out += "'"
+            elif (self.peek().text == "^" and self.peek(1) is not None and self.peek(1).text == r"\prime"):
+                self.i += 2
+                out += "'"
+            elif ([t.text for t in self.tokens[self.i:self.i + 4]] == ["^", "{", r"\prime", "}"]):
+                self.i += 4
+                out += "'"
+            else:
+                break
+        return out
+
+    def name_word(self, tok: Token) -> str | None:
+        """``\\mathrm{CE}``, ``\\text{NLL}``, ``\\text{Cross-entropy}``: a word in braces, one name
+        (spelled ``\\mathrm{..}`` whatever the command); None for a single letter. The cursor
+        is on the opening brace; past the closing one on return."""
+        end = self.matching(self.i)
+        inner = self.tokens[self.i + 1:end]
+        if len(inner) < 2 or not all(t.kind in ("letter", "num") or t.text == "-" for t in inner) \
+                or inner[0].kind != "letter":
+            return None
+        raw = self.text[inner[0].pos:inner[-1].pos + len(inner[-1].text)]
+        word = "".join(t.text for t in inner)
+        if word.lower() in PROSE or " " in raw.strip():
+            raise self.error(f"{tok.text}{{{raw}}}: text is not part of a formula", tok)
+        self.i = end + 1
+        return f"\\mathrm{{{word}}}"
+
+
+def bare_words(tokens: list[Token], notes: list[str]) -> list[Token]:
+    """Bare ``log``, ``ln``, ``exp`` (letters with no backslash) as the function they spell, and
+    ``argmax`` as \\arg max; a bare run of two or more capitals (``CE``) stays a product of
+    letters, with a note. Letters inside a name's braces or a script are left alone."""
+    out: list[Token] = []
+    i, n = 0, len(tokens)
+    shielded = 0  # depth inside braces of \text{..}, \mathrm{..}, _{..}, ^{..}
+    stack: list[bool] = []
+    while i < n:
+        tok = tokens[i]
+        if tok.text == "{":
+            prev = tokens[i - 1].text if i else ""
+            guard = prev in WORD_COMMANDS or prev in DECORATORS or prev in ("_", "^")
+            stack.append(guard)
+            shielded += guard
+        elif tok.text == "}" and stack:
+            shielded -= stack.pop()
+        if tok.kind != "letter" or shielded or (i and tokens[i - 1].text in ("_", "^", "\\") ):
+            out.append(tok)
+            i += 1
+            continue
+        j = i + 1
+        while j < n and tokens[j].kind == "letter" and tokens[j].pos == tokens[j - 1].pos + 1:
+            j += 1
+        word = "".join(t.text for t in tokens[i:j])
+        if word in BARE_FUNCTIONS:
+            notes.append(f"{word} (without a backslash) was read as the function \\{word}")
+            out += [Token("cmd", r"\operatorname", tok.pos), Token("char", "{", tok.pos)]
+            out += tokens[i:j] + [Token("char", "}", tokens[j - 1].pos)]
+        elif word in BARE_ARG or (word == "arg" and j < n and tokens[j].kind == "letter"):
+            out.append(Token("cmd", r"\arg", tok.pos))
+            if word == "arg":
+                while j < n and tokens[j].kind == "letter":
+                    j += 1
+        else:
+            if j - i >= 2 and sum(t.text.isupper() for t in tokens[i:j]) >= 2:
+                notes.append(f"{word} was read as a product of the letters {'·'.join(word)}; write "
+                             f"\\mathrm{{{word}}} for one name")
+            out += tokens[i:j]
+        i = j
+    return out
