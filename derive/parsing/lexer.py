@@ -86,7 +86,7 @@ def tokenize(text: str, notes: list[str] | None = None) -> list[Token]:
     i, n = 0, len(text)
     while i < n:
         c = text[i]
-        if c.isspace() or c == "$":
+        if c.isspace() or c in "$~":
             i += 1
             continue
         if c in UNICODE:

@@ -50,9 +50,7 @@ class NameReading:
         key += self.primes()
         more, more_suffix = self.suffixes(euler=key == "e" and not indices and not suffix)
         indices, suffix = indices + more, suffix or more_suffix
-        after = self.primes()
-        if after:  # a'_b': primes after the index name another variable than a''_b
-            key += "{}" + after
+        key += self.primes()  # y''_1 and y_1'' are one name
         if key.endswith("'") and self.peek() is not None and self.peek().text == "(":
             raise self.error(f"{key}(..): a derivative of a function, which check does not read yet; "
                              "write the derivative out", self.peek())
