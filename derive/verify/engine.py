@@ -40,6 +40,7 @@ def verify_source(text: str, fmt: str, domains: dict[str, str], name: str, secon
     state = FileState(name, merged, rewriter, file_domains=set(source.domains) - set(domains),
                       declared_parameters=declared, explicit_parameters=set(declared),
                       data_symbols={canonical_name(p) for p in source.data})
+    _declare_conventions(source, state)
     plans = [_plan(chain, state) for chain in chains]
     _parse_all(plans, state)
     results: list[StepResult] = []
@@ -48,6 +49,12 @@ def verify_source(text: str, fmt: str, domains: dict[str, str], name: str, secon
         results += _run_chain(chain, plan, bindings, state, seconds)
     notes = list(dict.fromkeys(state.notes))
     return VerifyReport(name, tuple(results), tuple(notes))
+
+
+def _declare_conventions(source, state: FileState) -> None:
+    """What the file's ``derive:`` comment says about its notation: ``log=2``, ``assume=iid``."""
+    state.rewriter.log_base = source.log_base
+    state.assumptions = tuple(dict.fromkeys(source.assumptions))
 
 
 # -- planning: names, objectives --------------------------------------------------------------

@@ -104,6 +104,7 @@ class Rewriter:
     def __init__(self, parameters: set[str]):
         self.parameters = set(parameters)
         self.calls = Calls()
+        self.log_base: str | None = None     # `log=2`: the base of \log written without one
         self.used: set[str] = set()          # the tokens of the formula being rewritten
         self.raw = ""                        # and its text
 
@@ -226,6 +227,10 @@ class Rewriter:
                 text, i = call
                 out.append(text)
                 continue
+            if t == r"\log" and not (i + 1 < len(tokens) and tokens[i + 1].text == "_"):
+                out.append(self.log_command())
+                i += 1
+                continue
             if t == "_" and i + 1 < len(tokens) and tokens[i + 1].text == "{":
                 close = _match(tokens, i + 1)
                 kept = self._drop_parameter_indices(tokens[i + 2:close])
@@ -237,6 +242,10 @@ class Rewriter:
             out.append(t)
             i += 1
         return " ".join(out)
+
+    def log_command(self) -> str:
+        """``\\log`` in the file's base: ``\\log_{2}`` under ``% derive: log=2``."""
+        return r"\log" if self.log_base is None else r"\log_{" + self.log_base + "}"
 
     def _drop_parameter_indices(self, inner: list[Token]) -> list[Token] | None:
         parts = _split(inner)
@@ -290,7 +299,7 @@ class Rewriter:
         if not inner or all(t.text in (",", "|", r"\mid", r"\|", r"\Vert") for t in inner):
             raise ParseError(f"{base}(..) with nothing inside")
         key, indices, args, given = self._key(base, sub, inner)
-        expanded = _standard(base, sub, inner, self.used)
+        expanded = _standard(base, sub, inner, self.used, self.log_command())
         if expanded is not None:
             return expanded, close + 1
         mentions = frozenset(n for n in self.parameters if _mentions(inner + sub, n))
@@ -356,15 +365,16 @@ class Rewriter:
 #: The standard meanings of H(p, q), H(p) and D_KL(p || q), summed over the
 #: whole range of the arguments' last index (rows such as p, \hat{y}_i; H(X) of a
 #: random variable stays a name).
-STANDARD = {("H", 2): r"\left( - \sum_{{{k}}} {a} \log {b} \right)",
-            ("H", 1): r"\left( - \sum_{{{k}}} {a} \log {a} \right)",
-            ("KL", 2): r"\left( \sum_{{{k}}} {a} \log \frac{{ {a} }}{{ {b} }} \right)"}
+STANDARD = {("H", 2): r"\left( - \sum_{{{k}}} {a} {log} {b} \right)",
+            ("H", 1): r"\left( - \sum_{{{k}}} {a} {log} {a} \right)",
+            ("KL", 2): r"\left( \sum_{{{k}}} {a} {log} \frac{{ {a} }}{{ {b} }} \right)"}
 #: Letters the expansion may sum over: the first one the formula does not use.
 SUM_LETTERS = (r"\kappa", r"\nu", r"\xi", r"\zeta", r"\varrho", r"\upsilon")
 
 
-def _standard(base: str, sub: list[Token], inner: list[Token], used: set[str]) -> str | None:
-    """``H(p_i, \\hat{p}_i)`` -> ``(-\\sum_\\kappa p_{i,\\kappa} \\log \\hat{p}_{i,\\kappa})``."""
+def _standard(base: str, sub: list[Token], inner: list[Token], used: set[str], log: str) -> str | None:
+    """``H(p_i, \\hat{p}_i)`` -> ``(-\\sum_\\kappa p_{i,\\kappa} \\log \\hat{p}_{i,\\kappa})``, with ``log``
+    the file's log (``\\log_{2}`` under ``log=2``)."""
     word = base if base != r"\mathrm{KL}" else "KL"
     if base == "D" and "".join(t.text for t in sub if t.kind == "letter") == "KL":
         word = "KL"  # D_{KL}, D_{\mathrm{KL}}, D_{\text{KL}}, D_{\rm KL}
@@ -385,7 +395,7 @@ def _standard(base: str, sub: list[Token], inner: list[Token], used: set[str]) -
     if any(r is None for r in rows):
         return None
     names = dict(zip("ab", rows))
-    return "{" + template.format(k=letter, **names) + "}"
+    return "{" + template.format(k=letter, log=log, **names) + "}"
 
 
 def _double_bars(inner: list[Token]) -> list[Token]:

@@ -45,6 +45,7 @@ class FileState:
     explicit_parameters: set[str] = field(default_factory=set)   # arg max subscripts and declared
     declared_parameters: set[str] = field(default_factory=set)   # `derive-parameters:` of the file
     data_symbols: set[str] = field(default_factory=set)          # `derive-data:`: hatted, yet data
+    assumptions: tuple[str, ...] = ()        # laws the file's `derive: assume=` comment takes as given
     definitions: list[tuple[sp.Basic, sp.Expr]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     seen: list = field(default_factory=list)   # lines of the chains already run

@@ -60,7 +60,25 @@ def check_step(a: Line, b: Line, link, state: FileState, seconds: float, result)
         ea, eb = applied.before, applied.after
         for target, value in applied.facts:
             state.definitions.append((target, value))
+    elif state.assumptions:
+        return _by_assumption(ea, eb, a, b, link, state, seconds, result, common)
     return _by_relation(unfold(ea, state), unfold(eb, state), a, b, link, state, seconds, result, common, law)
+
+
+def _by_assumption(ea, eb, a: Line, b: Line, link, state: FileState, seconds: float, result, common) -> StepResult:
+    """A step whose justification names no law, in a file that declares laws
+    (``% derive: assume=iid``): the declared laws it is an instance of rewrite it
+    first, and the method says so. A step no declared law fits is checked as it is."""
+    optimiser = a.objective.is_problem
+    found = laws.assumed(state.assumptions, ea, eb, state, optimiser) \
+        or laws.assumed(state.assumptions, unfold(ea, state), unfold(eb, state), state, optimiser)
+    if found is None:
+        return _by_relation(unfold(ea, state), unfold(eb, state), a, b, link, state, seconds, result, common, None)
+    law, applied = found
+    for target, value in applied.facts:
+        state.definitions.append((target, value))
+    return _by_relation(unfold(applied.before, state), unfold(applied.after, state), a, b, link, state, seconds,
+                        result, common, law)
 
 
 def _by_relation(ea, eb, a: Line, b: Line, link, state: FileState, seconds: float, result, common, law):
