@@ -129,3 +129,114 @@ def test_a_declared_law_is_used_only_where_it_applies():
     methods = [s.method for s in report.steps]
     assert "Bayes' rule, by the declared" in methods[0] and "uniform prior, by the declared" in methods[2]
     assert "independent samples, by the declared" in methods[3] and "declared" not in methods[4]
+
+
+# -- a probability of a class given a sample: one array over the classes ------------------
+CE = r"L_i &= -\sum_{k=1}^{K} y_{i,k}\log\hat{p}(k \mid x_i) \\"
+
+
+@pytest.mark.parametrize("directive", ["", "y=label"])
+def test_class_probability_at_the_label_is_the_array_at_class_y_i(directive):
+    report = verify_text(tex(CE + r"&= -\log\hat{p}(y_i \mid x_i)", directive))
+    assert verdicts(report) == ["defines", "holds"], report.table()
+    assert any("one array over the classes k" in n and "one-hot encoding" in n for n in report.notes)
+
+
+def test_class_arrays_in_other_letters_and_a_mean_over_samples():
+    text = tex(r"""
+        \sum_{c=1}^{C} P(c \mid \mathbf{x}_n) &= 1 \\
+        L &= -\frac{1}{N}\sum_{n=1}^{N}\sum_{c=1}^{C} y_{nc}\log P(c \mid \mathbf{x}_n) \\
+        &= -\frac{1}{N}\sum_{n=1}^{N}\log P(y_n \mid \mathbf{x}_n)
+        """)
+    report = verify_text(text)
+    assert verdicts(report) == ["holds", "defines", "holds"], report.table()
+
+
+CE_WRONG = [r"&= -\log(1-\hat{p}(y_i \mid x_i))",            # the other event
+            r"&= -\sum_{k=1}^{K}\log\hat{p}(k \mid x_i)",    # the label dropped
+            r"&= -y_i\log\hat{p}(y_i \mid x_i)",             # the label as a weight
+            r"&= -\sum_{k=1}^{K} y_{k,i}\log\hat{p}(k \mid x_i)",  # indices swapped
+            r"&= -\log\hat{p}(y_j \mid x_i)"]                # another sample's label
+
+
+@pytest.mark.parametrize("after", CE_WRONG)
+def test_a_wrong_twin_of_the_class_array_step_fails(after):
+    failing(verify_text(tex(CE + after)))
+
+
+@pytest.mark.parametrize("after, directive", [(r"&= -\log p(y_i \mid x_i)", ""),        # another model
+                                              (r"&= -\log\hat{p}(y_i \mid z_i)", ""),    # another sample
+                                              (r"&= -\log\hat{p}(y_i \mid x_i)", "y=binary"),
+                                              (r"&= -\log\hat{p}(y_i \mid x_i)", "y=onehot")])
+def test_a_class_array_step_without_a_sound_reading_stays_unknown(after, directive):
+    report = verify_text(tex(CE + after, directive))
+    assert verdicts(report) == ["defines", "unknown"], report.table()
+
+
+# -- a per-sample name next to a whole-data name ------------------------------------------
+PER_SAMPLE = r"""
+    J(w,b) &= \frac{1}{N}\sum_{i=1}^{N} J_i \\
+    J_i &= (w x_i + b - y_i)^2 \\
+    J(w,b) &= \frac{1}{N}\sum_{i=1}^{N} AFTER
+    """
+
+
+def test_a_per_sample_name_defines_the_per_sample_term():
+    report = verify_text(tex(PER_SAMPLE.replace("AFTER", "(w x_i + b - y_i)^2")))
+    assert verdicts(report) == ["defines", "defines", "holds"], report.table()
+
+
+def test_a_wrong_step_after_a_per_sample_definition_fails():
+    failing(verify_text(tex(PER_SAMPLE.replace("AFTER", "(w x_i - y_i)^2"))))
+
+
+def test_a_name_the_whole_data_definition_does_not_sum_is_not_its_per_sample_term():
+    text = tex(PER_SAMPLE.replace(r"\sum_{i=1}^{N} J_i", r"\sum_{i=1}^{N} \ell_i").replace("AFTER", "(w x_i + b - y_i)^2"))
+    report = verify_text(text)
+    assert verdicts(report)[1] in ("fails", "unknown"), report.table()
+    assert any("defined already, at other arguments" in n for n in report.notes)
+
+
+# -- a name given again for an instance ------------------------------------------------------
+GENERAL_H = r"H &= -\sum_{x} p(x)\log_2 p(x)"
+
+
+def test_a_name_given_again_with_numbers_starts_a_chain_about_the_instance():
+    report = verify_text(tex(GENERAL_H + r" \\" + "\n" + r"H &= -(0.5\log_2 0.5 + 0.5\log_2 0.5) = 1"))
+    assert verdicts(report) == ["defines", "defines", "holds"], report.table()
+    assert any("instance" in n for n in report.notes)
+
+
+def test_a_wrong_value_of_the_instance_fails():
+    failing(verify_text(tex(GENERAL_H + r" \\" + "\n" + r"H &= -(0.5\log_2 0.5 + 0.5\log_2 0.5) = 2")))
+
+
+def test_a_constant_general_formula_is_still_checked_against_its_value():
+    report = verify_text(tex(r"S &= \sum_{k} p_k \\" + "\nS &= 2"), domains={"p": "simplex"})
+    assert verdicts(report) == ["defines", "fails"], report.table()
+    report = verify_text(tex(r"S &= \sum_{k} p_k \\" + "\nS &= 1"), domains={"p": "simplex"})
+    assert verdicts(report) == ["defines", "holds"], report.table()
+
+
+# -- a density or pmf given by its formula ---------------------------------------------------
+GAUSS = r"\frac{1}{\sqrt{2\pi\sigma^2}}\exp\left(-\frac{(x-\mu)^2}{2\sigma^2}\right)"
+LOG_GAUSS = r"-\frac{1}{2}\log(2\pi\sigma^2) - \frac{(x-\mu)^2}{2\sigma^2}"
+
+
+@pytest.mark.parametrize("name", ["p(x)", "q(x)", r"p(x \mid \mu, \sigma)"])
+def test_a_density_given_by_its_formula_is_a_definition(name):
+    report = verify_text(tex(f"{name} &= {GAUSS} \\\\\n\\log {name} &= {LOG_GAUSS}"), domains={r"\sigma": "positive"})
+    assert verdicts(report) == ["defines", "holds"], report.table()
+
+
+@pytest.mark.parametrize("name", ["p(x)", r"p(x \mid \mu, \sigma)"])
+def test_a_wrong_step_after_a_density_fails(name):
+    wrong = LOG_GAUSS.replace(r"-\frac{1}{2}\log", r"-\log")
+    failing(verify_text(tex(f"{name} &= {GAUSS} \\\\\n\\log {name} &= {wrong}"), domains={r"\sigma": "positive"}))
+
+
+def test_a_pmf_given_by_its_formula_is_a_definition_and_its_wrong_twin_fails():
+    pmf = r"P(y|x) &= \hat{y}^y (1-\hat{y})^{1-y} \\" + "\n" + r"\log P(y|x) &= y\log\hat{y} + (1-y)\log(1-\hat{y})"
+    domains = {"y": "binary", r"\hat{y}": "prob"}
+    assert verdicts(verify_text(tex(pmf), domains=domains)) == ["defines", "holds"]
+    failing(verify_text(tex(pmf.replace(r"(1-y)\log(1-\hat{y})", r"(1-y)\log\hat{y}")), domains=domains))

@@ -21,9 +21,8 @@ from .chains import EQUALS, Chain, chains_of
 from .extract import read_source
 from .notation import CLASS_PLACEHOLDER, FUNCTION_PLACEHOLDER, PROBABILITY_NAMES, PROBABILITY_PLACEHOLDER, Rewriter
 from .results import StepResult, StepVerdict, VerifyError, VerifyReport
-from .state import (Binding, FileState, Line, canonical_name, is_definition_value, is_instance, opaque_names,
-                    per_sample_term)
-from .steps import check_step
+from .state import Binding, FileState, Line, canonical_name, is_definition_value, opaque_names, per_sample_term
+from .steps import check_step, is_instance
 from .tokens import closing
 
 #: Symbols that depend on the parameters whatever the file says.
@@ -291,7 +290,7 @@ def _run_chain(chain: Chain, plan: Plan, bindings: dict[str, Binding], state: Fi
         if previous is not None:
             # `NAME = ...` again: the new line must follow from where NAME stood
             step = check_step(previous.last, first, link, state, seconds, result)
-            if step.verdict is not StepVerdict.HOLDS and is_instance(previous.last, first):
+            if step.verdict is not StepVerdict.HOLDS and is_instance(previous.last, first, state, seconds):
                 ordinals[step.line] -= 1
                 step = _instance(previous, name_line, first, link, state, result)
             results.append(step)

@@ -110,11 +110,3 @@ def is_definition_value(line: Line, state: FileState) -> bool:
     """Is ``line`` the right side of a definition (``\\frac{1}{N} \\sum_i J_i`` of ``J(w, b) = ...``)?"""
     return line.expr is not None and any(value is line.expr for _, value in state.definitions)
 
-
-def is_instance(general: Line, instance: Line) -> bool:
-    """Is ``NAME = instance`` after ``NAME = general`` a value at an instance (``H = -(0.5
-    \\log_2 0.5 + 0.5 \\log_2 0.5)`` after ``H = -\\sum_x p(x) \\log_2 p(x)``): numbers only,
-    where the general formula has variables?"""
-    return (general.expr is not None and instance.expr is not None and not instance.objective.is_problem
-            and not general.objective.is_problem and not instance.expr.free_symbols
-            and bool(general.expr.free_symbols))
