@@ -144,3 +144,9 @@ def test_jumps_and_unknown_functions_are_never_equivalent_on_points_alone(a, b):
 def test_floor_differs_from_ceiling_at_integers():
     v = verdict(r"\lfloor x \rfloor + 1", r"\lceil x \rceil")
     assert v.verdict == "not_equivalent", v.text()
+
+
+@pytest.mark.parametrize("a,b", [("x_1e2", "2 e x_1"), ("x^2e3", "3 e x^2"), (r"\frac1e 2", r"\frac{2}{e}")])
+def test_a_script_takes_one_digit_even_before_an_e(a, b):
+    assert verdict(a, b).verdict == "equivalent"
+    assert verdict(a, b + " + 1").verdict == "not_equivalent"

@@ -9,7 +9,7 @@ import sympy as sp
 from ..lexer import Token
 from ..nodes import Call, Constant, Group
 from .names import DECORATORS, GREEK
-from .tokens import CLOSE, top_level
+from .tokens import CLOSE, rest_of_numeral, top_level
 
 #: Brackets that round or take the magnitude: opener -> (closer, function).
 ROUNDING = {r"\lfloor": (r"\rfloor", "floor"), r"\lceil": (r"\rceil", "ceil"),
@@ -48,7 +48,7 @@ class DelimiterReading:
             if len(tok.text) > 1:  # \frac12 and x^23 take one digit
                 if "." in tok.text[:2]:
                     raise self.error(f"brace the {what}", tok)
-                self.tokens = self.tokens[:self.i] + [Token("num", tok.text[1:], tok.pos + 1)] + self.tokens[self.i:]
+                self.tokens = self.tokens[:self.i] + rest_of_numeral(tok) + self.tokens[self.i:]
             return tok.text[0]
         if tok.kind == "letter" or tok.text in GREEK or tok.text in DECORATORS:
             return self.atom_or_call(allow_call=False)

@@ -7,7 +7,7 @@ import sympy as sp
 from ..lexer import Token
 from ..nodes import IndexPart
 from .names import DECORATORS, GREEK
-from .tokens import split
+from .tokens import rest_of_numeral, split
 
 
 class ScriptReading:
@@ -25,7 +25,7 @@ class ScriptReading:
             return inner
         if tok.kind == "num" and len(tok.text) > 1:
             self.i += 1
-            self.tokens = self.tokens[:self.i] + [Token("num", tok.text[1:], tok.pos + 1)] + self.tokens[self.i:]
+            self.tokens = self.tokens[:self.i] + rest_of_numeral(tok) + self.tokens[self.i:]
             return [Token("num", tok.text[0], tok.pos)]
         if tok.kind == "cmd" and tok.text in DECORATORS:
             start = self.i

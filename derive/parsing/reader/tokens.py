@@ -1,7 +1,7 @@
 """Token-level helpers shared by the reading families: brackets and top-level splits."""
 from __future__ import annotations
 
-from ..lexer import Token
+from ..lexer import Token, tokenize
 
 #: The closing bracket of each opening one that makes a group.
 CLOSE = {"(": ")", "[": "]", "{": "}", r"\{": r"\}", r"\lvert": r"\rvert", "|": "|"}
@@ -42,3 +42,13 @@ def split(tokens: list[Token], separators: set[str]) -> list[list[Token]]:
             continue
         parts[-1].append(t)
     return parts
+
+
+def rest_of_numeral(tok: Token) -> list[Token]:
+    """The tokens of a numeral after its first digit, which a script or ``\\frac12`` takes alone:
+    ``23`` leaves ``3``, and ``1e2`` leaves the letter e and ``2`` (not scientific notation)."""
+    rest = tok.text[1:]
+    if rest[:1].lower() == "e":
+        return [Token("letter", rest[0], tok.pos + 1)] + [Token(t.kind, t.text, t.pos + tok.pos + 2)
+                                                           for t in tokenize(rest[1:])]
+    return [Token(t.kind, t.text, t.pos + tok.pos + 1) for t in tokenize(rest)]
