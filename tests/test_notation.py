@@ -44,7 +44,7 @@ FUNCTIONS = [
     (r"\operatorname{ReLU}(z)", r"\max(0, z)", r"\max(1, z)"),
     (r"\operatorname{erf}(x)", r"\mathrm{erf}(x)", r"\operatorname{erf}(2x)"),
     (r"\operatorname{sign}(x) |x|", "x", "|x|"),
-    (r"\operatorname{foo}(x) + 1", r"1 + \operatorname{foo}(x)", r"\operatorname{foo}(y) + 1"),
+    (r"\operatorname{foo}(x) + 1", r"1 + \operatorname{foo}(x)", r"\operatorname{foo}(x) + 2"),
 ]
 
 DELIMITERS_AND_NUMBERS = [
@@ -150,3 +150,17 @@ def test_floor_differs_from_ceiling_at_integers():
 def test_a_script_takes_one_digit_even_before_an_e(a, b):
     assert verdict(a, b).verdict == "equivalent"
     assert verdict(a, b + " + 1").verdict == "not_equivalent"
+
+
+def test_a_difference_that_depends_on_an_unknown_function_decides_nothing():
+    v = verdict(r"\operatorname{foo}(x)", r"\operatorname{foo}(y)")
+    assert v.verdict == "unknown" and "does not know" in v.reason
+
+
+@pytest.mark.parametrize("a,b", [
+    ("w_0 + w", r"\sum_k w_k"),   # a plain name beside rows summed over: still an error
+    ("x_{x^2}", "x"),
+])
+def test_plain_and_summed_elements_stay_an_error(a, b):
+    with pytest.raises(ParseError, match="used as"):
+        read_formulas([a, b])

@@ -20,7 +20,7 @@ from ..checks.algebra import too_large_for_algebra
 from ..checks.canonical import difference
 from ..core.context import Context, Role, SymbolSpec
 from ..checks.evaluate import Budget, BudgetExceeded, Undefined, Unsupported, close, evaluate, relative_error
-from ..parsing import ParseError, Parsed, points_cannot_show, read_formulas
+from ..parsing import ParseError, Parsed, differs_for_every_function, points_cannot_show, read_formulas
 from ..core.domains import Domain, Kind
 from ..checks.intervals import interval_of
 from .normalise import normalise
@@ -67,6 +67,10 @@ def _decide(a: str, b: str, parsed: Parsed, domains: dict, seconds: float, stats
     shown = (sp.sstr(ea), sp.sstr(eb))
     budget = Budget(seconds=seconds)
     numeric = _numeric(ea, eb, parsed, _rng(a, b, domains), budget, stats)
+    if numeric.kind == "mismatch" and not differs_for_every_function(ea, eb):
+        return Verdict(Answer.UNKNOWN, "numeric", f"{numeric.text} for one choice of a function derive does not "
+                       "know; what that function computes is not known, so this decides nothing", a, b, None,
+                       notes, shown)
     if numeric.kind == "mismatch":
         return Verdict(Answer.NOT_EQUIVALENT, "numeric", numeric.text, a, b, numeric.counterexample, notes, shown)
     if numeric.kind == "nowhere":

@@ -14,9 +14,10 @@ from .assemble import Formula, Resolver, Table, Variable, name_whole_ranges
 from .lexer import ParseError, tokenize
 from .ranges import Ranges
 from .reader import Reader
-from .reader.functions import points_cannot_show
+from .reader.functions import differs_for_every_function, points_cannot_show
 
-__all__ = ["ParseError", "Parsed", "read_formulas", "domain_key", "Variable", "points_cannot_show"]
+__all__ = ["ParseError", "Parsed", "read_formulas", "domain_key", "Variable", "points_cannot_show",
+           "differs_for_every_function"]
 
 
 @dataclass
@@ -78,11 +79,11 @@ def read_formulas(texts: list[str], domains: dict[str, str] | None = None, unuse
         table.size_keys |= Resolver.size_keys_of(f.reader)
     for f in formulas:
         table.label_keys |= Resolver.label_keys(f.reader) - table.size_keys
-    plain, indexed = set(), set()
+    plain, indexed, summed = set(), set(), set()
     for f in formulas:
-        p, i = Resolver.plain_and_indexed(f.reader)
-        plain, indexed = plain | p, indexed | i
-    table.split_names = (plain & indexed) - table.size_keys
+        p, i, s = Resolver.plain_and_indexed(f.reader)
+        plain, indexed, summed = plain | p, indexed | i, summed | s
+    table.split_names = (plain & indexed) - summed - table.size_keys
     for name in sorted(table.split_names):
         notes.append(f"{name} is written both plain and with an index ({name}_0, ...): read as two names, "
                      f"the plain one shown as '{name} (plain)'")

@@ -127,17 +127,23 @@ class Resolver:
         return keys - reader.bound
 
     @staticmethod
-    def plain_and_indexed(reader: Reader) -> tuple[set[str], set[str]]:
-        """Names written without an index, and names written with one (``w`` and ``w_0``)."""
-        plain, indexed = set(), set()
+    def plain_and_indexed(reader: Reader) -> tuple[set[str], set[str], set[str]]:
+        """Names written without an index, with constant indices only (``w_0``, ``\\theta_1``),
+        and at other indices. Only the first two may be two names (``w_0 + w x``): an element
+        at a summed index beside a plain name (``y_k`` in a sum, and ``y``) stays an error."""
+        def constant(expr: sp.Expr) -> bool:
+            return all(isinstance(reader.nodes.get(s), Constant) for s in expr.free_symbols)
+        plain, indexed, summed = set(), set(), set()
         for node in reader.nodes.values():
             if isinstance(node, Atom) and node.key not in reader.bound:
                 name = node.key + (f"_{{{node.suffix}}}" if node.suffix else "")
                 if not node.indices:
                     plain.add(name)
-                elif all(part.expr is not None for part in node.indices):
+                elif all(part.expr is not None and constant(part.expr) for part in node.indices):
                     indexed.add(name)
-        return plain, indexed
+                else:
+                    summed.add(name)
+        return plain, indexed, summed
 
     @staticmethod
     def size_keys_of(reader: Reader) -> set[str]:

@@ -366,3 +366,15 @@ class FunctionReading:
         finally:
             self.tokens, self.i = saved
         return key
+
+
+def differs_for_every_function(a: sp.Expr, b: sp.Expr) -> bool:
+    """Whether a difference found at a point holds whatever an unknown function computes:
+    true when neither side calls one, or when ``a - b`` expands to an expression without them."""
+    if not (a.has(AppliedUndef) or b.has(AppliedUndef)):
+        return True
+    try:
+        diff = sp.expand(a - b)
+    except Exception:  # noqa: BLE001 -- sympy raises anything; then nothing is shown
+        return False
+    return diff != 0 and not diff.has(AppliedUndef)
