@@ -14,12 +14,12 @@ import threading
 from pathlib import Path
 
 from . import __version__, catalogue
-from .build import CompileError, NoLatex, build, compile_pdf, latex_tools
+from .build import BuildError, CompileError, NoLatex, build, compile_pdf, latex_tools
 from .certificates.derivation import CertificateError, dumps, load, recheck, to_json
 from .checks.steps import check_derivation
 from .checks.results import Report, Status
 from .core.fsutil import WriteError, writable_folder
-from .core.limits import TimedOut, call_with_timeout
+from .core.limits import ChildFailed, TimedOut, call_with_timeout
 from .core.workers import Stopped, raise_stopped
 from .render.latex import STATUS_TEXT, document
 from .render.markdown import derivation_markdown, derivation_text
@@ -149,6 +149,7 @@ def cmd_build(args) -> int:
             latex_tools()
         except NoLatex as exc:
             raise UsageError(str(exc)) from None
+    writable_folder(out)  # before the work
     built = build(out, names)
     worst = EXIT_HOLDS
     for b in built:
@@ -222,11 +223,20 @@ def cmd_recheck(args) -> int:
             print(f"derive: {message}", file=sys.stderr)
             code, result, lines = EXIT_USAGE, {"file": str(path), "status": "error", "holds": False,
                                                "reason": str(exc)}, []
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+            # A malformation the reader does not name: still bad input, never a traceback.
+            print(f"derive: {path}: not a valid certificate ({exc})", file=sys.stderr)
+            code, result, lines = EXIT_USAGE, {"file": str(path), "status": "error", "holds": False,
+                                               "reason": f"not a valid certificate ({exc})"}, []
         except TimedOut:
             code = EXIT_UNDECIDED
             result = {"file": str(path), "status": "unchecked", "holds": False,
                       "reason": f"recheck took longer than {args.timeout:g} s"}
             lines = [f"{path}: UNDECIDED (recheck took longer than {args.timeout:g} s)"]
+        except ChildFailed as exc:
+            code = EXIT_UNDECIDED
+            result = {"file": str(path), "status": "unchecked", "holds": False, "reason": f"the recheck stopped: {exc}"}
+            lines = [f"{path}: UNDECIDED (the recheck stopped: {exc})"]
         results.append(result)
         if not args.json and lines:
             print("\n".join(lines))
@@ -328,25 +338,33 @@ def cmd_verify(args) -> int:
 
     domains = _domains(args.domain)
     worst, answers = EXIT_HOLDS, []
-    for path in args.files:
-        try:
-            report = call_with_timeout(verify_file, path, domains, args.step_timeout, seconds=args.timeout)
-        except VerifyError as exc:
-            print(f"derive: {exc}", file=sys.stderr)
-            answers.append({"source": path, "status": "error", "reason": str(exc)})
-            worst = _worse(worst, EXIT_USAGE)
-            continue
-        except TimedOut:
-            print(f"derive: {path}: not finished within {args.timeout:g} s", file=sys.stderr)
-            answers.append({"source": path, "status": "unknown", "reason": f"timeout after {args.timeout:g} s"})
-            worst = _worse(worst, EXIT_UNDECIDED)
-            continue
-        answers.append(report.to_json())
-        if not args.json:
-            sys.stdout.write(report.table())
-        worst = _worse(worst, report.exit_code)
+    try:
+        for path in args.files:
+            try:
+                report = call_with_timeout(verify_file, path, domains, args.step_timeout, seconds=args.timeout)
+            except VerifyError as exc:
+                print(f"derive: {exc}", file=sys.stderr)
+                answers.append({"source": path, "status": "error", "reason": str(exc)})
+                worst = _worse(worst, EXIT_USAGE)
+                continue
+            except TimedOut:
+                print(f"derive: {path}: not finished within {args.timeout:g} s", file=sys.stderr)
+                answers.append({"source": path, "status": "unknown", "reason": f"timeout after {args.timeout:g} s"})
+                worst = _worse(worst, EXIT_UNDECIDED)
+                continue
+            answers.append(report.to_json())
+            if not args.json:
+                sys.stdout.write(report.table())
+                sys.stdout.flush()
+            worst = _worse(worst, report.exit_code)
+    except (KeyboardInterrupt, Stopped) as exc:
+        # The files finished so far keep their answers.
+        worst = EXIT_INTERRUPTED if isinstance(exc, KeyboardInterrupt) else 128 + exc.signum
+        print(f"\nderive: stopped after {len(answers)} of {len(args.files)} files", file=sys.stderr)
+        if not answers:
+            return worst
     if args.json:
-        print(json.dumps(answers[0] if len(answers) == 1 else answers, indent=2, ensure_ascii=False))
+        print(json.dumps(answers[0] if len(args.files) == 1 else answers, indent=2, ensure_ascii=False))
     return worst
 
 
@@ -504,7 +522,7 @@ def main(argv: list[str] | None = None) -> int:
     previous = _stop_on_signals()
     try:
         return args.func(args)
-    except (UsageError, CertificateError, WriteError) as exc:
+    except (UsageError, CertificateError, WriteError, BuildError) as exc:
         print(f"derive: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:

@@ -134,7 +134,7 @@ def load(path: Path | str) -> dict:
     if size > MAX_FILE_BYTES:
         raise CertificateError(f"{path}: larger than {MAX_FILE_BYTES} bytes")
     try:
-        return read_json(path.read_text(encoding="utf-8"))
+        return read_json(path.read_text(encoding="utf-8"), text_only=True)
     except UnicodeDecodeError as exc:
         raise CertificateError(f"{path}: not UTF-8 text (at byte {exc.start + 1})") from None
     except JSONLimit as exc:

@@ -51,12 +51,31 @@ def _no_constant(text: str):
     raise JSONLimit(f"{text} is not a JSON value")
 
 
-def read_json(text: str, max_depth: int = MAX_DEPTH):
-    """The value of ``text``; :class:`JSONLimit` saying why it cannot be read."""
+def _surrogate_free(value) -> None:
+    strings = [value] if isinstance(value, str) else (
+        [*value.keys(), *value.values()] if isinstance(value, dict) else value if isinstance(value, list) else [])
+    for item in strings:
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                code = ord(item[exc.start])
+                raise JSONLimit(f"a string holds a lone surrogate \\u{code:04x}, which is not text") from None
+        else:
+            _surrogate_free(item)
+
+
+def read_json(text: str, max_depth: int = MAX_DEPTH, *, text_only: bool = False):
+    """The value of ``text``; :class:`JSONLimit` saying why it cannot be read.
+    With ``text_only`` a string holding a lone surrogate (``"\\ud800"``, valid
+    JSON but not text) is refused too."""
     if depth(text) > max_depth:
         raise JSONLimit(f"JSON nested more than {max_depth} deep")
     try:
-        return json.loads(text, parse_int=_bounded_int, parse_float=_finite_float, parse_constant=_no_constant)
+        value = json.loads(text, parse_int=_bounded_int, parse_float=_finite_float, parse_constant=_no_constant)
+        if text_only:
+            _surrogate_free(value)
+        return value
     except json.JSONDecodeError as exc:
         raise JSONLimit(f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
     except RecursionError:

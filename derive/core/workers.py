@@ -15,7 +15,6 @@ few guarantees written here.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import multiprocessing as mp
 import os
 import pickle
@@ -47,7 +46,7 @@ def die_with_parent(parent_pid: int) -> None:
     if the parent is already gone. Elsewhere the parent's own cleanup applies."""
     if sys.platform.startswith("linux"):
         try:
-            libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+            libc = ctypes.CDLL(None, use_errno=True)  # this process's symbols include libc's
             libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
         except (OSError, AttributeError):
             pass

@@ -232,7 +232,7 @@ def read_lines(stream: IO[bytes]) -> Iterator[tuple[int, bytes | None]]:
 def parse_line(raw: bytes) -> object:
     """The JSON value on one line; :class:`BadLine` saying why it cannot be read."""
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8").rstrip("\r\n")
     except UnicodeDecodeError as exc:
         raise BadLine(f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at byte {exc.start + 1})") from None
     try:
