@@ -300,10 +300,10 @@ def _batch(args) -> int:
             raise UsageError(f"{args.batch}: cannot read: {exc.strerror}") from None
         written = 0
         out = sys.stdout.buffer
+        answers = run_batch(read_lines(source), jobs=args.jobs, timeout=args.timeout,
+                            progress=sys.stderr.isatty() and not args.quiet)
         try:
             with source:
-                answers = run_batch(read_lines(source), jobs=args.jobs, timeout=args.timeout,
-                                    progress=sys.stderr.isatty() and not args.quiet)
                 for answer in answers:
                     if sink is not None:
                         sink.write(answer_line(answer))
@@ -312,9 +312,11 @@ def _batch(args) -> int:
                         out.flush()
                         written += 1
         except OSError as exc:
-            if sink is None and not isinstance(exc, BrokenPipeError):
-                raise UsageError(f"{args.batch}: cannot read: {exc.strerror}") from None
-            raise
+            if isinstance(exc, (WriteError, BrokenPipeError)):
+                raise
+            raise UsageError(f"{args.batch}: cannot read: {exc.strerror or exc}") from None
+        finally:
+            answers.close()  # stops the workers at once, wherever the interruption came
     except (KeyboardInterrupt, Stopped) as exc:
         code = EXIT_INTERRUPTED if isinstance(exc, KeyboardInterrupt) else 128 + exc.signum
         where = "standard output"
