@@ -79,8 +79,8 @@ def test_every_kind_of_bad_line_gets_its_own_error_and_the_rest_are_answered(tmp
     assert got[2]["id"] == "\ud800" and v[2] == "equivalent"  # the surrogate comes back as it came
     assert b'"\\ud800"' in raw.splitlines()[2]
     assert v[3] == "error" and got[3]["a"] == "x\udfff"
-    assert "nested more than" in got[4]["reason"] and got[4]["line"] == 5
-    assert "nested more than" in got[5]["reason"]
+    assert "nested too deeply" in got[4]["reason"] and got[4]["line"] == 5
+    assert "nested too deeply" in got[5]["reason"]
     assert "5000 digits" in got[6]["reason"]
     assert "out of range" in got[7]["reason"]
     assert "NaN is not a JSON value" in got[8]["reason"]
@@ -107,7 +107,7 @@ def test_an_answer_with_a_lone_surrogate_is_valid_utf8_json_that_reads_back_the_
 
 def test_json_reader_bounds():
     assert read_json(nested(64)) == json.loads(nested(64))
-    for text, why in [(nested(65), "nested more than 64"), ("9" * 4301, "4301 digits"), ("-1e400", "out of range"),
+    for text, why in [(nested(65), "nested too deeply"), ("9" * 4301, "4301 digits"), ("-1e400", "out of range"),
                       ("Infinity", "not a JSON value"), ('{"a": "x', "not JSON"), ('"[[[["', None)]:
         if why is None:
             assert read_json(text) == "[[[["  # brackets inside strings do not count

@@ -136,7 +136,7 @@ def load(path: Path | str) -> dict:
     try:
         return read_json(path.read_text(encoding="utf-8"), text_only=True)
     except UnicodeDecodeError as exc:
-        raise CertificateError(f"{path}: not UTF-8 text (at byte {exc.start + 1})") from None
+        raise CertificateError(f"{path}: not JSON: not UTF-8 text (at byte {exc.start + 1})") from None
     except JSONLimit as exc:
         raise CertificateError(f"{path}: {exc}") from None
     except OSError as exc:

@@ -70,7 +70,7 @@ def read_json(text: str, max_depth: int = MAX_DEPTH, *, text_only: bool = False)
     With ``text_only`` a string holding a lone surrogate (``"\\ud800"``, valid
     JSON but not text) is refused too."""
     if depth(text) > max_depth:
-        raise JSONLimit(f"JSON nested more than {max_depth} deep")
+        raise JSONLimit(f"JSON nested too deeply (more than {max_depth} levels)")
     try:
         value = json.loads(text, parse_int=_bounded_int, parse_float=_finite_float, parse_constant=_no_constant)
         if text_only:
@@ -79,4 +79,4 @@ def read_json(text: str, max_depth: int = MAX_DEPTH, *, text_only: bool = False)
     except json.JSONDecodeError as exc:
         raise JSONLimit(f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
     except RecursionError:
-        raise JSONLimit(f"JSON nested more than {max_depth} deep") from None
+        raise JSONLimit(f"JSON nested too deeply (more than {max_depth} levels)") from None
