@@ -8,11 +8,11 @@ is read in one module:
 ========================  =====================================================
 module                    reads
 ========================  =====================================================
-:mod:`.names`             letters, Greek letters, decorations, ``e``, ``\\pi``
+:mod:`.names`             letters, Greek letters, decorations, words, primes, bare ``log``
 :mod:`.scripts`           powers, indices, name subscripts
 :mod:`.sums`              ``\\sum``, ``\\prod`` and the reach of their bodies
-:mod:`.functions`         ``\\log``, ``\\exp``, ``\\sigma``, ``\\max``, softmax, ...
-:mod:`.delimiters`        brackets, braced arguments, ``|x|``, numerals
+:mod:`.functions`         one table: ``\\log``, ``\\sin``, ``\\gcd``, ``\\max``, softmax, ...
+:mod:`.delimiters`        brackets, ``|x|``, floor, ceiling, ``{n \\choose k}``, numerals
 :mod:`.indicators`        ``\\mathbb{1}\\{..\\}``, ``[y=k]``, ``\\delta_{y,k}``
 :mod:`.derivatives`       Leibniz fractions (refused)
 :mod:`.base`              the cursor, the dispatch of items, the flat piece
