@@ -15,6 +15,7 @@ reversed).
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import sympy as sp
 
@@ -32,13 +33,29 @@ def identity_checks(after, target, ctx, fixed, seed, settings, budget,
     numeric = numeric_check(after, target, ctx, fixed, seed, settings, budget, obligation)
     refuted = numeric.status is Status.FAILED
     symbolic = symbolic_check(after, target, ctx, fixed, settings, obligation, use_simplify=not refuted)
+    if symbolic.status is Status.FAILED and not refuted:
+        symbolic = _with_values(symbolic, after, target, ctx, seed, settings, budget)
     results = [symbolic]
     # The exact check is the middle ground: only worth its cost when the
-    # symbolic proof failed and the numbers have not already refuted the step.
-    if symbolic.status is not Status.PROVED and not refuted:
+    # symbolic proof did not go through and nothing has refuted the step.
+    if symbolic.status not in (Status.PROVED, Status.FAILED) and not refuted:
         results.append(exact_check(after, target, ctx, fixed, settings, obligation))
     results.append(numeric)
     return results
+
+
+def _with_values(symbolic: CheckResult, after, target, ctx, seed, settings, budget) -> CheckResult:
+    """A symbolic refutation at some sizes, with a point at those sizes and both values.
+
+    The random points stay within small sizes; a difference that is a function
+    of the sizes alone (zero up to 16, not at 17) is refuted symbolically, and
+    the numeric check run at the sizes found gives the values of both sides.
+    """
+    sizes = symbolic.counterexample.point.get("sizes", {}) if symbolic.counterexample else {}
+    at = numeric_check(after, target, ctx, sizes, seed + ("at the sizes found",), settings, budget)
+    if at.status is not Status.FAILED or at.counterexample is None:
+        return symbolic
+    return replace(symbolic, detail=f"{symbolic.detail}; {at.detail}", counterexample=at.counterexample)
 
 
 # -- optimiser relations ------------------------------------------------------------
