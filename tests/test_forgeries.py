@@ -198,3 +198,57 @@ def test_recheck_json_shows_the_counterexample_at_a_large_size(tmp_path, capsys,
     assert failure["kind"] == "symbolic" and failure["status"] == Status.FAILED.value
     point = failure["counterexample"]["point"]
     assert point["sizes"]["C"] == 17 and point["values"], "the size and the values"
+
+
+# -- honest weaker claims pass; other overclaims do not ---------------------------------------
+HONEST = "kl-divergence"
+
+
+def _weak_but_honest() -> dict:
+    """The [C > 16] x forgery recorded as what it is: proved at the sizes its exact check covered."""
+    forged = _add_to_last(CERTIFICATES[HONEST], ADDED["indicator of a large size times the line"])
+    outcome = recheck(forged)
+    last = outcome.report.steps[-1]
+    assert last.status is Status.PROVED_AT_SIZES
+    forged["steps"][-1]["status"] = last.status.value
+    forged["steps"][-1]["checks"] = [r.to_json() for r in last.results]
+    forged["status"] = outcome.report.status.value
+    return forged
+
+
+def test_a_step_recorded_as_weak_as_it_rechecks_is_accepted(tmp_path):
+    path = tmp_path / "honest.json"
+    path.write_text(json.dumps(_weak_but_honest()), encoding="utf-8")
+    code, result, lines = recheck_file(str(path))
+    assert code == 0 and result["holds"] and not result["overclaims"], lines
+
+
+def test_exact_sizes_recorded_but_not_covered_again_are_rejected(tmp_path):
+    data = _weak_but_honest()
+    exact = next(c for c in data["steps"][-1]["checks"] if c["kind"] == "exact")
+    exact["sizes"] = exact["sizes"] + [{"C": 12}]
+    lines = _assert_rejected(tmp_path, data)
+    assert "not the recorded C = 12" in "\n".join(lines)
+
+
+def test_an_overall_status_stronger_than_its_steps_is_rejected(tmp_path):
+    data = _weak_but_honest()
+    data["status"] = Status.PROVED.value
+    lines = _assert_rejected(tmp_path, data)
+    assert "the certificate is recorded proved, but the recheck finds only proved_at_sizes" in lines[1]
+
+
+@pytest.mark.parametrize("where", ["step", "certificate"])
+def test_a_status_that_is_not_a_status_is_bad_input(tmp_path, capsys, where):
+    from derive.cli import main
+
+    data = copy.deepcopy(CERTIFICATES[HONEST])
+    if where == "step":
+        data["steps"][0]["status"] = "certainly"
+    else:
+        del data["status"]
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert main(["recheck", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "'status' should be one of" in err and "Traceback" not in err
