@@ -388,7 +388,10 @@ def digits_for(*exprs: sp.Basic) -> int:
         for node in expr.atoms(sp.exp):
             arg = node.args[0]
             if arg.is_number and arg.is_real:
-                need = max(need, int(abs(float(arg)) / 2.302585) + 40)
+                try:
+                    need = max(need, int(min(abs(float(arg)), 10.0 * MAX_DIGITS) / 2.302585) + 40)
+                except (TypeError, ValueError, OverflowError):
+                    need = MAX_DIGITS
     return min(need, MAX_DIGITS)
 
 
@@ -415,8 +418,8 @@ def confirmed_mismatch(a_expr: sp.Basic, b_expr: sp.Basic, env: Env, budget: Bud
     a_high = evaluate(a_expr, env, budget, high)
     b_high = evaluate(b_expr, env, budget, high)
     with mpmath.workdps(high):
-        stable = mpmath.mpf(10) ** (15 - digits)
-        stable = (close(a_high, a_value, rel=stable) and close(b_high, b_value, rel=stable))
+        moved = mpmath.mpf(10) ** (15 - digits)  # 1e-25 at the usual 40 digits
+        stable = close(a_high, a_value, rel=moved) and close(b_high, b_value, rel=moved)
         if not stable or close(a_high, b_high, rel=tolerance(digits)):
             raise IllConditioned("values depend on the working precision")
     # A cancellation such as 1 - e^545 / (1 + e^545) is exactly 0 at 40 and at
