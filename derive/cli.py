@@ -179,7 +179,7 @@ def recheck_file(path: str) -> tuple[int, dict, list[str]]:
         return recheck_refutation_file(path, data)
     outcome = recheck(data)
     report = outcome.report
-    code = EXIT_FAILS if outcome.display_mismatches else _exit_for(report)
+    code = EXIT_FAILS if outcome.display_mismatches or outcome.overclaims else _exit_for(report)
     failing = [(sr.step, sr.failure) for sr in report.steps if sr.failure is not None]
     result = {
         "file": str(path), "name": outcome.derivation.name, "status": report.status.value,
@@ -187,6 +187,7 @@ def recheck_file(path: str) -> tuple[int, dict, list[str]]:
         "steps": [{"step": sr.step, "status": sr.status.value} for sr in report.steps],
         "failures": [{"step": n, **f.to_json()} for n, f in failing],
         "latex_mismatch_steps": list(outcome.display_mismatches),
+        "overclaims": [o.to_json() for o in outcome.overclaims],
     }
     verdict = "OK" if outcome.holds else ("REJECTED" if code == EXIT_FAILS else "UNDECIDED")
     lines = [f"{path}: {verdict} ({STATUS_TEXT[report.status.value]}, {len(report.steps)} steps)"]
@@ -194,6 +195,7 @@ def recheck_file(path: str) -> tuple[int, dict, list[str]]:
     for n in outcome.display_mismatches:
         what = f"step {n}" if n else "the start line or a definition"
         lines.append(f"  {what}: the LaTeX shown does not match the expression checked")
+    lines += [f"  {o.describe()}" for o in outcome.overclaims]
     for sr in report.steps:
         if sr.status is Status.UNCHECKED:
             reasons = "; ".join(r.detail for r in sr.results if r.status is Status.UNCHECKED)
