@@ -12,10 +12,11 @@
 """
 from __future__ import annotations
 
-from .results import EXIT_FAILS, EXIT_HOLDS, EXIT_UNDECIDED, EXIT_USAGE, StepResult, StepVerdict, VerifyError, VerifyReport
+from .results import (EXIT_FAILS, EXIT_HOLDS, EXIT_UNDECIDED, EXIT_USAGE, UNREAD, StepResult, StepVerdict, VerifyError,
+                      VerifyReport)
 
 __all__ = ["verify_file", "verify_text", "VerifyReport", "StepResult", "StepVerdict", "VerifyError",
-           "EXIT_HOLDS", "EXIT_FAILS", "EXIT_USAGE", "EXIT_UNDECIDED"]
+           "EXIT_HOLDS", "EXIT_FAILS", "EXIT_USAGE", "EXIT_UNDECIDED", "UNREAD"]
 
 
 def verify_text(text: str, fmt: str = "tex", domains: dict[str, str] | None = None,
