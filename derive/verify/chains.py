@@ -175,23 +175,37 @@ def _starts_with_relation(text: str) -> bool:
             or (first == ":" and len(tokens) > 1 and tokens[1].text == "="))
 
 
-def _has_relation(text: str) -> bool:
-    """Does ``text`` hold a relation at bracket depth 0 (a formula of its own)?"""
+#: Relations a condition may state (``y_i \in \{0, 1\}``, ``i = 1, \dots, N``): one at most.
+_CONDITION_RELATIONS = {r"\in", r"\notin", r"\subset", r"\subseteq", "="}
+
+
+def _relations(text: str) -> int:
+    r"""How many relations ``text`` holds at bracket depth 0 (``\in`` counts); 99 if it cannot be read."""
     try:
         tokens = tokenize(text)
     except ParseError:
-        return True
-    depth = 0
-    for tok in tokens:
+        return 99
+    depth, count = 0, 0
+    for k, tok in enumerate(tokens):
         depth += tok.text in _OPEN
         depth -= tok.text in _CLOSE
-        if depth == 0 and (tok.text in EQUALS or tok.text in UNCHECKED or tok.text in ("=", "<", ">")):
-            return True
-    return False
+        if depth == 0 and (tok.text in EQUALS or tok.text in UNCHECKED or tok.text in _CONDITION_RELATIONS
+                           or tok.text in ("<", ">")):
+            count += not (tok.text == "=" and k and tokens[k - 1].text == ":")
+    return count
+
+
+def _has_relation(text: str) -> bool:
+    """Does ``text`` hold a relation at bracket depth 0 (a formula of its own)?"""
+    return _relations(text) > 0
 
 
 def _is_condition(words: str, rest: str) -> bool:
-    """Is ``rest`` (maths after the words of a justification) the condition they announce?"""
+    r"""Is ``rest`` (maths after the words of a justification) the condition they announce?
+    A condition states one relation at most: ``\text{since } y_i \in \{0,1\} = 2a`` is not one
+    (the ``= 2a`` may be a further step), and is refused rather than guessed."""
+    if _relations(rest) > 1:
+        return False
     last = words.rstrip(" ,:;").split()[-1].lower() if words.strip(" ,:;") else ""
     return last in CONDITION_WORDS or _RANGE.match(rest) is not None
 
@@ -215,7 +229,7 @@ def _take_cell(text: str, amp: int, found: list) -> str:
     if end > start and rest.strip() and not _is_condition(words, rest):
         raise Justified("a formula after the justification in the && column: write it on its own row",
                         amp + 2 + end + (len(rest) - len(rest.lstrip())))
-    if end == start and _top_level_find(cell, "=") >= 0 and not _RANGE.match(cell):
+    if end == start and _top_level_find(cell, "=") >= 0 and not (_RANGE.match(cell) and _relations(cell) <= 1):
         raise Justified("a formula after && (flalign columns): write each equation on its own row, or put "
                         "the justification in \\text{..}", amp)
     found.append((amp, _plain(cell).strip("()[] ")))
@@ -247,7 +261,7 @@ def take_justification(row: Row) -> None:
         if start < 0:
             break
         i, text = _justify_at(text, start, kind, found)
-    end = re.search(r"[.,;]\s*$", text)  # the sentence's full stop or comma after a display
+    end = re.search(r"(?<!\\)[.,;]\s*$", text)  # the sentence's full stop or comma after a display
     if end and _depth_at(text, end.start()) == 0:
         text = _blank(text, end.start(), end.start() + 1)
     row.text = text.replace("&", " ")
@@ -297,12 +311,15 @@ def _justify_at(text: str, start: int, kind: str, found: list) -> tuple[int, str
     scanning and the row's text with it blanked."""
     limit = len(text)
     quad = _QUAD_AT.match(text, start) if kind == "quad" else None
+    if kind != "quad":  # the spacing before the words goes with them: b + a \; \mbox{..}
+        start = re.search(r"(\s|\\[,;:! ]|\\q?quad\b|~)*$", text[:start]).start()
     begin = quad.end() if quad else start
     end = _extent(text, begin, limit)
     rest = text[end:]
     consumed = text[begin:end].strip(" ,;:.") != ""
     words = _plain(text[begin:end])
-    nothing_before = not text[:start].replace("&", " ").strip()
+    plain = text.replace("&", " ")
+    nothing_before = _skip_space(plain, 0, start) >= start
     if not rest.strip():
         if consumed or quad:
             found.append((start, words.strip("()[] ")))
@@ -316,7 +333,7 @@ def _justify_at(text: str, start: int, kind: str, found: list) -> tuple[int, str
     if not consumed:  # \quad followed by maths
         if _OPERATOR_START.match(rest) or nothing_before or not _has_relation(rest):
             return end, text  # spacing inside one formula: (a-b) \quad (a+b)
-        if _RANGE.match(rest):  # ", \quad i = 1, \dots, N", "\quad \forall i"
+        if _RANGE.match(rest) and _relations(rest) <= 1:  # ", \quad i = 1, \dots, N", "\quad \forall i"
             found.append((start, _plain(rest)))
             return limit, _blank(text, start, limit)
         raise Justified("two formulas side by side on one row: write each on its own row, or the words "
