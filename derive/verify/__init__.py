@@ -7,8 +7,9 @@
     'holds'
 
 ``verify_file(path, domains=None)`` reads ``.tex`` or ``.md``; both return a
-:class:`VerifyReport` (one :class:`StepResult` per step) or raise
-:class:`VerifyError` for input that cannot be read (exit status 2).
+:class:`VerifyReport` (one :class:`StepResult` per step; a line that cannot be
+read is an ``unknown`` step whose method is ``unread``, with its line and reason)
+or raise :class:`VerifyError` for a file that cannot be used (exit status 2).
 """
 from __future__ import annotations
 

@@ -48,7 +48,7 @@ def verify_source(text: str, fmt: str, domains: dict[str, str], name: str, secon
                       declared_parameters=declared, explicit_parameters=set(declared),
                       data_symbols={canonical_name(p) for p in source.data})
     plans = [_plan(chain, state) for chain in chains]
-    _parse_all(plans, state)
+    _parse_all(plans, state, partial=bool(source.skipped))
     results: list[StepResult] = []
     bindings: dict[str, Binding] = {}
     gaps: list[UnreadName] = []
@@ -207,10 +207,11 @@ def _name_key(raw: str) -> str:
 
 
 # -- parsing every formula of the file together ---------------------------------------------
-def _parse_all(plans: list[Plan], state: FileState) -> None:
+def _parse_all(plans: list[Plan], state: FileState, partial: bool = False) -> None:
     """Each chain is read on its own (a file may use p_i^{(k)} in one chain and
     p^{(k)} in another), against the whole file's domains. A line that cannot be
-    read is marked unread (``Segment.unread``) and the chain is read without it."""
+    read is marked unread (``Segment.unread``) and the chain is read without it.
+    ``partial``: some displays are skipped, so a domain no line uses is only a note."""
     domains = dict(state.domains)
     for key in list(domains):
         if key.startswith((PROBABILITY_PLACEHOLDER, FUNCTION_PLACEHOLDER)):
@@ -253,8 +254,9 @@ def _parse_all(plans: list[Plan], state: FileState) -> None:
     if given:  # from --domain or a project-wide setting: other files may use them
         state.notes.append(f"a domain is given for {', '.join(given)}, which no formula of the file uses")
     unused = [k for k in unused if k in state.file_domains]
-    if unused and any(ln.segment.unread for plan in plans for ln in plan.lines):
-        state.notes.append(f"a domain is given for {', '.join(unused)}, which no formula that could be read uses")
+    if unused and (partial or any(ln.segment.unread for plan in plans for ln in plan.lines)):
+        state.notes.append(f"a domain is given for {', '.join(unused)}, which no formula read (not skipped, "
+                           "not unread) uses")
     elif unused:
         raise VerifyError(f"a domain is given for {', '.join(unused)}, which no formula of the file uses",
                           state.source_name)
