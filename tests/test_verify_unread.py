@@ -185,3 +185,17 @@ def test_the_json_table_and_markdown_show_unread_steps(tmp_path, capsys):
     from derive.verify import verify_file
     md = verify_file(path)._repr_markdown_()
     assert "- not read, line 3: not checked: line 3: cannot read the formula" in md
+
+
+def test_a_definition_on_a_row_that_cannot_be_cut_keeps_its_name_from_later_steps():
+    report = verify_text(text(r"""
+    \begin{equation}
+    L = \log a $
+    \end{equation}
+    \begin{equation}
+    L + L = 2L
+    \end{equation}
+    """))
+    assert verdicts(report) == [(2, "unknown"), (5, "unknown")], report.table()
+    assert report.steps[0].reason == "not read: line 2: a $ inside a display formula"
+    assert report.steps[1].reason.startswith("not checked: it uses L, whose definition cannot be read (line 2:")

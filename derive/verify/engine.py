@@ -350,7 +350,10 @@ def _run_chain(chain: Chain, plan: Plan, bindings: dict[str, Binding], gaps: lis
         results.append(result(seg.line, before=seg.raw, after="", relation="?", verdict=StepVerdict.UNKNOWN,
                               method=UNREAD, reason=f"not read: {seg.unread}"))
     start = 0
-    if plan.name is not None:
+    if plan.name is not None and len(lines) == 1:  # `NAME = ...` on a row that could not be cut at all
+        if plan.name not in bindings and all(g.key != plan.name for g in gaps):
+            gaps.append(UnreadName(plan.name, None, lines[0].segment.unread))
+    elif plan.name is not None:
         link = chain.links[0]
         previous = bindings.get(plan.name)
         name_line, first = lines[0], lines[1]
