@@ -25,13 +25,14 @@ def _context():
     return mp.get_context("fork" if "fork" in methods else "spawn")
 
 
-def record(pair: dict, timeout: float) -> dict:
-    """The batch-line answer for one input object (in this process)."""
+def record(pair: dict, timeout: float, require_proof: bool = False) -> dict:
+    """The batch-line answer for one input object (in this process); the line's
+    ``require_proof`` field, when given, wins over ``require_proof``."""
     started = time.perf_counter()
     out = dict(pair)
     try:
-        a, b, domains = _fields(pair)
-        verdict = check(a, b, domains, seconds=timeout)
+        a, b, domains, required = _fields(pair, require_proof)
+        verdict = check(a, b, domains, seconds=timeout, require_proof=required)
         out.update(_verdict_fields(verdict))
     except ParseError as exc:
         out.update(verdict="error", method="parse", reason=exc.render())
@@ -43,7 +44,7 @@ def record(pair: dict, timeout: float) -> dict:
     return out
 
 
-def _fields(pair: dict) -> tuple[str, str, dict]:
+def _fields(pair: dict, require_proof: bool) -> tuple[str, str, dict, bool]:
     if not isinstance(pair, dict):
         raise ValueError("each line must be a JSON object with keys a and b")
     a, b, domains = pair.get("a"), pair.get("b"), pair.get("domains") or {}
@@ -51,16 +52,16 @@ def _fields(pair: dict) -> tuple[str, str, dict]:
         raise ValueError("keys a and b must be strings of LaTeX")
     if not isinstance(domains, dict):
         raise ValueError("domains must be an object such as {\"y\": \"binary\"}")
-    return a, b, domains
+    required = pair.get("require_proof", require_proof)
+    if not isinstance(required, bool):
+        raise ValueError("require_proof must be true or false")
+    return a, b, domains, required
 
 
 def _verdict_fields(v: Verdict) -> dict:
-    out = {"verdict": v.verdict, "method": v.method, "reason": v.reason}
-    if v.counterexample is not None:
-        out["counterexample"] = v.counterexample
-    if v.notes:
-        out["notes"] = list(v.notes)
-    return out
+    full = v.to_json()
+    return {key: full[key] for key in ("verdict", "method", "proved", "evidence", "reason", "counterexample", "notes")
+            if key in full}
 
 
 def _timed_out(pair: dict, timeout: float) -> dict:
@@ -70,11 +71,12 @@ def _timed_out(pair: dict, timeout: float) -> dict:
     return out
 
 
-def check_with_timeout(a: str, b: str, domains: dict | None, timeout: float) -> Verdict:
+def check_with_timeout(a: str, b: str, domains: dict | None, timeout: float,
+                       require_proof: bool = False) -> Verdict:
     """:func:`check` in a child process, stopped after ``timeout`` seconds."""
     from .verdict import Answer
     try:
-        return call_with_timeout(check, a, b, domains, timeout, seconds=timeout)
+        return call_with_timeout(check, a, b, domains, timeout, require_proof, seconds=timeout)
     except TimedOut:
         return Verdict(Answer.UNKNOWN, "limits", f"no answer within {timeout:g} s", a, b)
     except ChildFailed as exc:
@@ -89,7 +91,7 @@ def check_with_timeout(a: str, b: str, domains: dict | None, timeout: float) -> 
 
 
 # -- worker pool ---------------------------------------------------------------
-def _worker(conn, timeout: float) -> None:
+def _worker(conn, timeout: float, require_proof: bool) -> None:
     while True:
         try:
             job = conn.recv()
@@ -99,7 +101,7 @@ def _worker(conn, timeout: float) -> None:
             return
         index, pair = job
         try:
-            out = record(pair, timeout)
+            out = record(pair, timeout, require_proof)
         except Exception as exc:  # noqa: BLE001 -- reported on the line; the batch goes on
             out = dict(pair)
             out.update(verdict="unknown", method="internal",
@@ -108,14 +110,15 @@ def _worker(conn, timeout: float) -> None:
 
 
 class _Pool:
-    def __init__(self, jobs: int, timeout: float):
+    def __init__(self, jobs: int, timeout: float, require_proof: bool = False):
         self.ctx = _context()
         self.timeout = timeout
+        self.require_proof = require_proof
         self.workers: list[list] = [self._start() for _ in range(jobs)]  # [process, conn, job, started]
 
     def _start(self) -> list:
         parent, child = self.ctx.Pipe()
-        process = self.ctx.Process(target=_worker, args=(child, self.timeout), daemon=True)
+        process = self.ctx.Process(target=_worker, args=(child, self.timeout, self.require_proof), daemon=True)
         process.start()
         child.close()
         return [process, parent, None, 0.0]
@@ -176,8 +179,9 @@ def _died(pair: dict) -> dict:
 
 
 def run_batch(lines: Iterable[str], jobs: int = 1, timeout: float = 10.0,
-              progress: bool = False) -> Iterator[dict]:
-    """One output object per input line, in input order (see DESIGN.md, Batch lines)."""
+              progress: bool = False, require_proof: bool = False) -> Iterator[dict]:
+    """One output object per input line, in input order (see DESIGN.md, Batch lines);
+    ``require_proof`` applies to the lines without a ``require_proof`` field."""
     parsed: list[dict | None] = []
     results: dict[int, dict] = {}
     pending: list[tuple[int, dict]] = []
@@ -199,7 +203,7 @@ def run_batch(lines: Iterable[str], jobs: int = 1, timeout: float = 10.0,
     total = len(parsed)
     done = len(results)
     emitted = 0
-    pool = _Pool(max(1, min(jobs, len(pending))), timeout) if pending else None
+    pool = _Pool(max(1, min(jobs, len(pending))), timeout, require_proof) if pending else None
     try:
         stream = pool.run(pending) if pool else iter(())
         while emitted < total:

@@ -37,10 +37,18 @@ WANTED_PIECEWISE = 100
 NEEDED = 12
 
 
-def check(a: str, b: str, domains: dict[str, str] | None = None, seconds: float = 20.0) -> Verdict:
+def check(a: str, b: str, domains: dict[str, str] | None = None, seconds: float = 20.0,
+          require_proof: bool = False) -> Verdict:
     """Compare two LaTeX formulas, or a formula with a built-in result's final line
     (``b`` a name from ``derive list``); :class:`~derive.parsing.ParseError` on
-    unreadable input or a built-in whose symbols the formula does not make clear."""
+    unreadable input or a built-in whose symbols the formula does not make clear.
+    With ``require_proof`` an ``equivalent`` that rests on the points alone is
+    ``unknown``."""
+    verdict = _check(a, b, domains, seconds)
+    return verdict.requiring_proof() if require_proof else verdict
+
+
+def _check(a: str, b: str, domains: dict[str, str] | None, seconds: float) -> Verdict:
     from .builtin import against_builtin, is_builtin
 
     if is_builtin(a) and not is_builtin(b):
