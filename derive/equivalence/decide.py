@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import time
 from dataclasses import dataclass, field, replace
 
 import mpmath
@@ -25,6 +26,7 @@ from ..core.domains import Domain, Kind
 from ..checks.intervals import interval_of
 from .normalise import normalise
 from ..parsing.ranges import Ranges
+from .cases import SECONDS, CaseProof, prove_by_cases
 from .points import EmptyRange, PointMaker, describe_drawn
 from .verdict import Answer, Verdict
 
@@ -87,6 +89,11 @@ def _decide(a: str, b: str, parsed: Parsed, domains: dict, seconds: float, stats
         agree = f"; {numeric.text}" if numeric.kind == "agree" else ""
         return Verdict(Answer.EQUIVALENT, "symbolic", why + agree, a, b, None, notes, shown)
     if numeric.kind == "agree":
+        by_cases = _by_cases(ea, eb, parsed, budget)
+        if by_cases.proved:
+            return Verdict(Answer.EQUIVALENT, "symbolic",
+                           f"{by_cases.reason}, each by the canonical forms; {numeric.text}", a, b, None, notes, shown)
+        why = f"{why}; by cases: {by_cases.reason}" if by_cases.cases else why
         # Not proved: before calling it equivalent on the numbers, look again at
         # high precision, where differences below 10^-30 (1 + 10^-50 vs 1) show.
         sharper = _sharpen(ea, eb, numeric, budget)
@@ -297,6 +304,32 @@ def _value(expr: sp.Expr, env: dict, budget: Budget):
 
 def _num(value: mpmath.mpf) -> str:
     return mpmath.nstr(value, 20)
+
+
+def _by_cases(ea: sp.Expr, eb: sp.Expr, parsed: Parsed, budget: Budget) -> CaseProof:
+    """A proof by finitely many cases (0/1 entries, signs, the branches of max,
+    min, |..| and indicators), each closed by :func:`_symbolic`."""
+    lookup = _context(parsed, Ranges.of([ea, eb])).interval
+    finite = frozenset(v.name for v in parsed.table.variables.values()
+                       if v.domain.kind in (Kind.BINARY, Kind.ONEHOT))
+
+    def leaf(x: sp.Expr, y: sp.Expr) -> bool:
+        return _symbolic(x, y, parsed, thorough=False)[0] or _positive_logs(x, y)
+
+    seconds = min(SECONDS, max(0.0, budget.seconds - (time.monotonic() - budget.started)))
+    return prove_by_cases(ea, eb, leaf, lookup, finite, seconds)
+
+
+def _positive_logs(x: sp.Expr, y: sp.Expr) -> bool:
+    """``x - y`` reduced to 0 with the logs and powers of positive entries expanded
+    (sympy expands only what the symbols' assumptions make valid)."""
+    diff = x - y
+    if diff.has(sp.Sum, sp.Product) or sp.count_ops(diff) > 60:
+        return False
+    try:
+        return sp.simplify(sp.expand_log(sp.expand_power_base(diff))) == 0
+    except Exception:  # noqa: BLE001 -- sympy raises anything; not proved
+        return False
 
 
 #: Size of the ranges the check cannot pin down (a rule that needs the range never fires).
