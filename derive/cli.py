@@ -290,7 +290,7 @@ def cmd_check(args) -> int:
             print(json.dumps({"verdict": "error", "method": "parse", "reason": exc.render()}))
         print(f"derive: {exc.render()}", file=sys.stderr)
         return EXIT_USAGE
-    verdict = check_with_timeout(args.a, args.b, domains, args.timeout)
+    verdict = check_with_timeout(args.a, args.b, domains, args.timeout, args.require_proof)
     print(json.dumps(verdict.to_json(), indent=2) if args.json else verdict.text())
     return verdict.exit_code
 
@@ -310,7 +310,7 @@ def _batch(args) -> int:
         written = 0
         out = sys.stdout.buffer
         answers = run_batch(read_lines(source), jobs=args.jobs, timeout=args.timeout,
-                            progress=sys.stderr.isatty() and not args.quiet)
+                            progress=sys.stderr.isatty() and not args.quiet, require_proof=args.require_proof)
         try:
             with source:
                 for answer in answers:
@@ -485,6 +485,9 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--out", metavar="OUT.jsonl", help="with --batch: write answers here (default stdout)")
     s.add_argument("--jobs", type=int, default=1, metavar="N", help="with --batch: N worker processes")
     s.add_argument("--quiet", action="store_true", help="with --batch: no progress bar")
+    s.add_argument("--require-proof", action="store_true",
+                   help="an equivalence shown only by agreement at random points, with no symbolic proof, "
+                        "is reported unknown (exit 3); in --batch, a line's require_proof field wins")
     s.set_defaults(func=cmd_check)
 
     s = sub.add_parser("verify", help="check a derivation written in a .tex or .md file, line by line",
@@ -507,7 +510,8 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-CHECK_FLAGS = {"-h", "--help", "--domain", "--json", "--timeout", "--batch", "--out", "--jobs", "--quiet"}
+CHECK_FLAGS = {"-h", "--help", "--domain", "--json", "--timeout", "--batch", "--out", "--jobs", "--quiet",
+               "--require-proof"}
 
 
 def _protect_formulas(argv: list[str]) -> list[str]:
