@@ -103,9 +103,9 @@ class StepResult:
                  f"  from: {self.before}", f"  to:   {self.after}"]
         if self.justification:
             lines.append(f"  justification: {self.justification}")
-        lines += _counterexample_lines(self.counterexample)
         if self.suggestion is not None:
             lines.append(f"  slip: {self.suggestion.text} (checked: {self.suggestion.method})")
+        lines += _counterexample_lines(self.counterexample)
         return "\n".join(lines)
 
 

@@ -8,7 +8,8 @@ with the corrected line holds under the full step check; the corrections are
 the inverses of the corruptions in :mod:`derive.checks.mutations` and share
 their code. Kinds are tried in :data:`REGISTRY` order and, within a kind, in
 the order they propose; the first correction that holds is the one reported.
-The work is bounded (:data:`MAX_CANDIDATES` checks, :data:`SECONDS` wall time).
+The work is bounded (:data:`MAX_CANDIDATES` checks, :data:`SECONDS` of processor time),
+and a few seeded points screen out a corrected equality before its full check.
 """
 from __future__ import annotations
 
@@ -30,8 +31,11 @@ from .state import FileState, Line, unfold
 
 #: At most this many corrected steps are checked for one failing step ...
 MAX_CANDIDATES = 40
-#: ... within this many seconds (each check gets what is left, never more than the step had).
+#: ... and none is started after this many seconds of processor time (measured as
+#: processor time so that a busy machine does not change which slip is named) ...
 SECONDS = 2.0
+#: ... each within this many seconds of wall time (never more than the step itself had).
+CHECK_SECONDS = 5.0
 #: Terms a term-wise slip (a sign, a dropped term) looks at, outermost first.
 MAX_TERMS = 8
 #: Pairs of names a swap looks at.
@@ -139,7 +143,8 @@ def log_base(w: Written) -> Iterator[Candidate]:
     for base in (2, 10):
         scale = sp.log(base) ** -1
         if w.new.has(scale):
-            yield Candidate(w.new.xreplace({scale: sp.Integer(1)}), f"with \\log instead of \\log_{{{base}}}")
+            written = f"\\log_{base}" if base < 10 else f"\\log_{{{base}}}"
+            yield Candidate(w.new.xreplace({scale: sp.Integer(1)}), f"with \\log instead of {written}")
             return
     logs = {n: n / sp.log(2) for n in sp.preorder_traversal(w.new)
             if isinstance(n, sp.log) and not n.args[0].is_number}
@@ -205,7 +210,7 @@ def suggest(a: Line, b: Line, link, state: FileState, seconds: float, check: Che
     old = unfold(a.expr, state)
     written = Written(b.expr, old, dict(state.table.variables), _printer(state))
     screened = not a.objective.is_problem and laws.find(link.justification) is None
-    deadline = time.monotonic() + (SECONDS if budget is None else budget)
+    deadline = time.process_time() + (SECONDS if budget is None else budget)
     tried: set[sp.Expr] = {b.expr}
     saved_table, saved_definitions, saved_notes = state.table, list(state.definitions), list(state.notes)
 
@@ -217,15 +222,14 @@ def suggest(a: Line, b: Line, link, state: FileState, seconds: float, check: Che
             if kind.scales and a.objective.is_arg:
                 continue
             for cand in kind.corrections(written):
-                left = deadline - time.monotonic()
-                if left <= 0 or len(tried) > limit:
+                if time.process_time() > deadline or len(tried) > limit:
                     return None
                 if cand.expr in tried or cand.expr.has(sp.nan, sp.zoo):
                     continue
                 tried.add(cand.expr)
                 if screened and not _may_hold(old, unfold(cand.expr, state), written.variables, len(tried)):
                     continue
-                step = check(a, replace(b, expr=cand.expr), link, state, min(seconds, left), result)
+                step = check(a, replace(b, expr=cand.expr), link, state, min(seconds, CHECK_SECONDS), result)
                 state.table, state.definitions[:], state.notes[:] = saved_table, saved_definitions, saved_notes
                 if step.verdict is StepVerdict.HOLDS:
                     return Suggestion(kind.name, cand.change, b.segment.line, step.method)
