@@ -149,7 +149,7 @@ def test_a_correction_the_full_check_does_not_accept_is_never_shown():
         seen.clear()
         assert slips.suggest(*args, refuse(verdict)) is None
         assert seen and captured["b"].expr not in seen  # a correction was tried, the written line not
-    assert slips.suggest(*args, refuse(StepVerdict.HOLDS)).change == "with the sign of the right-hand side flipped"
+    assert slips.suggest(*args, refuse(StepVerdict.HOLDS)).change == "with the sign of the term b flipped"
 
 
 def test_the_work_is_bounded():
