@@ -293,6 +293,15 @@ class _Names(LatexPrinter):
             return self.written[name]
         return f"{name}_{{{','.join(self._print(i) for i in expr.indices)}}}"
 
+    def _print_Mul(self, expr):
+        # the weight before the log, as written: y_i \log \hat{y}_i
+        def late(f):
+            return isinstance(f, sp.Function) or (f.is_Pow and isinstance(f.base, sp.Function))
+        factors = sorted(expr.as_ordered_factors(), key=late)
+        if factors == expr.as_ordered_factors():
+            return super()._print_Mul(expr)
+        return " ".join(self.parenthesize(f, 50) if f.is_Add else self._print(f) for f in factors)
+
     def _print_Sum(self, expr):
         if not any(_hidden_in(hi) for _, _, hi in expr.limits):
             return super()._print_Sum(expr)
