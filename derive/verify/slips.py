@@ -13,6 +13,7 @@ and a few seeded points screen out a corrected equality before its full check.
 """
 from __future__ import annotations
 
+import random
 import time
 from dataclasses import dataclass, replace
 from typing import Callable, Iterator
@@ -242,7 +243,6 @@ def _may_hold(old: sp.Expr, new: sp.Expr, variables: dict, seed: int) -> bool:
     """False when a few seeded points show that ``old = new`` cannot hold: the two differ
     clearly at one, or ``new`` has no value at half of those where ``old`` has one.
     Only a filter: what passes is still checked in full."""
-    import random
     maker = PointMaker(variables, [old, new], random.Random(seed))
     budget = Budget(seconds=SECONDS, max_ops=SCREEN_OPS)
     defined = lost = 0
