@@ -19,10 +19,10 @@ from ..parsing.lexer import tokenize
 from ..parsing.reader import BOLD, DECORATORS, FUNCTION_COMMANDS, GREEK
 from .chains import EQUALS, Chain, chains_of
 from .extract import read_source
-from .notation import FUNCTION_PLACEHOLDER, PROBABILITY_PLACEHOLDER, Rewriter
+from .notation import CLASS_PLACEHOLDER, FUNCTION_PLACEHOLDER, PROBABILITY_NAMES, PROBABILITY_PLACEHOLDER, Rewriter
 from .results import StepResult, StepVerdict, VerifyError, VerifyReport
-from .state import Binding, FileState, Line, canonical_name, opaque_names
-from .steps import check_step
+from .state import Binding, FileState, Line, canonical_name, is_definition_value, opaque_names, per_sample_term
+from .steps import check_step, is_instance
 from .tokens import closing
 
 #: Symbols that depend on the parameters whatever the file says.
@@ -40,6 +40,7 @@ def verify_source(text: str, fmt: str, domains: dict[str, str], name: str, secon
     state = FileState(name, merged, rewriter, file_domains=set(source.domains) - set(domains),
                       declared_parameters=declared, explicit_parameters=set(declared),
                       data_symbols={canonical_name(p) for p in source.data})
+    _declare_conventions(source, chains, state)
     plans = [_plan(chain, state) for chain in chains]
     _parse_all(plans, state)
     results: list[StepResult] = []
@@ -48,6 +49,18 @@ def verify_source(text: str, fmt: str, domains: dict[str, str], name: str, secon
         results += _run_chain(chain, plan, bindings, state, seconds)
     notes = list(dict.fromkeys(state.notes))
     return VerifyReport(name, tuple(results), tuple(notes))
+
+
+def _declare_conventions(source, chains: list[Chain], state: FileState) -> None:
+    """What the file's ``derive:`` comment says about its notation (``log=2``, ``assume=iid``),
+    and the probabilities of a class given a sample it writes (one array over the classes)."""
+    state.rewriter.log_base = source.log_base
+    state.assumptions = tuple(dict.fromkeys(source.assumptions))
+    raws = [(seg.raw, seg.line) for chain in chains for seg in chain.segments]
+    state.notes += state.rewriter.prescan(raws, state.domains)
+    for name, read in state.rewriter.classes.labels.items():
+        if read:
+            state.domains[name] = "label"
 
 
 # -- planning: names, objectives --------------------------------------------------------------
@@ -140,7 +153,7 @@ def _function_of_letters(tokens, head, open_at: int) -> bool:
     close = _close(tokens, open_at, "(", ")")
     inner = tokens[open_at + 1:close]
     letters = [t for t in inner if t.text != ","]
-    return (head.text in ("f", "g", "h", "F", "G", "u", "v", "\\phi", "\\psi") and bool(letters)
+    return (head.text in ("f", "g", "h", "F", "G", "u", "v", "\\phi", "\\psi", "p", "q") and bool(letters)
             and all(t.kind == "letter" or t.text in GREEK for t in letters) and len(letters) == len(inner) - inner.count(","))
 
 
@@ -168,11 +181,13 @@ def _parse_all(plans: list[Plan], state: FileState) -> None:
     p^{(k)} in another), against the whole file's domains."""
     domains = dict(state.domains)
     for key in list(domains):
-        if key.startswith((PROBABILITY_PLACEHOLDER, FUNCTION_PLACEHOLDER)):
+        if key.startswith((*PROBABILITY_NAMES, FUNCTION_PLACEHOLDER)):
             raise VerifyError(f"{key} is reserved by derive verify", state.source_name)
     calls = state.rewriter.calls.by_key.values()
     if any(c.probability for c in calls):
         domains[PROBABILITY_PLACEHOLDER] = "positive"
+    if any(c.over_classes for c in calls):
+        domains[CLASS_PLACEHOLDER] = "simplex+"  # a distribution over the classes
     used: set[str] = set()
     sizes: set[str] = set()
     first: list = []
@@ -274,7 +289,11 @@ def _run_chain(chain: Chain, plan: Plan, bindings: dict[str, Binding], state: Fi
         why_not = None if previous is not None else _not_a_definition(name_line, first, state)
         if previous is not None:
             # `NAME = ...` again: the new line must follow from where NAME stood
-            results.append(check_step(previous.last, first, link, state, seconds, result))
+            step = check_step(previous.last, first, link, state, seconds, result)
+            if step.verdict is not StepVerdict.HOLDS and is_instance(previous.last, first, state, seconds):
+                ordinals[step.line] -= 1
+                step = _instance(previous, name_line, first, link, state, result)
+            results.append(step)
             previous.last = lines[-1]
         elif why_not is not None:
             state.notes.append(f"line {name_line.segment.line}: {name_line.segment.raw} is not defined here "
@@ -294,6 +313,17 @@ def _run_chain(chain: Chain, plan: Plan, bindings: dict[str, Binding], state: Fi
     return results
 
 
+def _instance(previous: Binding, name_line: Line, first: Line, link, state: FileState, result) -> StepResult:
+    """``NAME = numbers`` after NAME's general formula: a new chain about an instance."""
+    general = previous.last.segment
+    state.notes.append(f"line {first.segment.line}: {name_line.segment.raw} is given again with numbers only: "
+                       f"read as an instance of the general formula (line {general.line}), which starts a new "
+                       "chain; the instance itself is not checked against the general formula")
+    return result(first.segment.line, before=name_line.segment.raw, after=first.segment.raw, relation="defines",
+                  verdict=StepVerdict.DEFINES, method="definition",
+                  reason=f"introduces {name_line.segment.raw} at an instance", justification=link.justification)
+
+
 def _not_a_definition(name_line: Line, first: Line, state: FileState) -> str | None:
     """Why ``NAME = first`` is a claim to check rather than a definition, or None."""
     target = name_line.expr
@@ -307,9 +337,12 @@ def _not_a_definition(name_line: Line, first: Line, state: FileState) -> str | N
     if any(_defines(t, head) for t, _ in state.definitions):
         return "it is defined already"
     family = None if _is_probability(head, state) else _family(head, state)  # P(Y|X), P(y|x): two events
-    if family is not None and any(_family(_head_of(t), state) == family for t, _ in state.definitions):
+    per_sample = per_sample_term(target, state)  # J_i after J(w, b) = 1/N sum_i J_i
+    if family is not None and not per_sample and any(_family(_head_of(t), state) == family
+                                                     for t, _ in state.definitions):
         return f"{family}(..) is defined already, at other arguments"
-    if any(ln.expr is not None and ln.expr.has(head) for ln in state.seen):
+    if any(ln.expr is not None and ln.expr.has(head) and not (per_sample and is_definition_value(ln, state))
+           for ln in state.seen):
         return "an earlier line uses it"
     if _is_probability(head, state) and first.expr is not None and opaque_names(first.expr):
         return "a probability written with other probabilities is a law of probability, not a model"
@@ -330,7 +363,7 @@ def _defines(target: sp.Basic, head: sp.Basic) -> bool:
 
 
 def _is_probability(head: sp.Basic, state: FileState) -> bool:
-    return str(getattr(head, "name", head)).startswith(PROBABILITY_PLACEHOLDER)
+    return str(getattr(head, "name", head)).startswith(PROBABILITY_NAMES)
 
 
 def _mentions(line: Line, name_line: Line) -> bool:

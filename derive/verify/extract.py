@@ -47,6 +47,8 @@ class Source:
     domains: dict[str, str] = field(default_factory=dict)
     parameters: list[str] = field(default_factory=list)
     data: list[str] = field(default_factory=list)   # hatted symbols that are data (an estimate from the data)
+    log_base: str | None = None                     # `log=2`: what \log means in the file (None: natural)
+    assumptions: list[str] = field(default_factory=list)  # `assume=iid, bayes`: laws taken as given
     _starts: list[int] = field(default_factory=list)
 
     def line_of(self, offset: int) -> int:
@@ -158,9 +160,18 @@ def _declare(source: Source, body: str, line: int) -> None:
                 raise VerifyError(f"derive-{section} name at least one symbol (z, w)", source.name, line)
             into += names
             return
+    assuming = False  # the names after `assume=` run to the next SYM=KIND
     for item in _top_split(body, ","):
         item = item.strip()
         if not item:
+            continue
+        if assuming and "=" not in item:
+            source.assumptions.append(_assumption(item, source.name, line))
+            continue
+        assuming = False
+        key = item.split("=", 1)[0].strip()
+        if key in CONVENTIONS and "=" in item:
+            assuming = _convention(source, key, item.split("=", 1)[1].strip(), line)
             continue
         if "=" not in item:
             raise VerifyError(f"derive: {item!r} is not SYM=KIND (say y=onehot, \\hat{{y}}=simplex)",
@@ -169,6 +180,31 @@ def _declare(source: Source, body: str, line: int) -> None:
         if not sym or not kind:
             raise VerifyError(f"derive: {item!r} is not SYM=KIND", source.name, line)
         source.domains[sym] = kind
+
+
+#: Conventions a ``derive:`` comment may declare besides domains.
+CONVENTIONS = ("log", "assume")
+#: The bases ``log=`` accepts: what ``\log`` without a base means in the file.
+LOG_BASES = ("2", "10", "e")
+
+
+def _convention(source: Source, key: str, value: str, line: int) -> bool:
+    """Record ``log=2`` or ``assume=iid``; True when names of assumptions may follow."""
+    if key == "log":
+        if value not in LOG_BASES:
+            raise VerifyError(f"derive: log={value}: the base is one of {', '.join(LOG_BASES)}", source.name, line)
+        source.log_base = None if value == "e" else value
+        return False
+    source.assumptions.append(_assumption(value, source.name, line))
+    return True
+
+
+def _assumption(name: str, source_name: str, line: int) -> str:
+    from .laws import ASSUMPTIONS
+    if name not in ASSUMPTIONS:
+        raise VerifyError(f"derive: assume={name}: the assumptions are {', '.join(ASSUMPTIONS)}",
+                          source_name, line)
+    return name
 
 
 def _top_split(text: str, sep: str) -> list[str]:
