@@ -45,6 +45,24 @@ class VerifyError(Exception):
 
 
 @dataclass(frozen=True)
+class Suggestion:
+    """The slip that breaks a failing step: with ``change`` made to its new line
+    (``with the sum from i=1 instead of i=0``), the step holds, as checked by ``method``."""
+
+    kind: str
+    change: str
+    line: int
+    method: str
+
+    @property
+    def text(self) -> str:
+        return f"line {self.line} would hold {self.change}"
+
+    def to_json(self) -> dict:
+        return {"kind": self.kind, "change": self.change, "text": self.text, "method": self.method}
+
+
+@dataclass(frozen=True)
 class StepResult:
     """One step ``before -> after`` of a chain, checked for its ``relation``.
 
@@ -64,6 +82,7 @@ class StepResult:
     reason: str
     justification: str = ""
     counterexample: dict | None = None
+    suggestion: Suggestion | None = None  # only on a failing step, and only one that was checked to hold
 
     @property
     def id(self) -> str:
@@ -87,6 +106,7 @@ class StepResult:
             out["justification"] = self.justification
         if self.counterexample is not None:
             out["counterexample"] = self.counterexample
+        out["suggestion"] = None if self.suggestion is None else self.suggestion.to_json()
         return out
 
     def text(self) -> str:
@@ -95,6 +115,8 @@ class StepResult:
                  f"  from: {self.before}", f"  to:   {self.after}"]
         if self.justification:
             lines.append(f"  justification: {self.justification}")
+        if self.suggestion is not None:
+            lines.append(f"  slip: {self.suggestion.text} (checked: {self.suggestion.method})")
         lines += _counterexample_lines(self.counterexample)
         return "\n".join(lines)
 
@@ -212,6 +234,8 @@ class VerifyReport:
             body += ["", f"First failing step, line {failure.line}: {failure.reason}"]
             if failure.counterexample:
                 body.append("counterexample: `" + json.dumps(failure.counterexample) + "`")
+            if failure.suggestion is not None:
+                body += ["", f"Slip: {failure.suggestion.text} (checked: {failure.suggestion.method})"]
         for s in self.undecided + self.skipped:
             label = "not read" if s.unread else ("skipped" if s.verdict is StepVerdict.SKIPPED else "undecided")
             body.append(f"- {label}, line {s.line}: {s.reason}")
