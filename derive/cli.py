@@ -7,16 +7,20 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 from . import __version__, catalogue
-from .build import CompileError, NoLatex, build, compile_pdf, latex_tools
+from .build import BuildError, CompileError, NoLatex, build, compile_pdf, latex_tools
 from .certificates.derivation import CertificateError, dumps, load, recheck, to_json
 from .checks.steps import check_derivation
 from .checks.results import Report, Status
-from .core.limits import TimedOut, call_with_timeout
+from .core.fsutil import WriteError, writable_folder
+from .core.limits import ChildFailed, TimedOut, call_with_timeout
+from .core.workers import Stopped, raise_stopped
 from .render.latex import STATUS_TEXT, document
 from .render.markdown import derivation_markdown, derivation_text
 from .certificates import refutation as refutation_certificate
@@ -24,6 +28,7 @@ from .render import refutation as refutation_render
 from .core.refutation import RefutationReport, refute
 
 EXIT_HOLDS, EXIT_FAILS, EXIT_USAGE, EXIT_UNDECIDED = 0, 1, 2, 3
+EXIT_INTERRUPTED = 130  # Ctrl-C; a signal N gives 128 + N (SIGTERM: 143)
 
 EXAMPLES = """\
 examples:
@@ -47,11 +52,18 @@ CHECK_EXAMPLES = r"""examples:
   derive check '\frac{1}{1+e^{-x}}' '\frac{e^x}{1+e^x}' --json
   derive check --batch pairs.jsonl --out answers.jsonl --jobs 2 --timeout 5
 
-notation: \log and \ln are natural logs, \log_2 \log_{10}; y_i, y_{i,k}, \hat{y}_i, p_i^{(k)} and
-g(x) are elements; \sum_k without bounds runs over k's whole range (the same on both sides);
-indicators \mathbb{1}\{y=k\}, [y=k], 1_{y=k}, \delta_{y,k}; \sigma(z) is the logistic sigmoid;
-softmax(z)_k, \max, \min, \tanh, |x|. Readings a text leaves open get a note or exit 2,
-never a guess (README: "Checking a formula").
+notation read, by family (README: "Checking a formula"):
+  names      y, \hat{y}, \mathbf{x}, \mathrm{CE} \text{NLL} (one name), q' (a new name),
+             bare log ln exp (the functions), e \pi (constants), pasted Unicode (β − × ·)
+  scripts    y_i, y_{i,k}, p_i^{(k)}, g(x) with index arguments, x^2
+  sums       \sum and \prod with bounds or without (the whole range), \sum_{k \neq y}
+  functions  \log \log_2 \ln \exp, \sin \cos \tan \sec.. \sinh.. \arcsin.. (\sin^2 x, \sin^{-1} x),
+             \sqrt[n], \binom, \lfloor \lceil, \gcd \lcm, \mod, \max \min, \sigma(z), softmax(z)_k,
+             softplus ReLU erf sign logsumexp; \operatorname{name}(..) of another name: unknown function
+  brackets   ( ) [ ] \{ \} |x| \vert \lvert \left \mleft \bigl.., \frac \dfrac \tfrac \cfrac, \boxed
+  numbers    decimals exactly, 2.5E2 1e-3 (scientific), 1\frac12 (the mixed number 3/2)
+  indicators \mathbb{1}\{y=k\}, [y=k], 1_{y=k}, \delta_{y,k}
+Readings a text leaves open get a note or exit 2, never a guess.
 
 exit status: 0 equivalent, 1 not equivalent, 2 bad input or usage, 3 unknown (undecided or timeout).
 with --batch: 0 when every line got an answer (see each line's verdict), 2 for an unreadable file.
@@ -144,6 +156,7 @@ def cmd_build(args) -> int:
             latex_tools()
         except NoLatex as exc:
             raise UsageError(str(exc)) from None
+    writable_folder(out)  # before the work
     built = build(out, names)
     worst = EXIT_HOLDS
     for b in built:
@@ -166,7 +179,7 @@ def recheck_file(path: str) -> tuple[int, dict, list[str]]:
         return recheck_refutation_file(path, data)
     outcome = recheck(data)
     report = outcome.report
-    code = EXIT_FAILS if outcome.display_mismatches else _exit_for(report)
+    code = EXIT_FAILS if outcome.display_mismatches or outcome.overclaims else _exit_for(report)
     failing = [(sr.step, sr.failure) for sr in report.steps if sr.failure is not None]
     result = {
         "file": str(path), "name": outcome.derivation.name, "status": report.status.value,
@@ -174,6 +187,7 @@ def recheck_file(path: str) -> tuple[int, dict, list[str]]:
         "steps": [{"step": sr.step, "status": sr.status.value} for sr in report.steps],
         "failures": [{"step": n, **f.to_json()} for n, f in failing],
         "latex_mismatch_steps": list(outcome.display_mismatches),
+        "overclaims": [o.to_json() for o in outcome.overclaims],
     }
     verdict = "OK" if outcome.holds else ("REJECTED" if code == EXIT_FAILS else "UNDECIDED")
     lines = [f"{path}: {verdict} ({STATUS_TEXT[report.status.value]}, {len(report.steps)} steps)"]
@@ -181,6 +195,7 @@ def recheck_file(path: str) -> tuple[int, dict, list[str]]:
     for n in outcome.display_mismatches:
         what = f"step {n}" if n else "the start line or a definition"
         lines.append(f"  {what}: the LaTeX shown does not match the expression checked")
+    lines += [f"  {o.describe()}" for o in outcome.overclaims]
     for sr in report.steps:
         if sr.status is Status.UNCHECKED:
             reasons = "; ".join(r.detail for r in sr.results if r.status is Status.UNCHECKED)
@@ -217,11 +232,20 @@ def cmd_recheck(args) -> int:
             print(f"derive: {message}", file=sys.stderr)
             code, result, lines = EXIT_USAGE, {"file": str(path), "status": "error", "holds": False,
                                                "reason": str(exc)}, []
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+            # A malformation the reader does not name: still bad input, never a traceback.
+            print(f"derive: {path}: not a valid certificate ({exc})", file=sys.stderr)
+            code, result, lines = EXIT_USAGE, {"file": str(path), "status": "error", "holds": False,
+                                               "reason": f"not a valid certificate ({exc})"}, []
         except TimedOut:
             code = EXIT_UNDECIDED
             result = {"file": str(path), "status": "unchecked", "holds": False,
                       "reason": f"recheck took longer than {args.timeout:g} s"}
             lines = [f"{path}: UNDECIDED (recheck took longer than {args.timeout:g} s)"]
+        except ChildFailed as exc:
+            code = EXIT_UNDECIDED
+            result = {"file": str(path), "status": "unchecked", "holds": False, "reason": f"the recheck stopped: {exc}"}
+            lines = [f"{path}: UNDECIDED (the recheck stopped: {exc})"]
         results.append(result)
         if not args.json and lines:
             print("\n".join(lines))
@@ -243,7 +267,7 @@ def _domains(pairs: list[str]) -> dict[str, str]:
 
 
 def cmd_check(args) -> int:
-    from .equivalence.batch import check_with_timeout, run_batch
+    from .equivalence.batch import check_with_timeout
     from .equivalence.builtin import against_builtin, is_builtin
     from .parsing import ParseError, read_formulas
 
@@ -252,19 +276,7 @@ def cmd_check(args) -> int:
             raise UsageError("--batch reads pairs (and their domains) from the file; give no A, B or --domain")
         if args.jobs < 1:
             raise UsageError("--jobs must be at least 1")
-        source = sys.stdin if args.batch == "-" else open(args.batch, encoding="utf-8")
-        with source:
-            lines = [line for line in source if line.strip()]
-        answers = run_batch(lines, jobs=args.jobs, timeout=args.timeout,
-                            progress=sys.stderr.isatty() and not args.quiet)
-        out_lines = (json.dumps(answer, ensure_ascii=False) + "\n" for answer in answers)
-        if args.out:
-            from .core.fsutil import atomic_write
-            atomic_write(Path(args.out), "".join(out_lines))
-        else:
-            for line in out_lines:
-                sys.stdout.write(line)
-        return EXIT_HOLDS
+        return _batch(args)
     if args.a is None or args.b is None:
         raise UsageError("give two formulas: derive check 'A' 'B' (or --batch FILE.jsonl)")
     domains = _domains(args.domain)
@@ -278,9 +290,58 @@ def cmd_check(args) -> int:
             print(json.dumps({"verdict": "error", "method": "parse", "reason": exc.render()}))
         print(f"derive: {exc.render()}", file=sys.stderr)
         return EXIT_USAGE
-    verdict = check_with_timeout(args.a, args.b, domains, args.timeout)
+    verdict = check_with_timeout(args.a, args.b, domains, args.timeout, args.require_proof)
     print(json.dumps(verdict.to_json(), indent=2) if args.json else verdict.text())
     return verdict.exit_code
+
+
+def _batch(args) -> int:
+    """``derive check --batch``: answers written as they come, in order; an
+    interruption keeps every finished answer (a complete prefix) and says so."""
+    from .core.fsutil import LineFile
+    from .equivalence.batch import answer_line, read_lines, run_batch
+
+    sink = LineFile(args.out) if args.out else None  # an unwritable --out fails before any work
+    try:
+        try:
+            source = sys.stdin.buffer if args.batch == "-" else open(args.batch, "rb")
+        except OSError as exc:
+            raise UsageError(f"{args.batch}: cannot read: {exc.strerror}") from None
+        written = 0
+        out = sys.stdout.buffer
+        answers = run_batch(read_lines(source), jobs=args.jobs, timeout=args.timeout,
+                            progress=sys.stderr.isatty() and not args.quiet, require_proof=args.require_proof)
+        try:
+            with source:
+                for answer in answers:
+                    if sink is not None:
+                        sink.write(answer_line(answer))
+                    else:
+                        out.write(answer_line(answer))
+                        out.flush()
+                        written += 1
+        except OSError as exc:
+            if isinstance(exc, (WriteError, BrokenPipeError)):
+                raise
+            raise UsageError(f"{args.batch}: cannot read: {exc.strerror or exc}") from None
+        finally:
+            answers.close()  # stops the workers at once, wherever the interruption came
+    except (KeyboardInterrupt, Stopped) as exc:
+        code = EXIT_INTERRUPTED if isinstance(exc, KeyboardInterrupt) else 128 + exc.signum
+        where = "standard output"
+        if sink is not None:
+            sink.commit()
+            written, where = sink.lines, str(sink.path)
+        print(f"\nderive: stopped; the first {written} answers are in {where}, the lines after them "
+              f"have none", file=sys.stderr)
+        return code
+    except BaseException:
+        if sink is not None:
+            sink.discard()
+        raise
+    if sink is not None:
+        sink.commit()
+    return EXIT_HOLDS
 
 
 def cmd_verify(args) -> int:
@@ -288,25 +349,35 @@ def cmd_verify(args) -> int:
 
     domains = _domains(args.domain)
     worst, answers = EXIT_HOLDS, []
-    for path in args.files:
-        try:
-            report = call_with_timeout(verify_file, path, domains, args.step_timeout, seconds=args.timeout)
-        except VerifyError as exc:
-            print(f"derive: {exc}", file=sys.stderr)
-            answers.append({"source": path, "status": "error", "reason": str(exc)})
-            worst = _worse(worst, EXIT_USAGE)
-            continue
-        except TimedOut:
-            print(f"derive: {path}: not finished within {args.timeout:g} s", file=sys.stderr)
-            answers.append({"source": path, "status": "unknown", "reason": f"timeout after {args.timeout:g} s"})
-            worst = _worse(worst, EXIT_UNDECIDED)
-            continue
-        answers.append(report.to_json())
-        if not args.json:
-            sys.stdout.write(report.table())
-        worst = _worse(worst, report.exit_code)
+    try:
+        for path in args.files:
+            try:
+                report = call_with_timeout(verify_file, path, domains, args.step_timeout, seconds=args.timeout)
+            except VerifyError as exc:
+                print(f"derive: {exc}", file=sys.stderr)
+                answers.append({"source": path, "status": "error", "reason": str(exc)})
+                worst = _worse(worst, EXIT_USAGE)
+                continue
+            except TimedOut:
+                print(f"derive: {path}: not finished within {args.timeout:g} s", file=sys.stderr)
+                answers.append({"source": path, "status": "unknown", "reason": f"timeout after {args.timeout:g} s"})
+                worst = _worse(worst, EXIT_UNDECIDED)
+                continue
+            answers.append(report.to_json())
+            for step in report.unread:  # the lines derive could not read, with their position
+                print(f"derive: {path}:{step.line}: {step.reason}", file=sys.stderr)
+            if not args.json:
+                sys.stdout.write(report.table())
+                sys.stdout.flush()
+            worst = _worse(worst, report.exit_code)
+    except (KeyboardInterrupt, Stopped) as exc:
+        # The files finished so far keep their answers.
+        worst = EXIT_INTERRUPTED if isinstance(exc, KeyboardInterrupt) else 128 + exc.signum
+        print(f"\nderive: stopped after {len(answers)} of {len(args.files)} files", file=sys.stderr)
+        if not answers:
+            return worst
     if args.json:
-        print(json.dumps(answers[0] if len(answers) == 1 else answers, indent=2, ensure_ascii=False))
+        print(json.dumps(answers[0] if len(args.files) == 1 else answers, indent=2, ensure_ascii=False))
     return worst
 
 
@@ -320,15 +391,21 @@ from the one before). A chain e0 = e1 = e2 ... is checked step by step (=, \equi
   \arg\max_\theta F = \arg\min_\theta G   same optimiser: G is a monotone map of F free of theta
   NAME = ...  on a chain's first line     defines NAME (\hat{\theta}, \mathcal{L}, P(y_i|x_i)),
                                           unfolded in later lines; not a step
-  justifications                          \text{..} at a row's end, \tag{..}, \quad (..), && ..,
+  justifications                          \text{..}, (\text{..}), \tag{..}, \quad (..), && ..,
                                           \stackrel{Bayes}{=}; a law of probability (Bayes' rule,
                                           i.i.d. samples, uniform prior) is used only when named
   domains in the file                     % derive: y=onehot, \hat{y}=simplex   (<!-- derive: .. --> in .md)
   parameters                              hatted symbols, \theta, the arg max subscript, and
                                           % derive-parameters: z, w
 
+  lines that cannot be read                each is an unknown step with its line and reason (also on
+                                          stderr); the other steps are still checked
+  % derive: skip  (<!-- derive: skip -->) on the line before a display: the display is skipped,
+                                          and reported as skipped
+
 exit status: 0 every step holds, 1 a step fails (the first failure is shown with a
-counterexample), 2 bad input, 3 a step stayed undecided.
+counterexample), 3 no step fails but a step stayed undecided or a line could not be read,
+2 the file cannot be used (missing, not text, no display, a bad derive: comment or domain).
 """
 
 
@@ -408,6 +485,9 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--out", metavar="OUT.jsonl", help="with --batch: write answers here (default stdout)")
     s.add_argument("--jobs", type=int, default=1, metavar="N", help="with --batch: N worker processes")
     s.add_argument("--quiet", action="store_true", help="with --batch: no progress bar")
+    s.add_argument("--require-proof", action="store_true",
+                   help="an equivalence shown only by agreement at random points, with no symbolic proof, "
+                        "is reported unknown (exit 3); in --batch, a line's require_proof field wins")
     s.set_defaults(func=cmd_check)
 
     s = sub.add_parser("verify", help="check a derivation written in a .tex or .md file, line by line",
@@ -430,7 +510,8 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-CHECK_FLAGS = {"-h", "--help", "--domain", "--json", "--timeout", "--batch", "--out", "--jobs", "--quiet"}
+CHECK_FLAGS = {"-h", "--help", "--domain", "--json", "--timeout", "--batch", "--out", "--jobs", "--quiet",
+               "--require-proof"}
 
 
 def _protect_formulas(argv: list[str]) -> list[str]:
@@ -447,19 +528,41 @@ def _protect_formulas(argv: list[str]) -> list[str]:
     return out
 
 
+def _stop_on_signals() -> dict:
+    """SIGTERM and SIGHUP stop the command as Ctrl-C does (finished work kept);
+    the previous handlers, to restore."""
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+            if signum is not None:
+                previous[signum] = signal.signal(signum, raise_stopped)
+    return previous
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = _protect_formulas(list(sys.argv[1:] if argv is None else argv))
     args = parser().parse_args(argv)
+    previous = _stop_on_signals()
     try:
         return args.func(args)
-    except (UsageError, CertificateError) as exc:
+    except (UsageError, CertificateError, WriteError, BuildError) as exc:
         print(f"derive: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:
         return EXIT_HOLDS
     except OSError as exc:
-        print(f"derive: {exc}", file=sys.stderr)
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"derive: {where}{exc.strerror or exc}", file=sys.stderr)
         return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("\nderive: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Stopped as exc:
+        print(f"\nderive: stopped ({exc})", file=sys.stderr)
+        return 128 + exc.signum
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -7,7 +7,7 @@ import sympy as sp
 from derive.checks.evaluate import Budget
 from derive.checks.guards import guards_of
 from derive.checks.numeric import numeric_check
-from derive.checks.points import digits_for, draw_point, draw_sizes, seeded_rng
+from derive.checks.points import digits_for_values, draw_point, draw_sizes, seeded_rng
 from derive.checks.results import Settings, Status
 
 from .helpers import scalar_context
@@ -46,9 +46,9 @@ def test_no_guard_no_values_and_unsolvable_guards_are_left_alone():
 
 
 def test_precision_follows_the_drawn_magnitudes():
-    assert digits_for([0.5, 2.0]) <= 45
-    assert digits_for([1e270, 0.5]) > 300
-    assert digits_for([1e-300]) > 330
+    assert digits_for_values([0.5, 2.0]) <= 45
+    assert digits_for_values([1e270, 0.5]) > 300
+    assert digits_for_values([1e-300]) > 330
 
 
 def test_kernel_points_reach_the_guards():

@@ -14,6 +14,7 @@ from typing import Any, Callable
 import mpmath
 import sympy as sp
 from sympy.codegen.cfunctions import log2
+from sympy.core.function import AppliedUndef
 
 PRECISION_DIGITS = 40
 
@@ -276,6 +277,99 @@ def _extremum(expr, env, budget):
     return max(values) if isinstance(expr, sp.Max) else min(values)
 
 
+#: Elementary functions evaluated by mpmath; a complex value (asin 2) is no real value.
+_ELEMENTARY = {sp.sin: mpmath.sin, sp.cos: mpmath.cos, sp.tan: mpmath.tan, sp.sec: mpmath.sec,
+               sp.csc: mpmath.csc, sp.cot: mpmath.cot, sp.sinh: mpmath.sinh, sp.cosh: mpmath.cosh,
+               sp.sech: mpmath.sech, sp.csch: mpmath.csch, sp.coth: mpmath.coth, sp.asin: mpmath.asin,
+               sp.acos: mpmath.acos, sp.atan: mpmath.atan, sp.asec: mpmath.asec, sp.acsc: mpmath.acsc,
+               sp.acot: mpmath.acot, sp.asinh: mpmath.asinh, sp.acosh: mpmath.acosh, sp.atanh: mpmath.atanh,
+               sp.asech: mpmath.asech, sp.acsch: mpmath.acsch, sp.acoth: mpmath.acoth, sp.erf: mpmath.erf}
+
+
+def _real(value, what: str):
+    if isinstance(value, mpmath.mpc):
+        if value.imag != 0:
+            raise Undefined(f"{what} has no real value here")
+        value = value.real
+    if not mpmath.isfinite(value):
+        raise Undefined(f"{what} is infinite here")
+    return value
+
+
+@handles(*_ELEMENTARY)
+def _elementary(expr, env, budget):
+    x = _eval(expr.args[0], env, budget)
+    if mpmath.isinf(x):
+        raise Undefined(f"{type(expr).__name__} of an infinite value")
+    try:
+        value = _ELEMENTARY[type(expr)](x)
+    except (ZeroDivisionError, ValueError):
+        raise Undefined(f"{type(expr).__name__} has no value here") from None
+    return _real(value, type(expr).__name__)
+
+
+@handles(sp.floor)
+def _floor(expr, env, budget):
+    return mpmath.floor(_eval(expr.args[0], env, budget))
+
+
+@handles(sp.ceiling)
+def _ceiling(expr, env, budget):
+    return mpmath.ceil(_eval(expr.args[0], env, budget))
+
+
+@handles(sp.sign)
+def _sign(expr, env, budget):
+    return mpmath.sign(_eval(expr.args[0], env, budget))
+
+
+@handles(sp.Mod)
+def _mod(expr, env, budget):
+    a, b = (_eval(arg, env, budget) for arg in expr.args)
+    if b == 0:
+        raise Undefined("a remainder on division by 0")
+    return a - b * mpmath.floor(a / b)
+
+
+@handles(sp.binomial)
+def _binomial(expr, env, budget):
+    n, k = (_eval(arg, env, budget) for arg in expr.args)
+    _check_range((abs(n) + abs(k) + 1) * mpmath.log(abs(n) + abs(k) + 2))
+    try:
+        return _real(mpmath.binomial(n, k), "a binomial coefficient")
+    except (ZeroDivisionError, ValueError):
+        raise Undefined("a binomial coefficient at a pole") from None
+
+
+def _integers(expr, env, budget) -> list[int]:
+    values = [_eval(arg, env, budget) for arg in expr.args]
+    if any(v != int(mpmath.nint(v)) for v in values):
+        raise Undefined(f"{type(expr).__name__.lower()} of numbers that are not integers")
+    if any(abs(v) > mpmath.mpf(10) ** 1000 for v in values):
+        raise Undefined("integers too large for a gcd")
+    return [int(mpmath.nint(v)) for v in values]
+
+
+def _integer_function(name: str):
+    import math
+    combine = {"Gcd": math.gcd, "Lcm": math.lcm}[name]
+
+    def handler(expr, env, budget):
+        return mpmath.mpf(combine(*_integers(expr, env, budget)))
+    return handler
+
+
+@handles(AppliedUndef)
+def _unknown_function(expr, env, budget):
+    """A function derive does not know, as one fixed smooth function of its arguments, so that
+    two formulas using it differently show it; agreement proves nothing (see the caller)."""
+    digest = sum(ord(c) * (k + 1) for k, c in enumerate(str(expr.func)))
+    t = mpmath.mpf(0)
+    for k, arg in enumerate(expr.args):
+        t += _eval(arg, env, budget) * (1 + mpmath.mpf(k + 1 + digest % 7) / 11)
+    return mpmath.exp(mpmath.sin(t + digest % 5)) + t / 3
+
+
 @handles(sp.factorial)
 def _factorial(expr, env, budget):
     # x! = Gamma(x + 1): poles at the negative integers. mpmath keeps huge
@@ -365,6 +459,39 @@ def _product(expr, env, budget):
 
 CONFIRM_DIGITS = 3 * PRECISION_DIGITS
 TINY = mpmath.mpf("1e-100")
+#: The most digits a comparison works at, whatever the constants ask for.
+MAX_DIGITS = 2000
+
+
+def digits_for(*exprs: sp.Basic) -> int:
+    """The working precision at which these formulas are compared.
+
+    :data:`PRECISION_DIGITS` unless a constant in them asks for more: a term
+    such as ``10^{-40}``, ``1e-40`` or ``e^{-200}`` next to one of size 1 must
+    still show at the tolerance :func:`tolerance` gives, so the digits grow with
+    the constant's size (capped at :data:`MAX_DIGITS`).
+    """
+    need = PRECISION_DIGITS
+    for expr in exprs:
+        for atom in expr.atoms(sp.Rational):
+            need = max(need, len(str(abs(atom.p))) + len(str(atom.q)) + 30)
+        for atom in expr.atoms(sp.Float):
+            if atom != 0:
+                magnitude = abs(int(mpmath.floor(mpmath.log10(abs(mpmath.mpf(atom._mpf_))))))
+                need = max(need, magnitude + mpmath.libmp.prec_to_dps(atom._prec) + 30)
+        for node in expr.atoms(sp.exp):
+            arg = node.args[0]
+            if arg.is_number and arg.is_real:
+                try:
+                    need = max(need, int(min(abs(float(arg)), 10.0 * MAX_DIGITS) / 2.302585) + 40)
+                except (TypeError, ValueError, OverflowError):
+                    need = MAX_DIGITS
+    return min(need, MAX_DIGITS)
+
+
+def tolerance(digits: int) -> mpmath.mpf:
+    """The relative tolerance of a comparison at ``digits`` (10^-30 at the usual 40)."""
+    return mpmath.mpf(10) ** (10 - digits)
 
 
 class IllConditioned(Exception):
@@ -374,26 +501,28 @@ class IllConditioned(Exception):
 def confirmed_mismatch(a_expr: sp.Basic, b_expr: sp.Basic, env: Env, budget: Budget,
                        a_value: mpmath.mpf, b_value: mpmath.mpf,
                        digits: int = PRECISION_DIGITS) -> tuple[mpmath.mpf, mpmath.mpf]:
-    """Re-evaluate a mismatch (found at ``digits``) at three times the precision
+    """Re-evaluate a mismatch found at ``digits`` at three times the precision
     before calling it a counterexample.
 
     Returns the high-precision values when the mismatch is real; raises
     :class:`IllConditioned` when either side moves with the precision (say
     ``s**exp(1000)``) or the two sides agree after all.
     """
-    high = max(CONFIRM_DIGITS, 3 * digits)
+    high = 3 * digits
     a_high = evaluate(a_expr, env, budget, high)
     b_high = evaluate(b_expr, env, budget, high)
     with mpmath.workdps(high):
-        stable = close(a_high, a_value, rel=1e-25) and close(b_high, b_value, rel=1e-25)
-        if not stable or close(a_high, b_high):
+        moved = mpmath.mpf(10) ** (15 - digits)  # 1e-25 at the usual 40 digits
+        stable = close(a_high, a_value, rel=moved) and close(b_high, b_value, rel=moved)
+        if not stable or close(a_high, b_high, rel=tolerance(digits)):
             raise IllConditioned("values depend on the working precision")
     # A cancellation such as 1 - e^545 / (1 + e^545) is exactly 0 at 40 and at
     # 120 digits, but e^-545 in truth (any partial cancellation already moved
     # between 40 and 120 digits). An exact 0 against a value below 10^-100 is
     # such a case, or too close to tell: the point is skipped, not a counterexample.
     with mpmath.workdps(high):
-        if (a_high == 0) != (b_high == 0) and max(abs(a_high), abs(b_high)) < TINY:
+        tiny = TINY if digits == PRECISION_DIGITS else mpmath.mpf(10) ** (20 - high)
+        if (a_high == 0) != (b_high == 0) and max(abs(a_high), abs(b_high)) < tiny:
             raise IllConditioned("an exact 0 against a value below 1e-100 (cancellation?)")
     return a_high, b_high
 
@@ -413,3 +542,9 @@ def close(a: mpmath.mpf, b: mpmath.mpf, rel: float = 1e-30) -> bool:
 def relative_error(a: mpmath.mpf, b: mpmath.mpf) -> float:
     scale = max(abs(a), abs(b))
     return 0.0 if scale == 0 else float(abs(a - b) / scale)
+
+
+def register_integer_functions(*classes) -> None:
+    """Evaluate the reader's functions of integers (gcd, lcm) by their class names."""
+    for cls in classes:
+        handles(cls)(_integer_function(cls.__name__))

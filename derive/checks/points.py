@@ -96,7 +96,7 @@ WIDE_SHARE = 0.2
 MAX_POINT_DIGITS = 1500
 
 
-def digits_for(values) -> int:
+def digits_for_values(values) -> int:
     """Working digits that see every drawn value next to 1 and next to each other:
     the usual 40, plus the decades the values span around 1 (a sum of 10^270 and
     0.5 squared and cancelled needs 270 more; so does 10^-300 + 1 - 1)."""
@@ -219,7 +219,7 @@ def draw_point(ctx: Context, rng: random.Random, sizes: dict[str, int],
         if spec.role in roles and spec.domain is not None:
             candidates = guards.for_name(spec.name) if guards else []
             point.values[spec.name] = _draw_symbol(ctx, spec, rng, sizes, candidates, wide)
-    point.digits = max(point.digits, digits_for(point.values.values()))
+    point.digits = max(point.digits, digits_for_values(point.values.values()))
     return point
 
 
@@ -452,8 +452,8 @@ class PointMaker:
         return env, sizes, drawn
 
     def digits_at(self, drawn: dict[str, object]) -> int:
-        """Working digits for a point, once its elements have been read (see :func:`digits_for`)."""
-        return max(self.digits, digits_for(drawn.values()))
+        """Working digits for a point, once its elements have been read (see :func:`digits_for_values`)."""
+        return max(self.digits, digits_for_values(drawn.values()))
 
     def _index_span(self, env: dict, name: str) -> tuple[int, int]:
         """The range of a scalar that acts as an index, at this point's sizes."""

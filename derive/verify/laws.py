@@ -33,6 +33,7 @@ class Applied:
 
 class Law:
     title = ""
+    assumption = ""            # its name in a file's `derive: assume=...` comment
     names = re.compile(r"$^")
 
     def apply(self, before: sp.Expr, after: sp.Expr, state) -> Applied:
@@ -65,6 +66,7 @@ class Bayes(Law):
     """``P(A|B) = P(B|A) P(A) / P(B)``."""
 
     title = "Bayes' rule"
+    assumption = "bayes"
     names = re.compile(r"bayes", re.I)
 
     def apply(self, before, after, state) -> Applied:
@@ -132,6 +134,7 @@ class Independence(Law):
     """``P(D|c) = \\prod_{i} P(d_i|c_i)`` for independent samples ``d_i`` of ``D``."""
 
     title = "independent samples"
+    assumption = "iid"
     names = re.compile(r"i\.?\s*i\.?\s*d|independen", re.I)
 
     def apply(self, before, after, state) -> Applied:
@@ -161,6 +164,7 @@ class UniformPrior(Law):
     """``P(\\theta)`` is the same for every ``\\theta``: free of the parameters."""
 
     title = "uniform prior"
+    assumption = "uniform-prior"
     names = re.compile(r"uniform|flat prior|constant prior", re.I)
 
     def _priors(self, before, after, state) -> list[str]:
@@ -180,6 +184,8 @@ class UniformPrior(Law):
 
 
 LAWS: tuple[Law, ...] = (Bayes(), Independence(), UniformPrior())
+#: The laws a file may take as given for every step: ``% derive: assume=iid, uniform-prior``.
+ASSUMPTIONS: dict[str, Law] = {law.assumption: law for law in LAWS}
 
 
 class Laws(Law):
@@ -201,6 +207,41 @@ class Laws(Law):
 
     def free_calls(self, before, after, state) -> list[str]:
         return [n for law in self.laws for n in law.free_calls(before, after, state)]
+
+
+def assumed(names, before: sp.Expr, after: sp.Expr, state, optimiser: bool) -> tuple[Law, Applied] | None:
+    """The file's declared laws this step is an instance of, applied in turn: ``(law, applied)``,
+    or None when none applies (a law that does not fit the step is left out, not an error).
+    What a law frees of the parameters counts only in an ``optimiser`` step."""
+    used, facts = [], []
+    for name in names:
+        law = ASSUMPTIONS[name]
+        applied = law.apply(before, after, state)
+        if applied.error:
+            continue
+        if applied.before == before and applied.after == after and not applied.facts \
+                and not (optimiser and law.free_calls(before, after, state)):
+            continue  # fits, but changes nothing: the step does not rest on it
+        used.append(law)
+        before, after = applied.before, applied.after
+        facts += applied.facts
+    if not used:
+        return None
+    return Declared(used[0] if len(used) == 1 else Laws(used)), Applied(before, after, facts)
+
+
+class Declared(Law):
+    """A law the file declares (``% derive: assume=...``) rather than a justification names."""
+
+    def __init__(self, law: Law):
+        self.law = law
+        self.title = f"{law.title}, by the declared assumption"
+
+    def apply(self, before, after, state) -> Applied:
+        return self.law.apply(before, after, state)
+
+    def free_calls(self, before, after, state) -> list[str]:
+        return self.law.free_calls(before, after, state)
 
 
 def find(justification: str) -> Law | None:

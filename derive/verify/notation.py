@@ -15,6 +15,7 @@
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from ..parsing.lexer import ParseError, Token, tokenize
@@ -28,9 +29,16 @@ DENSITY_HEADS = {"p", "q", "Q"}
 #: Heads of named functions: entropies, losses, divergences, objectives.
 FUNCTION_HEADS = {"H", "L", "J", "D", "R", "E", r"\ell", r"\mathcal{L}", r"\mathcal{H}", r"\mathcal{J}",
                   r"\mathcal{E}", "KL", r"\mathrm{KL}", "NLL", "CE", "BCE", "f", "g", "F", "G"}
+#: Decorations a probability's head may wear (``\\hat{p}(y|x)``, the model's estimate), and the heads.
+HATS = {r"\hat": r"\hat", r"\widehat": r"\hat", r"\tilde": r"\tilde", r"\widetilde": r"\tilde"}
+HATTED_HEADS = {"p", "q", "P"}
 #: Reserved placeholder heads (the reader sees ``\varpi_{\text{o3}}^{(i)}``).
 PROBABILITY_PLACEHOLDER = r"\varpi"
 FUNCTION_PLACEHOLDER = r"\varsigma"
+#: A probability of a class given a sample, one array over the classes (a distribution: ``simplex+``).
+CLASS_PLACEHOLDER = r"\check{\varpi}"
+#: How the names of probabilities start.
+PROBABILITY_NAMES = (PROBABILITY_PLACEHOLDER, CLASS_PLACEHOLDER)
 BOLD = {r"\mathbf", r"\boldsymbol", r"\bm", r"\textbf", r"\pmb", r"\mathbold"}
 SIZING = {r"\large", r"\Large", r"\LARGE", r"\small", r"\normalsize", r"\huge", r"\Huge", r"\scriptstyle",
           r"\hfill"}
@@ -55,16 +63,21 @@ class Call:
     given: tuple[str, ...] = ()         # canonical conditioning texts
     hatted: bool = False                # mentions a model output (\hat{y})
     family: str = ""                    # the function, without its arguments: \ell, D_{KL}
+    over_classes: bool = False          # \hat{p}(k | x_i): its last index is the class
+
+    @property
+    def _base(self) -> str:
+        if self.over_classes:
+            return CLASS_PLACEHOLDER
+        return PROBABILITY_PLACEHOLDER if self.probability else FUNCTION_PLACEHOLDER
 
     @property
     def placeholder(self) -> str:
-        base = PROBABILITY_PLACEHOLDER if self.probability else FUNCTION_PLACEHOLDER
-        return f"{base}_{{\\text{{{self.ident}}}}}"
+        return f"{self._base}_{{\\text{{{self.ident}}}}}"
 
     @property
     def sympy_name(self) -> str:
-        base = PROBABILITY_PLACEHOLDER if self.probability else FUNCTION_PLACEHOLDER
-        return f"{base}_{{{self.ident}}}"
+        return f"{self._base}_{{{self.ident}}}"
 
 
 @dataclass
@@ -104,7 +117,9 @@ class Rewriter:
     def __init__(self, parameters: set[str]):
         self.parameters = set(parameters)
         self.calls = Calls()
+        self.log_base: str | None = None     # `log=2`: the base of \log written without one
         self.used: set[str] = set()          # the tokens of the formula being rewritten
+        self.classes = ClassArrays()
         self.raw = ""                        # and its text
 
     # -- optimiser heads --------------------------------------------------------------
@@ -221,10 +236,19 @@ class Rewriter:
                     label_end = _script_end(tokens, i + 1)
                     i = label_end  # the label under the brace is a comment
                 continue
+            onehot = self.classes.onehot(tokens, i)
+            if onehot is not None:
+                text, i = onehot
+                out.append(text)
+                continue
             call = self._call(tokens, i)
             if call is not None:
                 text, i = call
                 out.append(text)
+                continue
+            if t == r"\log" and not (i + 1 < len(tokens) and tokens[i + 1].text == "_"):
+                out.append(self.log_command())
+                i += 1
                 continue
             if t == "_" and i + 1 < len(tokens) and tokens[i + 1].text == "{":
                 close = _match(tokens, i + 1)
@@ -237,6 +261,10 @@ class Rewriter:
             out.append(t)
             i += 1
         return " ".join(out)
+
+    def log_command(self) -> str:
+        """``\\log`` in the file's base: ``\\log_{2}`` under ``% derive: log=2``."""
+        return r"\log" if self.log_base is None else r"\log_{" + self.log_base + "}"
 
     def _drop_parameter_indices(self, inner: list[Token]) -> list[Token] | None:
         parts = _split(inner)
@@ -272,11 +300,12 @@ class Rewriter:
             return None
         inner = tokens[j + 1:close]
         base, sub = head
+        bare, hatted_head = _bare(base), base != _bare(base)
         conditional = any(t.text in ("|", r"\mid", r"\vert", r"\|") for t in inner)
-        if base in PROBABILITY_HEADS or base == r"\mathbb{P}":
+        if (bare in PROBABILITY_HEADS or base == r"\mathbb{P}") and not hatted_head:
             probability = True
-        elif base in DENSITY_HEADS:
-            if any(t.text == base for t in inner):
+        elif bare in DENSITY_HEADS or hatted_head:
+            if any(t.text == bare for t in inner):
                 return None  # p(1-p): a product, as derive check reads it
             if not (conditional or sub or _names_data(inner)):
                 return None  # p(x), p(1-x): an element, a product
@@ -289,15 +318,18 @@ class Rewriter:
             return None
         if not inner or all(t.text in (",", "|", r"\mid", r"\|", r"\Vert") for t in inner):
             raise ParseError(f"{base}(..) with nothing inside")
+        element = self._class_element(base, sub, inner) if probability else None
+        if element is not None:
+            return element, close + 1
         key, indices, args, given = self._key(base, sub, inner)
-        expanded = _standard(base, sub, inner, self.used)
+        expanded = _standard(base, sub, inner, self.used, self.log_command())
         if expanded is not None:
             return expanded, close + 1
         mentions = frozenset(n for n in self.parameters if _mentions(inner + sub, n))
         start, end = tokens[i].pos, tokens[close].pos + 1
         written = self.raw[start:end] if 0 <= start < end <= len(self.raw) and self.raw[start:end].startswith(
             tokens[i].text) else " ".join(t.text for t in tokens[i:close + 1])
-        hatted = any(t.text in (r"\hat", r"\widehat") for t in inner)
+        hatted = hatted_head or any(t.text in (r"\hat", r"\widehat") for t in inner)
         family = base + ("_{" + " ".join(x.text for x in sub) + "}" if sub else "")
         call = self.calls.get(key, head=base, written=written, probability=probability,
                               index_count=len(indices), mentions=mentions, args=args, given=given,
@@ -308,6 +340,106 @@ class Rewriter:
         if indices:
             text += "^{(" + ",".join(indices) + ")}"
         return "{" + text + "}", close + 1
+
+    # -- a probability of a class given a sample: one array over the classes -------------------
+    def prescan(self, raws: list[tuple[str, int]], domains: dict[str, str]) -> list[str]:
+        """Find, before any line is rewritten, the calls that are one array over classes:
+        ``\\hat{p}(k \\mid x_i)`` with ``k`` summed over in its line, and the same
+        probability at a label, ``\\hat{p}(y_i \\mid x_i)``. ``raws`` are the lines with their
+        file line numbers; returns the notes to show."""
+        found: list[tuple[str, list[Token], str, str]] = []
+        lines = dict(raws)
+        for raw, _ in raws:
+            try:
+                tokens = tokenize(raw)
+            except ParseError:
+                continue  # reported when the line is read
+            for i in range(len(tokens)):
+                parts = self._class_parts(tokens, i, raw)
+                if parts is not None:
+                    found.append(parts + (raw,))
+        for family, left, written, raw in found:
+            if len(left) == 1 and _summed(left[0].text, raw):
+                self.classes.families.setdefault(family, (left[0].text, written))
+        notes = []
+        for family, left, _, raw in found:
+            label = _label_element(left)
+            if family not in self.classes.families or label is None:
+                continue
+            name = label[0]
+            kind = domains.get(name)
+            if kind is not None and kind != "label":
+                continue  # y declared binary or one-hot: not a class number
+            if name not in self.classes.labels:
+                self.classes.labels[name] = kind is None
+                letter, written = self.classes.families[family]
+                shown = "".join(t.text for t in left)
+                notes.append(f"line {lines[raw]}: {written} and its value at {shown} are read as one array over the "
+                             f"classes {letter}; {name} is "
+                             f"{'read as' if kind is None else 'declared'} a class label, and "
+                             f"{name} with two indices as its one-hot encoding ({name}_{{i,k}} is 1 when {name}_i = k, else 0)")
+        for name, kind in domains.items():
+            if kind == "label" and name not in self.classes.labels and len(name) == 1:
+                self.classes.labels[name] = False
+        return notes
+
+    def _class_parts(self, tokens: list[Token], i: int, raw: str):
+        """``(family, class tokens, the call as written)`` for a conditional probability
+        call at ``tokens[i]`` whose left side is one letter or one element (``k``, ``y_i``), else None."""
+        if i > 0 and tokens[i - 1].text in ("_", "^"):
+            return None
+        head, j = _call_head(tokens, i)
+        if head is None or j >= len(tokens) or tokens[j].text != "(":
+            return None
+        close = _match_paren(tokens, j)
+        if close is None:
+            return None
+        split = self._class_split(head[0], head[1], tokens[j + 1:close])
+        if split is None:
+            return None
+        start, end = tokens[i].pos, tokens[close].pos + 1
+        return split[0], split[1], raw[start:end] if 0 <= start < end <= len(raw) else ""
+
+    def _class_split(self, base: str, sub: list[Token], inner: list[Token]):
+        """``(family, class tokens, given tokens)`` of ``base(class | given)``, the family
+        naming the head and the given part; None unless the class is a letter or an element."""
+        if sub or not (_bare(base) in PROBABILITY_HEADS | DENSITY_HEADS or base == r"\mathbb{P}"):
+            return None
+        bar = next((n for n, t in enumerate(inner) if t.text in ("|", r"\mid", r"\vert")), None)
+        if bar is None or bar == 0 or bar == len(inner) - 1:
+            return None
+        left, given = inner[:bar], inner[bar + 1:]
+        if not (len(left) == 1 and left[0].kind == "letter") and _label_element(left) is None:
+            return None
+        if any(t.text == left[0].text for t in given):
+            return None  # p(k | x_k): the class letter is not free of the sample
+        key, _, _, _ = self._key(base, sub, given)
+        return key, left, given
+
+    def _class_element(self, base: str, sub: list[Token], inner: list[Token]) -> str | None:
+        """The element of a class array a call reads (``\\hat{p}(k|x_i)`` -> at ``(i, k)``,
+        ``\\hat{p}(y_i|x_i)`` -> at ``(i, y_i)``), or None for any other call."""
+        split = self._class_split(base, sub, inner)
+        if split is None or split[0] not in self.classes.families:
+            return None
+        family, left, given = split
+        label = _label_element(left)
+        if label is not None:
+            if label[0] not in self.classes.labels:
+                return None
+            at = f"{label[0]}_{{{','.join(label[1])}}}"
+        elif _summed(left[0].text, self.raw):
+            at = left[0].text
+        else:
+            return None
+        _, indices, args, _ = self._key(base, sub, given)
+        call = self.calls.get("class " + family, head=base, written=self.classes.families[family][1],
+                              probability=True, index_count=len(indices) + 1,
+                              mentions=frozenset(n for n in self.parameters if _mentions(inner, n)),
+                              args=(), given=args, hatted=base != _bare(base), family=base, over_classes=True)
+        if call.index_count != len(indices) + 1:
+            raise ParseError(f"{call.written}: the same probability with a different number of indices")
+        return "{" + call.placeholder + "^{(" + ",".join(indices + [at]) + ")}}"
 
     def _key(self, base: str, sub: list[Token], inner: list[Token]):
         """The call with its index letters numbered by first appearance."""
@@ -356,15 +488,16 @@ class Rewriter:
 #: The standard meanings of H(p, q), H(p) and D_KL(p || q), summed over the
 #: whole range of the arguments' last index (rows such as p, \hat{y}_i; H(X) of a
 #: random variable stays a name).
-STANDARD = {("H", 2): r"\left( - \sum_{{{k}}} {a} \log {b} \right)",
-            ("H", 1): r"\left( - \sum_{{{k}}} {a} \log {a} \right)",
-            ("KL", 2): r"\left( \sum_{{{k}}} {a} \log \frac{{ {a} }}{{ {b} }} \right)"}
+STANDARD = {("H", 2): r"\left( - \sum_{{{k}}} {a} {log} {b} \right)",
+            ("H", 1): r"\left( - \sum_{{{k}}} {a} {log} {a} \right)",
+            ("KL", 2): r"\left( \sum_{{{k}}} {a} {log} \frac{{ {a} }}{{ {b} }} \right)"}
 #: Letters the expansion may sum over: the first one the formula does not use.
 SUM_LETTERS = (r"\kappa", r"\nu", r"\xi", r"\zeta", r"\varrho", r"\upsilon")
 
 
-def _standard(base: str, sub: list[Token], inner: list[Token], used: set[str]) -> str | None:
-    """``H(p_i, \\hat{p}_i)`` -> ``(-\\sum_\\kappa p_{i,\\kappa} \\log \\hat{p}_{i,\\kappa})``."""
+def _standard(base: str, sub: list[Token], inner: list[Token], used: set[str], log: str) -> str | None:
+    """``H(p_i, \\hat{p}_i)`` -> ``(-\\sum_\\kappa p_{i,\\kappa} \\log \\hat{p}_{i,\\kappa})``, with ``log``
+    the file's log (``\\log_{2}`` under ``log=2``)."""
     word = base if base != r"\mathrm{KL}" else "KL"
     if base == "D" and "".join(t.text for t in sub if t.kind == "letter") == "KL":
         word = "KL"  # D_{KL}, D_{\mathrm{KL}}, D_{\text{KL}}, D_{\rm KL}
@@ -385,7 +518,7 @@ def _standard(base: str, sub: list[Token], inner: list[Token], used: set[str]) -
     if any(r is None for r in rows):
         return None
     names = dict(zip("ab", rows))
-    return "{" + template.format(k=letter, **names) + "}"
+    return "{" + template.format(k=letter, log=log, **names) + "}"
 
 
 def _double_bars(inner: list[Token]) -> list[Token]:
@@ -418,6 +551,69 @@ def _row_element(tokens: list[Token], letter: str) -> str | None:
     return f"{base}_{{{' '.join(t.text for t in script)}, {letter}}}"
 
 
+@dataclass
+class ClassArrays:
+    """The file's probabilities of a class given a sample, read as arrays over classes."""
+
+    families: dict[str, tuple[str, str]] = field(default_factory=dict)  # given part -> (class letter, call)
+    labels: dict[str, bool] = field(default_factory=dict)    # label names; True when read, not declared
+
+    def onehot(self, tokens: list[Token], i: int):
+        """``y_{i,k}`` (or ``y_{ik}``) of a label ``y``: its one-hot encoding ``[y_i = k]``,
+        as ``(text, next index)``; None for anything else."""
+        t = tokens[i]
+        if t.text not in self.labels or t.kind != "letter" or i + 2 >= len(tokens) or tokens[i + 1].text != "_":
+            return None
+        if i > 1 and tokens[i - 1].text == "{" and tokens[i - 2].text in DECORATIONS:
+            return None  # \hat{y_{i,k}}: another symbol
+        if tokens[i + 2].text != "{":
+            return None
+        close = _match(tokens, i + 2)
+        letters = [x for x in tokens[i + 3:close] if x.text != ","]
+        if len(letters) == 1 and len(letters[0].text) == 2 and letters[0].text.isalpha():
+            letters = [Token("letter", c, letters[0].pos) for c in letters[0].text]  # y_{ik}
+        if len(letters) != 2 or not all(x.kind == "letter" and len(x.text) == 1 for x in letters):
+            return None
+        if close + 1 < len(tokens) and tokens[close + 1].text == "^" and not _index_power(tokens, close + 1):
+            return None  # y_{i,k}^2: left to the reader
+        sample, klass = letters[0].text, letters[1].text
+        return r"{\mathbb{1}\{" + f"{t.text}_{{{sample}}} = {klass}" + r"\}}", close + 1
+
+
+#: Decorations that make another symbol of a letter (\hat{y} is not y).
+DECORATIONS = {r"\hat", r"\widehat", r"\tilde", r"\widetilde", r"\bar", r"\overline", r"\check", r"\vec"}
+
+
+def _index_power(tokens: list[Token], at: int) -> bool:
+    return at + 2 < len(tokens) and tokens[at + 1].text == "{" and tokens[at + 2].text == "("
+
+
+def _label_element(left: list[Token]) -> tuple[str, list[str]] | None:
+    """``y_i`` or ``y_{i}`` -> ``("y", ["i"])``; None for anything else."""
+    if len(left) < 3 or left[0].kind != "letter" or left[1].text != "_":
+        return None
+    script = left[2:]
+    if script[0].text == "{" and script[-1].text == "}":
+        script = script[1:-1]
+    letters = [x.text for x in script if x.text != ","]
+    if not letters or not all(x.kind == "letter" and len(x.text) == 1 for x in script if x.text != ","):
+        return None
+    return left[0].text, letters
+
+
+def _summed(letter: str, raw: str) -> bool:
+    """Does a sum or product of ``raw`` bind ``letter`` (``\\sum_{k=1}^{K}``, ``\\sum_k``)?"""
+    return re.search(r"\\(sum|prod)\s*(\\limits\s*)?_\s*\{?\s*" + re.escape(letter) + r"\b", raw) is not None
+
+
+def _bare(base: str) -> str:
+    """``p`` for the head ``\\hat{p}``; other heads as they are."""
+    for hat in set(HATS.values()):
+        if base.startswith(hat + "{") and base.endswith("}"):
+            return base[len(hat) + 1:-1]
+    return base
+
+
 def _unify(text: str) -> str:
     return {r"\mid": "|", r"\vert": "|"}.get(text, text)
 
@@ -444,9 +640,18 @@ def _call_head(tokens: list[Token], i: int):
             base = "P"
     elif t.kind == "letter" or t.text in (r"\Pr", r"\ell"):
         base = t.text
+    elif t.text in HATS and j < len(tokens):
+        # \hat{p}(k \mid x_i): a model's estimate of a probability
+        if tokens[j].text == "{" and j + 2 < len(tokens) and tokens[j + 2].text == "}":
+            letter, j = tokens[j + 1].text, j + 3
+        else:
+            letter, j = tokens[j].text, j + 1
+        if letter not in HATTED_HEADS:
+            return None, i
+        base = f"{HATS[t.text]}{{{letter}}}"
     else:
         return None, i
-    if base not in PROBABILITY_HEADS | DENSITY_HEADS | FUNCTION_HEADS | {r"\mathbb{P}"}:
+    if _bare(base) not in PROBABILITY_HEADS | DENSITY_HEADS | FUNCTION_HEADS | {r"\mathbb{P}"}:
         # D_{KL}, KL written as letters
         if base in ("K",) and j < len(tokens) and tokens[j].text == "L":
             base, j = "KL", j + 1

@@ -157,6 +157,26 @@ def finite_at_points(expr: sp.Expr, maker: PointMaker, budget: Budget, points: i
     return True if seen else None
 
 
+def varies(expr: sp.Expr, maker: PointMaker, budget: Budget, points: int = 30) -> bool:
+    """Does ``expr`` take two different values at the points drawn (it is not a constant)?"""
+    first = None
+    for _ in range(points):
+        try:
+            env, _, _ = maker.point()
+            value = evaluate(expr, env, budget)
+        except (Undefined, EmptyRange):
+            continue
+        except (Unsupported, BudgetExceeded):
+            return False
+        if not mpmath.isfinite(value):
+            continue
+        if first is None:
+            first = value
+        elif abs(value - first) > mpmath.mpf(10) ** -12 * max(1, abs(first)):
+            return True
+    return False
+
+
 @dataclass
 class OrderWitness:
     text: str

@@ -8,7 +8,7 @@ import sympy as sp
 from ..parsing.assemble import Table
 from ..parsing.lexer import tokenize
 from .chains import Segment
-from .notation import FUNCTION_PLACEHOLDER, PROBABILITY_PLACEHOLDER, Objective, Rewriter
+from .notation import FUNCTION_PLACEHOLDER, PROBABILITY_NAMES, Objective, Rewriter
 
 #: How many times definitions are unfolded into one another at most.
 MAX_UNFOLD = 8
@@ -45,6 +45,7 @@ class FileState:
     explicit_parameters: set[str] = field(default_factory=set)   # arg max subscripts and declared
     declared_parameters: set[str] = field(default_factory=set)   # `derive-parameters:` of the file
     data_symbols: set[str] = field(default_factory=set)          # `derive-data:`: hatted, yet data
+    assumptions: tuple[str, ...] = ()        # laws the file's `derive: assume=` comment takes as given
     definitions: list[tuple[sp.Basic, sp.Expr]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     seen: list = field(default_factory=list)   # lines of the chains already run
@@ -64,7 +65,7 @@ def opaque_names(expr: sp.Expr) -> set[str]:
         obj = node.base if isinstance(node, sp.Indexed) else node
         if isinstance(obj, (sp.Symbol, sp.IndexedBase)):
             label = str(obj.name)
-            if label.startswith((PROBABILITY_PLACEHOLDER, FUNCTION_PLACEHOLDER)):
+            if label.startswith((*PROBABILITY_NAMES, FUNCTION_PLACEHOLDER)):
                 names.add(label)
     return names
 
@@ -95,3 +96,17 @@ def unfold(expr: sp.Expr, state: FileState) -> sp.Expr:
         if expr == before:
             return expr
     return expr
+
+
+def per_sample_term(target: sp.Basic, state: FileState) -> bool:
+    """Is ``target`` (``J_i``) the per-sample term of a whole-data name defined
+    before it (``J(w, b) = \\frac{1}{N} \\sum_i J_i``)? Then ``J_i = ...`` defines
+    that term, not ``J`` at other arguments."""
+    return isinstance(target, sp.Indexed) and any(
+        not isinstance(t, sp.Indexed) and value.has(target.base) for t, value in state.definitions)
+
+
+def is_definition_value(line: Line, state: FileState) -> bool:
+    """Is ``line`` the right side of a definition (``\\frac{1}{N} \\sum_i J_i`` of ``J(w, b) = ...``)?"""
+    return line.expr is not None and any(value is line.expr for _, value in state.definitions)
+

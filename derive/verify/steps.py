@@ -19,10 +19,10 @@ from ..equivalence.verdict import Answer
 from ..checks.evaluate import Budget
 from ..parsing import Parsed
 from ..parsing.ranges import Ranges
-from . import laws
+from . import laws, slips
 from .chains import UNCHECKED
 from .notation import Objective
-from .optimiser import candidates, finite_at_points, nonnegative, order_witness, sign_of
+from .optimiser import candidates, finite_at_points, nonnegative, order_witness, sign_of, varies
 from .results import StepResult, StepVerdict
 from .state import FileState, Line, canonical_name, opaque_names, table_for, unfold
 
@@ -30,6 +30,14 @@ HATS = (r"\hat{", r"\widehat{")
 
 
 def check_step(a: Line, b: Line, link, state: FileState, seconds: float, result) -> StepResult:
+    """The step ``a -> b`` checked; a failing step carries the slip that breaks it, when one is found."""
+    step = _check(a, b, link, state, seconds, result)
+    if step.verdict is StepVerdict.FAILS:
+        step = replace(step, suggestion=slips.suggest(a, b, link, state, seconds, _check))
+    return step
+
+
+def _check(a: Line, b: Line, link, state: FileState, seconds: float, result) -> StepResult:
     oa, ob = a.objective, b.objective
     state.table = table_for(a, b, state=state)
     common = dict(before=a.segment.raw, after=b.segment.raw, justification=link.justification)
@@ -60,7 +68,41 @@ def check_step(a: Line, b: Line, link, state: FileState, seconds: float, result)
         ea, eb = applied.before, applied.after
         for target, value in applied.facts:
             state.definitions.append((target, value))
+    elif state.assumptions:
+        return _by_assumption(ea, eb, a, b, link, state, seconds, result, common)
     return _by_relation(unfold(ea, state), unfold(eb, state), a, b, link, state, seconds, result, common, law)
+
+
+def is_instance(general: Line, instance: Line, state: FileState, seconds: float) -> bool:
+    """Is ``NAME = instance`` after ``NAME = general`` a value at an instance (``H = -(0.5
+    \\log_2 0.5 + 0.5 \\log_2 0.5)`` after ``H = -\\sum_x p(x) \\log_2 p(x)``)? The instance is
+    numbers only, and the general formula is not a constant (``\\sum_k p_k`` of a simplex row
+    is 1, and ``S = 2`` after it is a claim to check)."""
+    if general.expr is None or instance.expr is None or general.objective.is_problem \
+            or instance.objective.is_problem or instance.expr.free_symbols:
+        return False
+    expr = unfold(general.expr, state)
+    if not expr.free_symbols:
+        return False
+    state.table = table_for(general, state=state)
+    maker = PointMaker(state.table.variables, [expr], pair_rng(general.segment.raw, "", state.domains))
+    return varies(expr, maker, Budget(seconds=seconds))
+
+
+def _by_assumption(ea, eb, a: Line, b: Line, link, state: FileState, seconds: float, result, common) -> StepResult:
+    """A step whose justification names no law, in a file that declares laws
+    (``% derive: assume=iid``): the declared laws it is an instance of rewrite it
+    first, and the method says so. A step no declared law fits is checked as it is."""
+    optimiser = a.objective.is_problem
+    found = laws.assumed(state.assumptions, ea, eb, state, optimiser) \
+        or laws.assumed(state.assumptions, unfold(ea, state), unfold(eb, state), state, optimiser)
+    if found is None:
+        return _by_relation(unfold(ea, state), unfold(eb, state), a, b, link, state, seconds, result, common, None)
+    law, applied = found
+    for target, value in applied.facts:
+        state.definitions.append((target, value))
+    return _by_relation(unfold(applied.before, state), unfold(applied.after, state), a, b, link, state, seconds,
+                        result, common, law)
 
 
 def _by_relation(ea, eb, a: Line, b: Line, link, state: FileState, seconds: float, result, common, law):
