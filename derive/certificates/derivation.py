@@ -23,7 +23,7 @@ from ..core.domains import DomainError
 from ..core.jsontext import JSONLimit, read_json
 from ..render.latex import to_latex
 from ..core.relations import MapKind, MonotoneMap, Relation
-from ..checks.sampling import MAX_SAMPLED_SIZE
+from ..checks.points import MAX_SAMPLED_SIZE
 from .srepr import NAME, SreprError, parse_srepr
 
 FORMAT = "derive-certificate/1"

@@ -20,7 +20,7 @@ from .algebra import exact_check, symbolic_check
 from ..core.context import Context, Role
 from .evaluate import Budget, BudgetExceeded, Undefined, Unsupported, evaluate
 from .results import CheckResult, Counterexample, Settings, Status
-from .sampling import draw_free_indices, draw_point, draw_sizes, free_indices, seeded_rng
+from .points import draw_free_indices, draw_point, draw_sizes, free_indices, seeded_rng
 
 #: Working precision and step of the finite difference; the truncation error
 #: (step^2) and the rounding error (10^-digits / step) both stay below 10^-50.

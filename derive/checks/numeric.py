@@ -17,7 +17,13 @@ from .evaluate import (PRECISION_DIGITS, Budget, BudgetExceeded, IllConditioned,
 from .finiteness import is_finite
 from .intervals import interval_of
 from .results import CheckResult, Counterexample, Settings, Status
-from .sampling import draw_free_indices, draw_point, draw_sizes, free_indices, seeded_rng
+from .guards import guards_of
+from .points import draw_free_indices, draw_point, draw_sizes, free_indices, seeded_rng
+
+
+#: Points drawn per point wanted: wide magnitudes put some points outside what
+#: the evaluator reaches (e^(10^16) in a Gaussian density), and those are redrawn.
+ATTEMPTS_PER_TRIAL = 3
 
 
 def numeric_check(after: sp.Expr, target: sp.Expr, ctx: Context, fixed: dict[str, int],
@@ -42,24 +48,28 @@ def numeric_check(after: sp.Expr, target: sp.Expr, ctx: Context, fixed: dict[str
     # separate stream so the other draws are the same as without it.
     free = free_indices(ctx, a, t)
     index_rng = seeded_rng(*seed, obligation, "free-index")
+    guards = guards_of([a, t])
     try:
-        for _ in range(settings.trials):
+        for _ in range(settings.trials * ATTEMPTS_PER_TRIAL):
+            if valid >= settings.trials:
+                break
             sizes = draw_sizes(ctx, rng, fixed)
-            point = draw_point(ctx, rng, sizes)
+            point = draw_point(ctx, rng, sizes, guards=guards)
             draw_free_indices(ctx, index_rng, point, free)
             env = point.env(ctx)
             try:
-                expected = evaluate(t, env, budget, digits)
+                # the constants' digits, or more where the point's values span many decades
+                expected = evaluate(t, env, budget, max(digits, point.digits))
             except Undefined:
                 continue
             try:
-                got = evaluate(a, env, budget, digits)
+                got = evaluate(a, env, budget, max(digits, point.digits))
             except Undefined as exc:
                 cex = Counterexample(point.to_json(), _num(expected), None, f"the new line is undefined: {exc}")
                 return CheckResult(obligation, "numeric", Status.FAILED, cex.describe(), cex)
             if not close(got, expected, rel):
                 try:
-                    got, expected = confirmed_mismatch(a, t, env, budget, got, expected, digits)
+                    got, expected = confirmed_mismatch(a, t, env, budget, got, expected, max(digits, point.digits))
                 except (IllConditioned, Undefined):
                     skipped += 1
                     continue
@@ -72,7 +82,7 @@ def numeric_check(after: sp.Expr, target: sp.Expr, ctx: Context, fixed: dict[str
         return CheckResult(obligation, "numeric", Status.UNCHECKED, str(exc))
     if valid < settings.needed:
         return CheckResult(obligation, "numeric", Status.UNCHECKED,
-                           f"only {valid} of {settings.trials} random points were in the domain"
+                           f"only {valid} of {settings.trials * ATTEMPTS_PER_TRIAL} random points were in the domain"
                            + (f" ({skipped} ill-conditioned)" if skipped else ""))
     extra = f"; {skipped} ill-conditioned points skipped" if skipped else ""
     if digits != PRECISION_DIGITS:
@@ -117,12 +127,15 @@ def property_check(expr, ctx, seed, settings, budget, obligation, *, positive: b
                            proved_text + " (interval sign; finite at every point, by structure)")
     prop = " and ".join(p for p, want in (("positive", positive), ("finite", finite)) if want)
     rng = seeded_rng(*seed, obligation)
+    guards = guards_of([unfolded])
     seen = 0
     try:
-        for _ in range(settings.trials):
-            point = draw_point(ctx, rng, draw_sizes(ctx, rng))
+        for _ in range(settings.trials * ATTEMPTS_PER_TRIAL):
+            if seen >= settings.trials:
+                break
+            point = draw_point(ctx, rng, draw_sizes(ctx, rng), guards=guards)
             try:
-                value = evaluate(unfolded, point.env(ctx), budget)
+                value = evaluate(unfolded, point.env(ctx), budget, point.digits)
             except Undefined as exc:
                 if finite or "infinite" in str(exc):
                     cex = Counterexample(point.to_json(), "a finite value", None, f"no finite value: {exc}")

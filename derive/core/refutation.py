@@ -25,7 +25,7 @@ import sympy as sp
 from .context import Context, Role, SymbolSpec
 from .domains import Kind
 from ..checks.evaluate import CONFIRM_DIGITS, Budget, BudgetExceeded, IllConditioned, Undefined, Unsupported, close, confirmed_mismatch, evaluate
-from ..checks.sampling import MAX_SAMPLED_SIZE, draw_point, draw_sizes, seeded_rng
+from ..checks.points import MAX_SAMPLED_SIZE, draw_point, draw_sizes, seeded_rng
 
 #: Random points tried before the search gives up.
 SEARCH_TRIALS = 200

@@ -8,8 +8,6 @@ which of the two decided it.
 """
 from __future__ import annotations
 
-import hashlib
-import json
 import random
 import time
 from dataclasses import dataclass, field, replace
@@ -19,15 +17,14 @@ import sympy as sp
 
 from ..checks.algebra import too_large_for_algebra
 from ..checks.canonical import difference
-from ..core.context import Context, Role, SymbolSpec
 from ..checks.evaluate import Budget, BudgetExceeded, Undefined, Unsupported, close, evaluate, relative_error
 from ..parsing import ParseError, Parsed, differs_for_every_function, points_cannot_show, read_formulas
-from ..core.domains import Domain, Kind
+from ..core.domains import Kind
 from ..checks.intervals import interval_of
 from .normalise import normalise
 from ..parsing.ranges import Ranges
 from .cases import SECONDS, CaseProof, prove_by_cases
-from .points import EmptyRange, PointMaker, describe_drawn
+from ..checks.points import EmptyRange, PointMaker, describe_drawn, kernel_context, pair_rng
 from .verdict import Answer, Verdict
 
 #: Points with one side undefined, per point with both defined, that make the sides' domains too different.
@@ -76,7 +73,7 @@ def _decide(a: str, b: str, parsed: Parsed, domains: dict, seconds: float, stats
     notes = tuple(parsed.notes)
     shown = (sp.sstr(ea), sp.sstr(eb))
     budget = Budget(seconds=seconds)
-    numeric = _numeric(ea, eb, parsed, _rng(a, b, domains), budget, stats)
+    numeric = _numeric(ea, eb, parsed, pair_rng(a, b, domains), budget, stats)
     if numeric.kind == "mismatch" and not differs_for_every_function(ea, eb):
         return Verdict(Answer.UNKNOWN, "numeric", f"{numeric.text} for one choice of a function derive does not "
                        "know; what that function computes is not known, so this decides nothing", a, b, None,
@@ -123,11 +120,6 @@ class Numeric:
     kept: list = field(default_factory=list)  # (env, sizes, drawn) of agreeing points
 
 
-def _rng(a: str, b: str, domains: dict) -> random.Random:
-    digest = hashlib.sha256(json.dumps([a, b, sorted(domains.items())]).encode()).digest()
-    return random.Random(int.from_bytes(digest[:8], "big"))
-
-
 #: Agreeing points looked at again at high precision when nothing proved the identity.
 SHARPENED = 3
 HIGH_DIGITS = 120
@@ -140,7 +132,7 @@ def _numeric(ea: sp.Expr, eb: sp.Expr, parsed: Parsed, rng: random.Random, budge
     maker = PointMaker(parsed.table.variables, [ea, eb], rng)
     # Indicators, max, min and |..| change at single points: look at more of them.
     # So do powers with a variable exponent of a base that may be negative ((x^a)^b vs x^(ab)).
-    lookup = _context(parsed, maker.ranges).interval
+    lookup = kernel_context(parsed.table.variables, maker.ranges).interval
     wanted = WANTED_PIECEWISE if any(_piecewise(e, lookup) for e in (ea, eb)) else WANTED
     valid, worst, only_one, only_b, skipped = 0, 0.0, 0, 0, 0
     lopsided: tuple | None = None  # a point where exactly one side has a value
@@ -155,8 +147,12 @@ def _numeric(ea: sp.Expr, eb: sp.Expr, parsed: Parsed, rng: random.Random, budge
                 env, sizes, drawn = maker.point()
             except EmptyRange:
                 continue
-            va = _value(ea, env, budget)
-            vb = _value(eb, env, budget)
+            va = _value(ea, env, budget, maker.digits)
+            vb = _value(eb, env, budget, maker.digits)
+            if (va is None) != (vb is None) and maker.digits_at(drawn) > maker.digits:
+                # 1 - (1 - 10^-200) is 0 at 40 digits: look again at the digits the point needs
+                va = _value(ea, env, budget, maker.digits_at(drawn))
+                vb = _value(eb, env, budget, maker.digits_at(drawn))
             if va is None or vb is None:
                 only_one += va is not None
                 only_b += vb is not None
@@ -167,19 +163,26 @@ def _numeric(ea: sp.Expr, eb: sp.Expr, parsed: Parsed, rng: random.Random, budge
                 if b_only is None and vb is not None and va is None:
                     b_only = describe_drawn(drawn, sizes) | {"b": _num(vb)}
                 continue
+            resolved = False
             if not close(va, vb):
-                outcome, values = _resolve(ea, eb, env, budget, HIGH_DIGITS)
+                digits = max(HIGH_DIGITS, 2 * maker.digits_at(drawn))
+                outcome, values = _resolve(ea, eb, env, budget, digits)
+                if outcome == "ill" and digits < MAX_DIGITS:
+                    # log(1 + e^-335) is 0 at 120 digits and 10^-146 at 240: look once more, far deeper
+                    outcome, values = _resolve(ea, eb, env, budget, min(MAX_DIGITS, 4 * digits))
                 if outcome == "differ":
                     return _mismatch(values, drawn, sizes)
                 if outcome == "ill":
                     skipped += 1
                     continue
+                resolved = True  # equal at the higher precision: the low one's gap was rounding
             valid += 1
             if len(values_seen) < 2:
                 values_seen.add(mpmath.nstr(va, 25))
             for name, n in sizes.items():
                 seen_sizes.setdefault(name, set()).add(n)
-            worst = max(worst, relative_error(va, vb))
+            if not resolved:
+                worst = max(worst, relative_error(va, vb))
             if len(kept) < SHARPENED:
                 kept.append((env, sizes, drawn))
             if valid >= wanted:
@@ -303,9 +306,9 @@ def _mismatch(values, drawn, sizes) -> Numeric:
                                f"B = {_num(hb)}, A - B = {cex['difference']})", cex)
 
 
-def _value(expr: sp.Expr, env: dict, budget: Budget):
+def _value(expr: sp.Expr, env: dict, budget: Budget, digits: int):
     try:
-        return evaluate(expr, env, budget)
+        return evaluate(expr, env, budget, digits)
     except (Undefined, EmptyRange):  # a row over an empty range has no values at this point
         return None
 
@@ -317,7 +320,7 @@ def _num(value: mpmath.mpf) -> str:
 def _by_cases(ea: sp.Expr, eb: sp.Expr, parsed: Parsed, budget: Budget) -> CaseProof:
     """A proof by finitely many cases (0/1 entries, signs, the branches of max,
     min, |..| and indicators), each closed by :func:`_symbolic`."""
-    lookup = _context(parsed, Ranges.of([ea, eb])).interval
+    lookup = kernel_context(parsed.table.variables, Ranges.of([ea, eb])).interval
     finite = frozenset(v.name for v in parsed.table.variables.values()
                        if v.domain.kind in (Kind.BINARY, Kind.ONEHOT))
 
@@ -340,39 +343,6 @@ def _positive_logs(x: sp.Expr, y: sp.Expr) -> bool:
         return False
 
 
-#: Size of the ranges the check cannot pin down (a rule that needs the range never fires).
-_NO_RANGE = "@unknown"
-
-
-def _context(parsed: Parsed, ranges: Ranges) -> Context:
-    """The kernel's view of the variables, for its canonical forms.
-
-    Each array dimension is declared as an index over the one range the
-    formulas give it (so a simplex row summed over that range is 1, as the
-    sampler draws it); a dimension with no single range gets none. Labels are
-    integers of either sign here: the kernel's label domain assumes >= 1.
-    """
-    specs = [SymbolSpec(_NO_RANGE, _NO_RANGE, Role.SIZE)]
-    sizes = {v.name for v in parsed.table.variables.values() if v.kind == "size"}
-    for var in parsed.table.variables.values():
-        if var.kind == "size":
-            specs.append(SymbolSpec(var.name, var.name, Role.SIZE))
-            continue
-        indices = []
-        for d in range(var.ndim):
-            name = f"@{var.name}:{d}"
-            spans = {span for span in ranges.dims.get((var.name, d), []) if span[0] != span[1]}
-            lo, hi = next(iter(spans)) if len(spans) == 1 else (None, None)
-            if lo is not None and lo.is_Integer and isinstance(hi, sp.Symbol) and hi.name in sizes:
-                specs.append(SymbolSpec(name, name, Role.INDEX, lower=int(lo), upper=hi.name))
-            else:
-                specs.append(SymbolSpec(name, name, Role.INDEX, lower=1, upper=_NO_RANGE))
-            indices.append(name)
-        domain = Domain(Kind.REAL) if var.domain.kind is Kind.LABEL else var.domain
-        specs.append(SymbolSpec(var.name, var.name, Role.DATA, domain, tuple(indices)))
-    return Context(tuple(specs))
-
-
 def _symbolic(ea: sp.Expr, eb: sp.Expr, parsed: Parsed, thorough: bool = True) -> tuple[bool, str]:
     if ea == eb:
         return True, "both sides read as the same expression"
@@ -391,7 +361,7 @@ def _symbolic(ea: sp.Expr, eb: sp.Expr, parsed: Parsed, thorough: bool = True) -
     if reason:
         return False, f"not attempted ({reason})"
     try:
-        diff = difference(ea, eb, _context(parsed, Ranges.of([ea, eb])))
+        diff = difference(ea, eb, kernel_context(parsed.table.variables, Ranges.of([ea, eb])))
         if diff != 0 and sp.count_ops(diff) <= 40 and (thorough or not diff.has(sp.Sum, sp.Product)):
             diff = sp.simplify(diff)
     except MemoryError:

@@ -20,7 +20,7 @@ from typing import Callable
 import mpmath
 import sympy as sp
 
-from ..equivalence.points import EmptyRange, PointMaker, describe_drawn
+from ..checks.points import EmptyRange, PointMaker, describe_drawn
 from ..checks.evaluate import Budget, BudgetExceeded, Undefined, Unsupported, evaluate
 from ..checks.intervals import interval_of
 

@@ -24,7 +24,7 @@ from sympy.printing.latex import LatexPrinter
 
 from ..checks.evaluate import Budget, BudgetExceeded, Undefined, Unsupported, evaluate
 from ..checks.mutations import bounds_shifted, swapped, terms_dropped, terms_negated
-from ..equivalence.points import EmptyRange, PointMaker
+from ..checks.points import EmptyRange, PointMaker
 from . import laws
 from .notation import FUNCTION_PLACEHOLDER, PROBABILITY_PLACEHOLDER
 from .results import StepResult, StepVerdict, Suggestion

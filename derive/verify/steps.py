@@ -13,8 +13,8 @@ from dataclasses import replace
 
 import sympy as sp
 
-from ..equivalence.decide import _context, _rng, decide
-from ..equivalence.points import PointMaker
+from ..checks.points import PointMaker, kernel_context, pair_rng
+from ..equivalence.decide import decide
 from ..equivalence.verdict import Answer
 from ..checks.evaluate import Budget
 from ..parsing import Parsed
@@ -85,7 +85,7 @@ def is_instance(general: Line, instance: Line, state: FileState, seconds: float)
     if not expr.free_symbols:
         return False
     state.table = table_for(general, state=state)
-    maker = PointMaker(state.table.variables, [expr], _rng(general.segment.raw, "", state.domains))
+    maker = PointMaker(state.table.variables, [expr], pair_rng(general.segment.raw, "", state.domains))
     return varies(expr, maker, Budget(seconds=seconds))
 
 
@@ -320,7 +320,7 @@ def _optimiser_step(ea, eb, a: Line, b: Line, written: str, state: FileState, se
                       "the arg max subscript, and symbols a `derive-parameters:` comment names)")
     direction = 1 if oa.sense == ob.sense else -1
     ranges = Ranges.of([ea, eb])
-    lookup = _context(Parsed([ea, eb], table, []), ranges).interval
+    lookup = kernel_context(table.variables, ranges).interval
     tried = []
     wrong_sign = ""
     for cand in candidates(ea, eb, depends):
@@ -357,7 +357,7 @@ def _optimiser_step(ea, eb, a: Line, b: Line, written: str, state: FileState, se
             return answer(StepVerdict.UNKNOWN, verdict.method,
                           "the step takes a log, but the old objective could not be shown >= 0")
         if cand.t != 0:
-            maker = PointMaker(table.variables, [ea, eb, cand.t], _rng(a.segment.raw, b.segment.raw, state.domains))
+            maker = PointMaker(table.variables, [ea, eb, cand.t], pair_rng(a.segment.raw, b.segment.raw, state.domains))
             finite = finite_at_points(cand.t, maker, Budget(seconds=seconds))
             if finite is False:
                 return answer(StepVerdict.UNKNOWN, "numeric",
@@ -370,7 +370,7 @@ def _optimiser_step(ea, eb, a: Line, b: Line, written: str, state: FileState, se
         return answer(StepVerdict.HOLDS, verdict.method,
                       f"{how}: the new objective is {cand.describe()} of the old one; {verdict.reason}")
     caveat = _law_caveat(ea, eb, state)
-    maker = PointMaker(table.variables, [ea, eb], _rng(b.segment.raw, a.segment.raw, state.domains))
+    maker = PointMaker(table.variables, [ea, eb], pair_rng(b.segment.raw, a.segment.raw, state.domains))
     witness = order_witness(ea, eb, direction, maker, lambda n: n in dependent, Budget(seconds=seconds))
     if witness is not None and not outputs:
         return answer(StepVerdict.UNKNOWN, "numeric",
