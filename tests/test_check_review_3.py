@@ -59,3 +59,9 @@ def test_a_function_before_a_slash_says_which_reading_it_took():
     assert result.verdict == "equivalent"
     assert any(r"(\sin x)/y" in n for n in result.notes)
     assert check(r"\sin(\pi/2)", "0").verdict == "not_equivalent"
+
+
+def test_a_power_of_sigma_before_a_bracket_says_which_reading_it_took():
+    result = check(r"\sigma^2(x)", r"\sigma^2 x")
+    assert result.verdict == "equivalent"
+    assert any("variable \\sigma to the power 2" in n for n in result.notes)
