@@ -47,15 +47,19 @@ CLI_PAIR = (r"\frac{1}{1+e^{-x}}", r"\frac{e^x}{1+e^x}")
 
 
 # -- the tools: each maps a pair to "equivalent", "not_equivalent" or "unknown" ------------------
-def derive_tool():
+def derive_tool(evidence: list | None = None):
+    """``evidence`` (when given) collects, per ``equivalent``, whether it was proved."""
     from derive import check
     from derive.parsing import ParseError
 
     def run(pair: dict) -> str:
         try:
-            return check(pair["a"], pair["b"], pair.get("domains") or None).verdict
+            verdict = check(pair["a"], pair["b"], pair.get("domains") or None)
         except ParseError:
             return "unknown"
+        if evidence is not None and verdict.verdict == "equivalent":
+            evidence.append(verdict.proved)
+        return verdict.verdict
     return run
 
 
@@ -203,15 +207,18 @@ def cli_seconds(runs: int = 5) -> tuple[float, list[float]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--corpus", type=Path, action="append",
+                        help=f"a JSONL corpus; repeatable (default {DEFAULT_CORPUS.relative_to(ROOT)})")
     parser.add_argument("--details", action="store_true", help="also print every pair's verdicts")
     parser.add_argument("--runs", type=int, default=5, help="runs of the whole `derive check` command")
     parser.add_argument("--peer-suites", type=Path, default=peer_suites_dir(),
                         help="directory of other projects' suites (default: ../shared/peer-suites)")
     args = parser.parse_args()
 
-    pairs = [json.loads(line) for line in args.corpus.read_text(encoding="utf-8").splitlines() if line.strip()]
-    print(f"corpus: {args.corpus} ({len(pairs)} pairs: "
+    corpora = args.corpus or [DEFAULT_CORPUS]
+    pairs = [json.loads(line) for corpus in corpora
+             for line in corpus.read_text(encoding="utf-8").splitlines() if line.strip()]
+    print(f"corpus: {', '.join(map(str, corpora))} ({len(pairs)} pairs: "
           f"{sum(p['expected'] == 'equivalent' for p in pairs)} equivalent, "
           f"{sum(p['expected'] == 'not_equivalent' for p in pairs)} not equivalent)")
 
@@ -225,9 +232,11 @@ def main() -> None:
         print("math-verify is not importable here; run `make bench-env`, then run this script "
               "with .venv-bench/bin/python", file=sys.stderr)
 
-    derive_run = derive_tool()
+    evidence: list[bool] = []
+    derive_run = derive_tool(evidence)
     rows, columns = [], {}
     columns["derive (cold)"] = measure(derive_run, pairs)
+    evidence.clear()
     columns["derive (warm)"] = measure(derive_run, pairs)
     columns["sympy.simplify"] = measure(simplify_tool(), pairs)
     if mv is not None:
@@ -244,6 +253,12 @@ def main() -> None:
               f"{r['unknown']:>8} {r['median_ms']:>10.1f} {r['p90_ms']:>9.1f}")
     if mv is None:
         print(f"{'math-verify':<16} {'not run: `make bench-env`':>13}")
+
+    proved = sum(evidence)
+    print()
+    print(f"derive's equivalent verdicts: {len(evidence)}, proved {proved} "
+          f"({100 * proved / max(1, len(evidence)):.0f}%), on points alone {len(evidence) - proved} "
+          f"({100 * (len(evidence) - proved) / max(1, len(evidence)):.0f}%)")
 
     median, times = cli_seconds(args.runs)
     print()

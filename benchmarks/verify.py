@@ -4,6 +4,8 @@
                runs after one warm-up; one cold `derive verify FILE` process per good file
   2. accuracy  good files must hold; each broken copy (examples/broken/EXPECTED.json) must
                fail, or be unknown where the entry says so, at exactly its line
+  2b. slips    each broken copy: the slip derive names at the failing line against the one
+               planted (EXPECTED.json's `slip`), and the time spent looking for it per failing step
   3. peers     every step derive verify reports, minus `defines` rows, arg max / max / min
                rows and P(..)/p(..) probability notation, asked of
                  sympy.simplify  simplify(A - B) == 0 on latex2sympy2_extended's parse (5 s a step)
@@ -98,6 +100,47 @@ def cold(path: Path) -> tuple[float, int]:
     return time.perf_counter() - started, proc.returncode
 
 
+def slips_named(expected: list[dict]) -> None:
+    """2b: the slip named at each broken copy's failing line, against the planted one."""
+    from derive.verify import steps as step_module, verify_file
+    spent: list[tuple[float, float]] = []  # (processor s, wall s) per failing step
+    real = step_module.slips.suggest
+
+    def timed(*args, **kwargs):
+        wall, cpu = time.perf_counter(), time.process_time()
+        try:
+            return real(*args, **kwargs)
+        finally:
+            spent.append((time.process_time() - cpu, time.perf_counter() - wall))
+    print("\n2b. the slip named at the failing line (planted: EXPECTED.json's `slip`; - = no single slip)")
+    head = f"{'file':<38} {'planted':<14} {'named':<14} {'':>5}  suggestion"
+    print(head + "\n" + "-" * len(head))
+    planted = named_right = quiet = quiet_right = 0
+    step_module.slips.suggest = timed
+    try:
+        for entry in expected:
+            report = verify_file(EXAMPLES / entry["file"])
+            hit = next((s for s in report.steps if not s.ok), None)
+            found = hit.suggestion if hit is not None and hit.line == entry["line"] else None
+            want = entry.get("slip")
+            ok = (found is not None and found.kind == want) if want else found is None
+            planted += want is not None
+            named_right += bool(want) and ok
+            quiet += want is None
+            quiet_right += want is None and ok
+            print(f"{entry['file']:<38} {want or '-':<14} {found.kind if found else '-':<14} "
+                  f"{'ok' if ok else 'WRONG':>5}  {found.text if found else ''}")
+    finally:
+        step_module.slips.suggest = real
+    cpu = sorted(c for c, _ in spent)
+    wall = sorted(w for _, w in spent)
+    print(f"named slip = planted slip: {named_right} of {planted} copies with a single planted slip; "
+          f"no suggestion on {quiet_right} of {quiet} copies whose change is no single slip")
+    if spent:
+        print(f"looking for the slip, per failing step ({len(spent)} steps): median {statistics.median(cpu):.2f} s "
+              f"processor / {statistics.median(wall):.2f} s wall, largest {cpu[-1]:.2f} s / {wall[-1]:.2f} s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--details", action="store_true", help="also print every compared step's verdicts")
@@ -154,6 +197,8 @@ def main() -> None:
             tally["broken copies caught at the line" if ok else "anything else"] += 1
         print(f"{path.relative_to(EXAMPLES).as_posix():<38} {want:<14} {got:<20} {'ok' if ok else 'WRONG':>5}")
     print("   ".join(f"{k}: {v}" for k, v in tally.items()))
+
+    slips_named(expected)
 
     # -- 3. peers, on the same steps ---------------------------------------------------------------
     cases = []  # (kind, before, after, derive verdict, derive ms share)

@@ -164,3 +164,10 @@ def test_a_difference_that_depends_on_an_unknown_function_decides_nothing():
 def test_plain_and_summed_elements_stay_an_error(a, b):
     with pytest.raises(ParseError, match="used as"):
         read_formulas([a, b])
+
+
+def test_function_of_a_braced_binomial():
+    """``\\log{n \\choose k}``: the braces hold a binomial, not a bracketed sum."""
+    from derive import check
+    assert check(r"\log{n \choose k}", r"\log\binom{n}{k}").answer.value == "equivalent"
+    assert check(r"\log{n \choose k}", r"\log\binom{n}{k+1}").answer.value == "not_equivalent"

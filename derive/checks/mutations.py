@@ -7,6 +7,7 @@ bound shifted by one.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable
 
 import sympy as sp
@@ -26,10 +27,33 @@ def times_two(expr, ctx):
 
 def drop_term(expr, ctx):
     """Remove the last term of the first sum of terms (outermost first)."""
+    return next((out for _, out in terms_dropped(expr)), None)
+
+
+def terms_dropped(expr: sp.Expr):
+    """``(term, expr without it)`` for every term of every sum of terms, outermost
+    sum first and, within a sum, its last term first."""
     for node in sp.preorder_traversal(expr):
         if isinstance(node, sp.Add) and len(node.args) > 1:
-            return expr.xreplace({node: sp.Add(*node.args[:-1])})
-    return None
+            for k in reversed(range(len(node.args))):
+                rest = node.args[:k] + node.args[k + 1:]
+                yield node.args[k], expr.xreplace({node: sp.Add(*rest)})
+
+
+def terms_negated(expr: sp.Expr):
+    """``(term, expr with that term's sign flipped)`` for every term of every sum
+    of terms, outermost sum first, in the sum's order."""
+    for node in sp.preorder_traversal(expr):
+        if isinstance(node, sp.Add) and len(node.args) > 1:
+            for k, term in enumerate(node.args):
+                args = list(node.args)
+                args[k] = -term
+                yield term, expr.xreplace({node: sp.Add(*args)})
+
+
+def swapped(expr: sp.Expr, a: sp.Basic, b: sp.Basic) -> sp.Expr:
+    """``expr`` with ``a`` and ``b`` exchanged everywhere."""
+    return expr.xreplace({a: b, b: a})
 
 
 def swap_prediction_label(expr, ctx):
@@ -39,10 +63,9 @@ def swap_prediction_label(expr, ctx):
     if not data or not preds:
         return None
     a, b = ctx[data[0].name], ctx[preds[0].name]
-    swap = {a: b, b: a}
-    out = expr.xreplace(swap)
+    out = swapped(expr, a, b)
     if out == expr:
-        out = ctx.unfold(expr).xreplace(swap)
+        out = swapped(ctx.unfold(expr), a, b)
     return out
 
 
@@ -58,12 +81,38 @@ def log_base_two(expr, ctx):
 def shift_bound(expr, ctx):
     """Start the first sum or product one index later (drops its first term)."""
     target = expr if expr.has(sp.Sum, sp.Product) else ctx.unfold(expr)
-    for node in sp.preorder_traversal(target):
-        if isinstance(node, (sp.Sum, sp.Product)):
-            var, lo, hi = node.limits[-1]
-            limits = list(node.limits[:-1]) + [(var, lo + 1, hi)]
-            return target.xreplace({node: type(node)(node.function, *limits)})
-    return None
+    return next((out for out, _ in bounds_shifted(target, ((0, 1),))), None)
+
+
+#: Which bound of a sum moves and by how much: (0 lower / 1 upper, +1 or -1).
+BOUND_SHIFTS = ((0, 1), (0, -1), (1, -1), (1, 1))
+
+
+def bounds_shifted(expr: sp.Expr, shifts=BOUND_SHIFTS):
+    """``(expr with one bound moved, BoundShift)`` for every sum or product, outermost
+    first, its last (outermost) index first, each shift of ``shifts`` in order."""
+    for node in sp.preorder_traversal(expr):
+        if not isinstance(node, (sp.Sum, sp.Product)):
+            continue
+        for j in reversed(range(len(node.limits))):
+            var, lo, hi = node.limits[j]
+            for which, delta in shifts:
+                new = (var, lo + delta, hi) if which == 0 else (var, lo, hi + delta)
+                limits = list(node.limits)
+                limits[j] = new
+                yield (expr.xreplace({node: type(node)(node.function, *limits)}),
+                       BoundShift(node, var, which, (lo, hi)[which], (lo, hi)[which] + delta))
+
+
+@dataclass(frozen=True)
+class BoundShift:
+    """A moved bound: of ``node`` over ``index``, the lower (0) or upper (1) one, ``old`` -> ``new``."""
+
+    node: sp.Basic
+    index: sp.Symbol
+    which: int
+    old: sp.Expr
+    new: sp.Expr
 
 
 MUTATIONS: dict[str, Mutation] = {

@@ -51,11 +51,13 @@ class Pair:
     b: str
     domains: dict = field(default_factory=dict)
     timeout: float = 10.0
+    require_proof: bool = False
 
 
 # -- one pair ------------------------------------------------------------------
-def pair_of(record: object, timeout: float) -> Pair:
-    """The pair a batch object asks about; :class:`ValueError` naming what is wrong."""
+def pair_of(record: object, timeout: float, require_proof: bool = False) -> Pair:
+    """The pair a batch object asks about; :class:`ValueError` naming what is wrong.
+    The object's own ``require_proof`` field, when present, wins over ``require_proof``."""
     if not isinstance(record, dict):
         raise ValueError("each line must be a JSON object with keys a and b")
     a, b, domains = record.get("a"), record.get("b"), record.get("domains") or {}
@@ -71,14 +73,18 @@ def pair_of(record: object, timeout: float) -> Pair:
     for key, kind in domains.items():
         if not isinstance(kind, str) or len(key) > MAX_DOMAIN_TEXT or len(kind) > MAX_DOMAIN_TEXT:
             raise ValueError("domains: each symbol maps to the name of a kind, such as \"binary\"")
-    return Pair(a, b, dict(domains), timeout)
+    required = record.get("require_proof", require_proof)
+    if not isinstance(required, bool):
+        raise ValueError("require_proof must be true or false")
+    return Pair(a, b, dict(domains), timeout, required)
 
 
 def answer(pair: Pair) -> dict:
     """The answer fields for one pair, computed in this process."""
     started = time.perf_counter()
     try:
-        out = verdict_fields(check(pair.a, pair.b, pair.domains, seconds=pair.timeout))
+        out = verdict_fields(check(pair.a, pair.b, pair.domains, seconds=pair.timeout,
+                                   require_proof=pair.require_proof))
     except ParseError as exc:
         out = {"verdict": ERROR, "method": "parse", "reason": exc.render()}
     except Exception as exc:  # noqa: BLE001 -- limits are answers; anything else is reported
@@ -94,28 +100,27 @@ def answer(pair: Pair) -> dict:
     return out
 
 
-def record(pair: dict, timeout: float) -> dict:
+def record(pair: dict, timeout: float, require_proof: bool = False) -> dict:
     """The batch-line answer for one input object, computed in this process."""
     try:
-        fields = answer(pair_of(pair, timeout))
+        fields = answer(pair_of(pair, timeout, require_proof))
     except ValueError as exc:
         fields = {"verdict": ERROR, "method": "input", "reason": str(exc), "ms": 0.0}
     return {**pair, **fields} if isinstance(pair, dict) else fields
 
 
 def verdict_fields(v: Verdict) -> dict:
-    out = {"verdict": v.verdict, "method": v.method, "reason": v.reason}
-    if v.counterexample is not None:
-        out["counterexample"] = v.counterexample
-    if v.notes:
-        out["notes"] = list(v.notes)
-    return out
+    """A verdict's fields on a batch line (``proved`` and ``evidence`` for an ``equivalent``)."""
+    full = v.to_json()
+    return {key: full[key] for key in ("verdict", "method", "proved", "evidence", "reason", "counterexample", "notes")
+            if key in full}
 
 
-def check_with_timeout(a: str, b: str, domains: dict | None, timeout: float) -> Verdict:
+def check_with_timeout(a: str, b: str, domains: dict | None, timeout: float,
+                       require_proof: bool = False) -> Verdict:
     """:func:`check` in a child process, stopped after ``timeout`` seconds."""
     try:
-        return call_with_timeout(check, a, b, domains, timeout, seconds=timeout)
+        return call_with_timeout(check, a, b, domains, timeout, require_proof, seconds=timeout)
     except TimedOut:
         return Verdict(Answer.UNKNOWN, "limits", f"no answer within {timeout:g} s", a, b)
     except ChildFailed as exc:
@@ -137,7 +142,8 @@ class _Ready:
     answer: dict
 
 
-def check_records(records: Iterable[object], *, timeout: float, jobs: int = 1) -> Iterator[dict]:
+def check_records(records: Iterable[object], *, timeout: float, jobs: int = 1,
+                  require_proof: bool = False) -> Iterator[dict]:
     """One answer object per record, in order: the record (when it is an object)
     plus ``verdict``, ``method``, ``reason``, ``ms`` (DESIGN.md, "Batch lines").
 
@@ -146,10 +152,10 @@ def check_records(records: Iterable[object], *, timeout: float, jobs: int = 1) -
     replaced and its pair tried once more. Stopping the iteration (or Ctrl-C)
     stops the workers.
     """
-    return _answers(records, timeout, jobs)
+    return _answers(records, timeout, jobs, require_proof)
 
 
-def _answers(items: Iterable[object], timeout: float, jobs: int) -> Iterator[dict]:
+def _answers(items: Iterable[object], timeout: float, jobs: int, require_proof: bool = False) -> Iterator[dict]:
     source = iter(items)
     waiting: dict[int, dict] = {}  # index -> record, while its pair is out
     buffered: dict[int, dict] = {}  # answers ahead of the next one to give
@@ -169,7 +175,7 @@ def _answers(items: Iterable[object], timeout: float, jobs: int) -> Iterator[dic
                     buffered[index] = item.answer
                     continue
                 try:
-                    pair = pair_of(item, timeout)
+                    pair = pair_of(item, timeout, require_proof)
                 except ValueError as exc:
                     buffered[index] = _merge(item, {"verdict": ERROR, "method": "input", "reason": str(exc), "ms": 0.0})
                     continue
@@ -257,15 +263,16 @@ def _line_items(lines: Iterable[tuple[int, bytes | None]]) -> Iterator[object]:
 
 
 def run_batch(lines: Iterable[tuple[int, bytes | None]] | Iterable[str], jobs: int = 1,
-              timeout: float = 10.0, progress: bool = False) -> Iterator[dict]:
+              timeout: float = 10.0, progress: bool = False, require_proof: bool = False) -> Iterator[dict]:
     """One answer per non-blank line, in order. ``lines`` are ``(number, bytes)``
-    from :func:`read_lines`, or plain strings (numbered from 1)."""
+    from :func:`read_lines`, or plain strings (numbered from 1); ``require_proof``
+    applies to the lines without a ``require_proof`` field."""
     numbered = (item if isinstance(item, tuple) else
                 (n, item.encode("utf-8", "surrogatepass") if isinstance(item, str) else item)
                 for n, item in enumerate(lines, 1))
     done = 0
     try:
-        for out in _answers(_line_items(numbered), timeout, jobs):
+        for out in _answers(_line_items(numbered), timeout, jobs, require_proof):
             done += 1
             if progress:
                 _count(done)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import time
 from dataclasses import dataclass, field, replace
 
 import mpmath
@@ -25,6 +26,7 @@ from ..core.domains import Domain, Kind
 from ..checks.intervals import interval_of
 from .normalise import normalise
 from ..parsing.ranges import Ranges
+from .cases import SECONDS, CaseProof, prove_by_cases
 from .points import EmptyRange, PointMaker, describe_drawn
 from .verdict import Answer, Verdict
 
@@ -37,10 +39,18 @@ WANTED_PIECEWISE = 100
 NEEDED = 12
 
 
-def check(a: str, b: str, domains: dict[str, str] | None = None, seconds: float = 20.0) -> Verdict:
+def check(a: str, b: str, domains: dict[str, str] | None = None, seconds: float = 20.0,
+          require_proof: bool = False) -> Verdict:
     """Compare two LaTeX formulas, or a formula with a built-in result's final line
     (``b`` a name from ``derive list``); :class:`~derive.parsing.ParseError` on
-    unreadable input or a built-in whose symbols the formula does not make clear."""
+    unreadable input or a built-in whose symbols the formula does not make clear.
+    With ``require_proof`` an ``equivalent`` that rests on the points alone is
+    ``unknown``."""
+    verdict = _check(a, b, domains, seconds)
+    return verdict.requiring_proof() if require_proof else verdict
+
+
+def _check(a: str, b: str, domains: dict[str, str] | None, seconds: float) -> Verdict:
     from .builtin import against_builtin, is_builtin
 
     if is_builtin(a) and not is_builtin(b):
@@ -87,6 +97,11 @@ def _decide(a: str, b: str, parsed: Parsed, domains: dict, seconds: float, stats
         return Verdict(Answer.UNKNOWN, "numeric", f"{numeric.text}, but {blind}: only a proof would decide, "
                        f"and {why}", a, b, None, notes, shown)
     if numeric.kind == "agree":
+        by_cases = _by_cases(ea, eb, parsed, budget)
+        if by_cases.proved:
+            return Verdict(Answer.EQUIVALENT, "symbolic",
+                           f"{by_cases.reason}, each by the canonical forms; {numeric.text}", a, b, None, notes, shown)
+        why = f"{why}; by cases: {by_cases.reason}" if by_cases.cases else why
         # Not proved: before calling it equivalent on the numbers, look again at
         # high precision, where differences below 10^-30 (1 + 10^-50 vs 1) show.
         sharper = _sharpen(ea, eb, numeric, budget)
@@ -297,6 +312,32 @@ def _value(expr: sp.Expr, env: dict, budget: Budget):
 
 def _num(value: mpmath.mpf) -> str:
     return mpmath.nstr(value, 20)
+
+
+def _by_cases(ea: sp.Expr, eb: sp.Expr, parsed: Parsed, budget: Budget) -> CaseProof:
+    """A proof by finitely many cases (0/1 entries, signs, the branches of max,
+    min, |..| and indicators), each closed by :func:`_symbolic`."""
+    lookup = _context(parsed, Ranges.of([ea, eb])).interval
+    finite = frozenset(v.name for v in parsed.table.variables.values()
+                       if v.domain.kind in (Kind.BINARY, Kind.ONEHOT))
+
+    def leaf(x: sp.Expr, y: sp.Expr) -> bool:
+        return _symbolic(x, y, parsed, thorough=False)[0] or _positive_logs(x, y)
+
+    seconds = min(SECONDS, max(0.0, budget.seconds - (time.monotonic() - budget.started)))
+    return prove_by_cases(ea, eb, leaf, lookup, finite, seconds)
+
+
+def _positive_logs(x: sp.Expr, y: sp.Expr) -> bool:
+    """``x - y`` reduced to 0 with the logs and powers of positive entries expanded
+    (sympy expands only what the symbols' assumptions make valid)."""
+    diff = x - y
+    if diff.has(sp.Sum, sp.Product) or sp.count_ops(diff) > 60:
+        return False
+    try:
+        return sp.simplify(sp.expand_log(sp.expand_power_base(diff))) == 0
+    except Exception:  # noqa: BLE001 -- sympy raises anything; not proved
+        return False
 
 
 #: Size of the ranges the check cannot pin down (a rule that needs the range never fires).

@@ -3,8 +3,9 @@
 Applied to both formulas before the kernel's canonical forms:
 
 - ``sum_{k=lo}^{hi} 1{y = k} f(k) -> f(y)`` and ``prod_k f(k)^{1{y = k}} -> f(y)``
-  when y is a label whose every comparison runs over this same range (the
-  ``label`` domain puts y in that range);
+  when y (or an element y_i) is a label whose every comparison runs over this
+  same range (the ``label`` domain puts y in that range); in a sum over several
+  ranges, the innermost one;
 - a sum or product with an integer lower bound other than 1 is re-indexed to
   start at 1 (``sum_{i=0}^{N-1} a_{i+1} -> sum_{i=1}^{N} a_i``);
 - a sum whose body is a polynomial in its index and sizes only (``sum_i i``) is
@@ -26,8 +27,14 @@ def normalise(expr: sp.Expr, label_ranges: dict[str, list], labels: set[str]) ->
 
 def _collapse_indicator(label_ranges: dict[str, list], labels: set[str]):
     def rule(e: sp.Basic):
-        if not isinstance(e, (sp.Sum, sp.Product)) or len(e.limits) != 1:
+        if not isinstance(e, (sp.Sum, sp.Product)):
             return None
+        inner = one(e)
+        if inner is None or len(e.limits) == 1:
+            return inner
+        return type(e)(inner, *e.limits[1:])  # the outer ranges, around the collapsed innermost one
+
+    def one(e: sp.Basic):
         var, lo, hi = e.limits[0]
         body = e.function
         deltas = [d for d in body.atoms(sp.KroneckerDelta) if var in d.args]
@@ -35,9 +42,10 @@ def _collapse_indicator(label_ranges: dict[str, list], labels: set[str]):
             return None
         delta = deltas[0]
         other = delta.args[0] if delta.args[1] == var else delta.args[1]
-        if not (isinstance(other, sp.Symbol) and other.name in labels and not other.has(var)):
+        name = _label(other)
+        if name not in labels or other.has(var):
             return None
-        if set(label_ranges.get(other.name, [])) != {(lo, hi)}:
+        if set(label_ranges.get(name, [])) != {(lo, hi)}:
             return None
         if isinstance(e, sp.Sum):
             rest = sp.expand(body)
@@ -50,6 +58,15 @@ def _collapse_indicator(label_ranges: dict[str, list], labels: set[str]):
         return None
 
     return rule
+
+
+def _label(expr: sp.Basic) -> str | None:
+    """The name of a label read at ``expr``: ``y`` or an element ``y_i``."""
+    if isinstance(expr, sp.Symbol):
+        return expr.name
+    if isinstance(expr, sp.Indexed):
+        return expr.base.label.name
+    return None
 
 
 def _linear_in(term: sp.Expr, delta: sp.Basic) -> bool:

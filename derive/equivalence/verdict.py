@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import html
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 
 
@@ -44,6 +44,32 @@ class Verdict:
         return self.answer.value
 
     @property
+    def proved(self) -> bool:
+        """``equivalent`` with a symbolic proof (not on the points' agreement alone)."""
+        return self.answer is Answer.EQUIVALENT and self.method != "numeric"
+
+    @property
+    def numeric_only(self) -> bool:
+        """``equivalent`` because the sides agreed at every point tried, with no proof."""
+        return self.answer is Answer.EQUIVALENT and self.method == "numeric"
+
+    @property
+    def evidence(self) -> str:
+        """What the answer rests on, as printed after it: ``symbolic``, or for an
+        unproved ``equivalent`` ``numeric: agreed at 30 points, no proof``."""
+        if self.numeric_only:
+            return f"numeric: {_agreed(self.coverage)}, no proof"
+        return self.method
+
+    def requiring_proof(self) -> "Verdict":
+        """The verdict when a proof is required: a numeric-only ``equivalent``
+        becomes ``unknown``, saying why; every other verdict is unchanged."""
+        if not self.numeric_only:
+            return self
+        return replace(self, answer=Answer.UNKNOWN,
+                       reason=f"a proof was required and none was found; {self.reason}")
+
+    @property
     def exit_code(self) -> int:
         return EXIT[self.answer]
 
@@ -52,6 +78,9 @@ class Verdict:
 
     def to_json(self) -> dict:
         out = {"verdict": self.answer.value, "method": self.method, "reason": self.reason}
+        if self.answer is Answer.EQUIVALENT:
+            out["proved"] = self.proved
+            out["evidence"] = self.evidence
         if self.counterexample is not None:
             out["counterexample"] = self.counterexample
         if self.notes:
@@ -63,7 +92,7 @@ class Verdict:
         return out
 
     def text(self) -> str:
-        lines = [f"{self.answer.value} ({self.method}): {self.reason}"]
+        lines = [f"{self.answer.value} ({self.evidence}): {self.reason}"]
         if self.parsed is not None:
             lines += [f"  A read as: {self.parsed[0]}", f"  B read as: {self.parsed[1]}"]
         if self.counterexample:
@@ -84,7 +113,7 @@ class Verdict:
 
     def _repr_markdown_(self) -> str:
         mark = {"equivalent": "✅", "not_equivalent": "❌", "unknown": "❔"}[self.answer.value]
-        body = [f"**{mark} {self.answer.value}** ({self.method}): {self.reason}", "",
+        body = [f"**{mark} {self.answer.value}** ({self.evidence}): {self.reason}", "",
                 f"- A: ${self.a}$", f"- B: ${self.b}$"]
         if self.counterexample:
             body.append("- counterexample: `" + json.dumps(self.counterexample) + "`")
@@ -93,3 +122,8 @@ class Verdict:
 
     def _repr_html_(self) -> str:
         return "<pre>" + html.escape(self.text()) + "</pre>"
+
+
+def _agreed(coverage: dict | None) -> str:
+    points = (coverage or {}).get("both")
+    return f"agreed at {points} points" if points else "agreed at every point tried"

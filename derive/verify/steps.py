@@ -19,7 +19,7 @@ from ..equivalence.verdict import Answer
 from ..checks.evaluate import Budget
 from ..parsing import Parsed
 from ..parsing.ranges import Ranges
-from . import laws
+from . import laws, slips
 from .chains import UNCHECKED
 from .notation import Objective
 from .optimiser import candidates, finite_at_points, nonnegative, order_witness, sign_of, varies
@@ -30,6 +30,14 @@ HATS = (r"\hat{", r"\widehat{")
 
 
 def check_step(a: Line, b: Line, link, state: FileState, seconds: float, result) -> StepResult:
+    """The step ``a -> b`` checked; a failing step carries the slip that breaks it, when one is found."""
+    step = _check(a, b, link, state, seconds, result)
+    if step.verdict is StepVerdict.FAILS:
+        step = replace(step, suggestion=slips.suggest(a, b, link, state, seconds, _check))
+    return step
+
+
+def _check(a: Line, b: Line, link, state: FileState, seconds: float, result) -> StepResult:
     oa, ob = a.objective, b.objective
     state.table = table_for(a, b, state=state)
     common = dict(before=a.segment.raw, after=b.segment.raw, justification=link.justification)

@@ -251,7 +251,9 @@ class FunctionReading:
         if nxt is None:
             raise self.error(f"{tok.text} without an argument", tok)
         if is_open(nxt) and nxt.text != r"\lvert":
-            arg = self.nodes[self.group()].expr
+            placeholder = self.group()
+            node = self.nodes[placeholder]  # a bracket, or a binomial written {n \choose k}
+            arg = node.expr if isinstance(node, Group) else placeholder
             after = self.peek()
             if func == "log" and after is not None and after.text == "^":
                 raise self.error(f"{tok.text}(..)^p is ambiguous: write ({tok.text}(..))^p or "
