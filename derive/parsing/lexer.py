@@ -56,9 +56,11 @@ ALIASES = {r"\vert": "|", r"\rvert": r"\rvert", r"\lbrace": r"\{", r"\rbrace": r
            r"\le": r"\leq", r"\ge": r"\geq", r"\ne": r"\neq", r"\lparen": "(", r"\rparen": ")"}
 #: Characters people paste from rendered formulas, read as the LaTeX they stand for.
 UNICODE = {
+    # U+03B5 and U+03C6 are the curly forms (\varepsilon, \varphi); U+03F5 and U+03D5 the
+    # straight ones (\epsilon, \phi), as unicode-math maps them: two letters, two names.
     **{chr(0x3B1 + i): "\\" + name for i, name in enumerate(
-        "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho varsigma "
-        "sigma tau upsilon phi chi psi omega".split()) if name != "omicron"},
+        "alpha beta gamma delta varepsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho "
+        "varsigma sigma tau upsilon varphi chi psi omega".split()) if name != "omicron"},
     "Γ": r"\Gamma", "Δ": r"\Delta", "Θ": r"\Theta", "Λ": r"\Lambda", "Ξ": r"\Xi", "Π": r"\Pi",
     "Σ": r"\Sigma", "Φ": r"\Phi", "Ψ": r"\Psi", "Ω": r"\Omega", "ϕ": r"\phi", "ϵ": r"\epsilon",
     "ℓ": r"\ell", "−": "-", "–": "-", "×": r"\times", "·": r"\cdot", "⋅": r"\cdot", "∙": r"\cdot",

@@ -246,9 +246,10 @@ class Rewriter:
                 text, i = call
                 out.append(text)
                 continue
-            if t == r"\log" and not (i + 1 < len(tokens) and tokens[i + 1].text == "_"):
+            log_end = _log_word_end(tokens, i)
+            if log_end is not None and not (log_end < len(tokens) and tokens[log_end].text == "_"):
                 out.append(self.log_command())
-                i += 1
+                i = log_end
                 continue
             if t == "_" and i + 1 < len(tokens) and tokens[i + 1].text == "{":
                 close = _match(tokens, i + 1)
@@ -712,6 +713,20 @@ def _top_comma(tokens: list[Token]) -> bool:
         return False
     close = _match_paren(tokens, 0)
     return close is not None and len(_split(tokens[1:close])) > 1
+
+
+_WORD_COMMANDS = (r"\operatorname", r"\mathrm", r"\text", r"\textrm")
+
+
+def _log_word_end(tokens: list[Token], i: int) -> int | None:
+    """Where a ``\\log`` starting at ``tokens[i]`` ends (``\\log``, or ``\\operatorname{log}``,
+    ``\\mathrm{log}``, which the reader reads as the same function), or None."""
+    if tokens[i].text == r"\log":
+        return i + 1
+    if (tokens[i].text in _WORD_COMMANDS and i + 6 <= len(tokens) and tokens[i + 1].text == "{"
+            and "".join(t.text for t in tokens[i + 2:i + 5]) == "log" and tokens[i + 5].text == "}"):
+        return i + 6
+    return None
 
 
 def _match(tokens: list[Token], i: int) -> int:

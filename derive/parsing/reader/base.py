@@ -329,12 +329,32 @@ class ReaderBase:
             items.append(self.indicator(tok))
         elif t == r"\sigma" and self.peek(1) is not None and self.peek(1).text == "(":
             items.append(self.function(tok))
+        elif t == r"\sigma" and self.power_before_bracket() is not None:
+            power = self.power_before_bracket()
+            if power in ("-1", "{-1}"):
+                raise self.error(r"\sigma^{-1}(..) is ambiguous: the inverse of the sigmoid, or 1/\sigma times "
+                                 r"(..); write \log\frac{p}{1-p} or \frac{1}{\sigma}(..)", tok)
+            self.note(f"\\sigma^{power}(..) was read as the variable \\sigma to the power {power} times (..); "
+                      f"write \\sigma(..)^{power} for a power of the sigmoid")
+            items.append(self.atom_or_call())
         elif tok.kind == "letter" or t in GREEK or t in DECORATORS or t in WORD_COMMANDS:
             items.append(self.atom_or_call())
         elif t in CLOSERS:
             raise self.error(f"unexpected {t!r} (no bracket opened it)", tok)
         else:
             raise self.error(self.unsupported(tok), tok)
+
+    def power_before_bracket(self) -> str | None:
+        """The exponent's text when the current token carries a power and a bracket follows
+        (``\\sigma^2(x)``, ``\\sigma^{-1}(x)``), else None."""
+        if self.peek(1) is None or self.peek(1).text != "^" or self.peek(2) is None:
+            return None
+        start = self.i + 2
+        end = self.matching(start) if self.tokens[start].text == "{" else start
+        after = self.tokens[end + 1] if end + 1 < len(self.tokens) else None
+        if after is None or after.text != "(":
+            return None
+        return "".join(t.text for t in self.tokens[start:end + 1])
 
     def note(self, text: str) -> None:
         """Say once how an ambiguous text was read."""

@@ -131,7 +131,12 @@ class DelimiterReading:
         if len(parts) != 2 or not 0 < int(parts[0]) < int(parts[1]):
             return None
         after = self.tokens[j] if j < len(self.tokens) else None
-        if after is not None and after.text in ("^", "_"):
+        if after is not None and after.text == "^":
+            # (1 1/2)^2 = 9/4 as a mixed number, 1 (1/2)^2 = 1/4 as a product: refused
+            raise self.error(f"{tok.text}\\frac{{{parts[0]}}}{{{parts[1]}}}^..: a mixed number or a product "
+                             f"with a power; write ({tok.text}\\frac{{{parts[0]}}}{{{parts[1]}}})^{{..}} or "
+                             f"{tok.text} \\cdot \\frac{{{parts[0]}}}{{{parts[1]}}}^{{..}}", tok)
+        if after is not None and after.text == "_":
             return None
         self.i = j
         value = sp.Integer(tok.text) + sp.Rational(int(parts[0]), int(parts[1]))

@@ -299,6 +299,9 @@ class FunctionReading:
                 or after.text == "(" or after.text in OPERAND_COMMANDS or after.text in SUM_COMMANDS):
             raise self.error(f"{tok.text} followed by several factors is ambiguous; write "
                              f"{tok.text}(a b) or {tok.text}(a)\\,b", self.tokens[start])
+        if after is not None and after.text == "/":
+            self.notes.append(f"{tok.text} x/y was read as ({tok.text} x)/y; write {tok.text}(x/y) "
+                              "for the other reading")
         arg = self.finish(operand)
         return self.new(Call(func, arg, base))
 
