@@ -18,7 +18,8 @@ from .checks.steps import check_derivation
 from .checks.results import Report, Status
 from .core.limits import TimedOut, call_with_timeout
 from .render.latex import STATUS_TEXT, document
-from .render.markdown import derivation_markdown, derivation_text
+from .render.markdown import derivation_markdown
+from .render.text import derivation_text
 from .certificates import refutation as refutation_certificate
 from .render import refutation as refutation_render
 from .core.refutation import RefutationReport, refute
