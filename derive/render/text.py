@@ -105,7 +105,9 @@ class UnicodePrinter(StrPrinter):
 
 def to_text(expr: sp.Basic, ctx: Context | None = None) -> str:
     """``expr`` on one line in Unicode, with ``ctx``'s names for its symbols."""
-    return UnicodePrinter(ctx).doprint(expr)
+    text = UnicodePrinter(ctx).doprint(expr)
+    # A sum prints in parentheses, for its place inside a product; alone it needs none.
+    return text[1:-1] if isinstance(expr, (sp.Sum, sp.Product)) else text
 
 
 def derivation_text(derivation, report: Report | None) -> str:
