@@ -24,11 +24,12 @@ proofs: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
-## make bench: timings of `derive build`; `derive check` and `derive verify` beside their peers (not part of the tests)
+## make bench: timings of `derive build` and `derive check --batch`; `derive check` and `derive verify` beside their peers (not part of the tests)
 bench: $(STAMP) $(BENCH)/.installed
 	$(BIN)/python benchmarks/build.py
 	$(BENCH)/bin/python benchmarks/check.py
 	$(BENCH)/bin/python benchmarks/verify.py
+	$(BIN)/python benchmarks/batch.py
 
 ## make bench-env: the benchmark's own environment, with the peer math-verify (not a dependency)
 bench-env: $(BENCH)/.installed

@@ -1,21 +1,21 @@
 """``derive build``: check every derivation and write its proof files."""
 from __future__ import annotations
 
-import multiprocessing
 import os
 import shutil
 import subprocess
 import tempfile
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 from . import catalogue
 from .certificates.derivation import dumps, to_json
 from .checks.steps import check_derivation
 from .checks.results import Report
 from .core.derivation import Derivation
-from .core.fsutil import atomic_write
+from .core.fsutil import atomic_write, writable_folder
+from .core.workers import Done, WorkerPool
 from .render.latex import STATUS_TEXT, document
 from .render.markdown import derivation_markdown
 from .certificates import refutation as refutation_certificate
@@ -105,27 +105,53 @@ def _check_by_name(name: str) -> Report:
     return check_derivation(catalogue.get(name))
 
 
-def check_all(names: list[str]) -> list[Report]:
-    """The reports of ``names``, in order; checked in parallel on every core.
+class BuildError(RuntimeError):
+    """A derivation could not be checked (its worker process died)."""
+
+
+def check_all(names: list[str]) -> Iterator[Report]:
+    """The reports of ``names``, in order, each as soon as it and those before it
+    are done; checked in parallel on every core.
 
     The checks are seeded by derivation name, so a report does not depend on
-    the process that made it. Without ``fork`` (or with one core) they run here.
+    the process that made it. With one core they run here. Stopping the
+    iteration (or Ctrl-C) stops the workers.
     """
     workers = min(len(names), len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
                   else os.cpu_count() or 1)
-    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return [_check_by_name(n) for n in names]
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        return list(pool.map(_check_by_name, names))
+    if workers < 2:
+        yield from (_check_by_name(n) for n in names)
+        return
+    with WorkerPool(_check_by_name, workers, timeout=None) as pool:
+        done: dict[int, Report] = {}
+        given = submitted = 0
+        while given < len(names):
+            while submitted < len(names) and pool.idle():
+                pool.submit(submitted, names[submitted])
+                submitted += 1
+            for index, outcome in pool.collect():
+                if not isinstance(outcome, Done):
+                    raise BuildError(f"{names[index]}: the check stopped: {outcome.reason}")
+                done[index] = outcome.value
+            while given in done:
+                yield done.pop(given)
+                given += 1
 
 
 def build(out: Path, names: list[str] | None = None) -> list[Built | BuiltRefutation]:
+    """Check and write every derivation (each written as soon as it is checked,
+    so an interruption keeps the finished ones). ``out`` is made writable first."""
+    writable_folder(out)
     built, refuted = [], []
     claims = catalogue.refutation_names()
     chosen = [n for n in (names or catalogue.names()) if n not in claims]
-    for name, report in zip(chosen, check_all(chosen)):
-        derivation = catalogue.get(name)
-        built.append(Built(derivation, report, write_derivation(derivation, report, out)))
+    reports = check_all(chosen)
+    try:
+        for name, report in zip(chosen, reports):
+            derivation = catalogue.get(name)
+            built.append(Built(derivation, report, write_derivation(derivation, report, out)))
+    finally:
+        reports.close()  # stops the workers at once when interrupted
     for name in claims:
         if names is None or name in names:
             claim = catalogue.get_refutation(name)

@@ -7,16 +7,20 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 from . import __version__, catalogue
-from .build import CompileError, NoLatex, build, compile_pdf, latex_tools
+from .build import BuildError, CompileError, NoLatex, build, compile_pdf, latex_tools
 from .certificates.derivation import CertificateError, dumps, load, recheck, to_json
 from .checks.steps import check_derivation
 from .checks.results import Report, Status
-from .core.limits import TimedOut, call_with_timeout
+from .core.fsutil import WriteError, writable_folder
+from .core.limits import ChildFailed, TimedOut, call_with_timeout
+from .core.workers import Stopped, raise_stopped
 from .render.latex import STATUS_TEXT, document
 from .render.markdown import derivation_markdown
 from .render.text import derivation_text
@@ -25,6 +29,7 @@ from .render import refutation as refutation_render
 from .core.refutation import RefutationReport, refute
 
 EXIT_HOLDS, EXIT_FAILS, EXIT_USAGE, EXIT_UNDECIDED = 0, 1, 2, 3
+EXIT_INTERRUPTED = 130  # Ctrl-C; a signal N gives 128 + N (SIGTERM: 143)
 
 EXAMPLES = """\
 examples:
@@ -145,6 +150,7 @@ def cmd_build(args) -> int:
             latex_tools()
         except NoLatex as exc:
             raise UsageError(str(exc)) from None
+    writable_folder(out)  # before the work
     built = build(out, names)
     worst = EXIT_HOLDS
     for b in built:
@@ -218,11 +224,20 @@ def cmd_recheck(args) -> int:
             print(f"derive: {message}", file=sys.stderr)
             code, result, lines = EXIT_USAGE, {"file": str(path), "status": "error", "holds": False,
                                                "reason": str(exc)}, []
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+            # A malformation the reader does not name: still bad input, never a traceback.
+            print(f"derive: {path}: not a valid certificate ({exc})", file=sys.stderr)
+            code, result, lines = EXIT_USAGE, {"file": str(path), "status": "error", "holds": False,
+                                               "reason": f"not a valid certificate ({exc})"}, []
         except TimedOut:
             code = EXIT_UNDECIDED
             result = {"file": str(path), "status": "unchecked", "holds": False,
                       "reason": f"recheck took longer than {args.timeout:g} s"}
             lines = [f"{path}: UNDECIDED (recheck took longer than {args.timeout:g} s)"]
+        except ChildFailed as exc:
+            code = EXIT_UNDECIDED
+            result = {"file": str(path), "status": "unchecked", "holds": False, "reason": f"the recheck stopped: {exc}"}
+            lines = [f"{path}: UNDECIDED (the recheck stopped: {exc})"]
         results.append(result)
         if not args.json and lines:
             print("\n".join(lines))
@@ -244,7 +259,7 @@ def _domains(pairs: list[str]) -> dict[str, str]:
 
 
 def cmd_check(args) -> int:
-    from .equivalence.batch import check_with_timeout, run_batch
+    from .equivalence.batch import check_with_timeout
     from .equivalence.builtin import against_builtin, is_builtin
     from .parsing import ParseError, read_formulas
 
@@ -253,19 +268,7 @@ def cmd_check(args) -> int:
             raise UsageError("--batch reads pairs (and their domains) from the file; give no A, B or --domain")
         if args.jobs < 1:
             raise UsageError("--jobs must be at least 1")
-        source = sys.stdin if args.batch == "-" else open(args.batch, encoding="utf-8")
-        with source:
-            lines = [line for line in source if line.strip()]
-        answers = run_batch(lines, jobs=args.jobs, timeout=args.timeout,
-                            progress=sys.stderr.isatty() and not args.quiet)
-        out_lines = (json.dumps(answer, ensure_ascii=False) + "\n" for answer in answers)
-        if args.out:
-            from .core.fsutil import atomic_write
-            atomic_write(Path(args.out), "".join(out_lines))
-        else:
-            for line in out_lines:
-                sys.stdout.write(line)
-        return EXIT_HOLDS
+        return _batch(args)
     if args.a is None or args.b is None:
         raise UsageError("give two formulas: derive check 'A' 'B' (or --batch FILE.jsonl)")
     domains = _domains(args.domain)
@@ -284,30 +287,87 @@ def cmd_check(args) -> int:
     return verdict.exit_code
 
 
+def _batch(args) -> int:
+    """``derive check --batch``: answers written as they come, in order; an
+    interruption keeps every finished answer (a complete prefix) and says so."""
+    from .core.fsutil import LineFile
+    from .equivalence.batch import answer_line, read_lines, run_batch
+
+    sink = LineFile(args.out) if args.out else None  # an unwritable --out fails before any work
+    try:
+        try:
+            source = sys.stdin.buffer if args.batch == "-" else open(args.batch, "rb")
+        except OSError as exc:
+            raise UsageError(f"{args.batch}: cannot read: {exc.strerror}") from None
+        written = 0
+        out = sys.stdout.buffer
+        answers = run_batch(read_lines(source), jobs=args.jobs, timeout=args.timeout,
+                            progress=sys.stderr.isatty() and not args.quiet)
+        try:
+            with source:
+                for answer in answers:
+                    if sink is not None:
+                        sink.write(answer_line(answer))
+                    else:
+                        out.write(answer_line(answer))
+                        out.flush()
+                        written += 1
+        except OSError as exc:
+            if isinstance(exc, (WriteError, BrokenPipeError)):
+                raise
+            raise UsageError(f"{args.batch}: cannot read: {exc.strerror or exc}") from None
+        finally:
+            answers.close()  # stops the workers at once, wherever the interruption came
+    except (KeyboardInterrupt, Stopped) as exc:
+        code = EXIT_INTERRUPTED if isinstance(exc, KeyboardInterrupt) else 128 + exc.signum
+        where = "standard output"
+        if sink is not None:
+            sink.commit()
+            written, where = sink.lines, str(sink.path)
+        print(f"\nderive: stopped; the first {written} answers are in {where}, the lines after them "
+              f"have none", file=sys.stderr)
+        return code
+    except BaseException:
+        if sink is not None:
+            sink.discard()
+        raise
+    if sink is not None:
+        sink.commit()
+    return EXIT_HOLDS
+
+
 def cmd_verify(args) -> int:
     from .verify import VerifyError, verify_file
 
     domains = _domains(args.domain)
     worst, answers = EXIT_HOLDS, []
-    for path in args.files:
-        try:
-            report = call_with_timeout(verify_file, path, domains, args.step_timeout, seconds=args.timeout)
-        except VerifyError as exc:
-            print(f"derive: {exc}", file=sys.stderr)
-            answers.append({"source": path, "status": "error", "reason": str(exc)})
-            worst = _worse(worst, EXIT_USAGE)
-            continue
-        except TimedOut:
-            print(f"derive: {path}: not finished within {args.timeout:g} s", file=sys.stderr)
-            answers.append({"source": path, "status": "unknown", "reason": f"timeout after {args.timeout:g} s"})
-            worst = _worse(worst, EXIT_UNDECIDED)
-            continue
-        answers.append(report.to_json())
-        if not args.json:
-            sys.stdout.write(report.table())
-        worst = _worse(worst, report.exit_code)
+    try:
+        for path in args.files:
+            try:
+                report = call_with_timeout(verify_file, path, domains, args.step_timeout, seconds=args.timeout)
+            except VerifyError as exc:
+                print(f"derive: {exc}", file=sys.stderr)
+                answers.append({"source": path, "status": "error", "reason": str(exc)})
+                worst = _worse(worst, EXIT_USAGE)
+                continue
+            except TimedOut:
+                print(f"derive: {path}: not finished within {args.timeout:g} s", file=sys.stderr)
+                answers.append({"source": path, "status": "unknown", "reason": f"timeout after {args.timeout:g} s"})
+                worst = _worse(worst, EXIT_UNDECIDED)
+                continue
+            answers.append(report.to_json())
+            if not args.json:
+                sys.stdout.write(report.table())
+                sys.stdout.flush()
+            worst = _worse(worst, report.exit_code)
+    except (KeyboardInterrupt, Stopped) as exc:
+        # The files finished so far keep their answers.
+        worst = EXIT_INTERRUPTED if isinstance(exc, KeyboardInterrupt) else 128 + exc.signum
+        print(f"\nderive: stopped after {len(answers)} of {len(args.files)} files", file=sys.stderr)
+        if not answers:
+            return worst
     if args.json:
-        print(json.dumps(answers[0] if len(answers) == 1 else answers, indent=2, ensure_ascii=False))
+        print(json.dumps(answers[0] if len(args.files) == 1 else answers, indent=2, ensure_ascii=False))
     return worst
 
 
@@ -448,19 +508,41 @@ def _protect_formulas(argv: list[str]) -> list[str]:
     return out
 
 
+def _stop_on_signals() -> dict:
+    """SIGTERM and SIGHUP stop the command as Ctrl-C does (finished work kept);
+    the previous handlers, to restore."""
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+            if signum is not None:
+                previous[signum] = signal.signal(signum, raise_stopped)
+    return previous
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = _protect_formulas(list(sys.argv[1:] if argv is None else argv))
     args = parser().parse_args(argv)
+    previous = _stop_on_signals()
     try:
         return args.func(args)
-    except (UsageError, CertificateError) as exc:
+    except (UsageError, CertificateError, WriteError, BuildError) as exc:
         print(f"derive: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:
         return EXIT_HOLDS
     except OSError as exc:
-        print(f"derive: {exc}", file=sys.stderr)
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"derive: {where}{exc.strerror or exc}", file=sys.stderr)
         return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("\nderive: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Stopped as exc:
+        print(f"\nderive: stopped ({exc})", file=sys.stderr)
+        return 128 + exc.signum
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 if __name__ == "__main__":  # pragma: no cover

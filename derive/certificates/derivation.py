@@ -20,6 +20,7 @@ from ..checks.results import DEFAULT, Report, Settings
 from ..core.context import Context, Definition, Role, SymbolSpec
 from ..core.derivation import Derivation, Step
 from ..core.domains import DomainError
+from ..core.jsontext import JSONLimit, read_json
 from ..render.latex import to_latex
 from ..core.relations import MapKind, MonotoneMap, Relation
 from ..checks.sampling import MAX_SAMPLED_SIZE
@@ -133,11 +134,11 @@ def load(path: Path | str) -> dict:
     if size > MAX_FILE_BYTES:
         raise CertificateError(f"{path}: larger than {MAX_FILE_BYTES} bytes")
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise CertificateError(f"{path}: not JSON: {exc}") from None
-    except RecursionError:
-        raise CertificateError(f"{path}: JSON nested too deeply") from None
+        return read_json(path.read_text(encoding="utf-8"), text_only=True)
+    except UnicodeDecodeError as exc:
+        raise CertificateError(f"{path}: not JSON: not UTF-8 text (at byte {exc.start + 1})") from None
+    except JSONLimit as exc:
+        raise CertificateError(f"{path}: {exc}") from None
     except OSError as exc:
         raise CertificateError(f"{path}: cannot read: {exc.strerror}") from None
 

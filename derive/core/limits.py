@@ -6,9 +6,11 @@ killed. Used for work on user input (certificates), where a hang is a bug.
 """
 from __future__ import annotations
 
-import multiprocessing as mp
+import os
 import traceback
 from typing import Any, Callable
+
+from .workers import fork_context, worker_setup
 
 
 class TimedOut(Exception):
@@ -19,12 +21,25 @@ class ChildFailed(Exception):
     """The function raised an exception in the child; its text is the message."""
 
 
-def _context():
-    methods = mp.get_all_start_methods()
-    return mp.get_context("fork" if "fork" in methods else "spawn")
+def limit_reason(exc: BaseException) -> str | None:
+    """What limit ``exc`` means was reached, or ``None`` when it is not a limit.
+
+    Numbers past what floats hold, integers past Python's digit limit for
+    conversion to text, memory and recursion are bounds of the work, answered
+    as such rather than reported as faults."""
+    if isinstance(exc, MemoryError):
+        return "the check ran out of memory"
+    if isinstance(exc, RecursionError):
+        return "the formula is nested too deeply to evaluate"
+    if isinstance(exc, OverflowError):
+        return f"a number grew past what can be evaluated ({exc})"
+    if isinstance(exc, ValueError) and ("digits" in str(exc) and ("integer" in str(exc) or "limit" in str(exc))):
+        return "a number grew past the digits that can be evaluated"
+    return None
 
 
-def _child(conn, fn, args) -> None:
+def _child(conn, fn, args, parent_pid: int) -> None:
+    worker_setup(parent_pid)
     try:
         conn.send(("ok", fn(*args)))
     except BaseException as exc:  # sent to the parent, which decides
@@ -41,9 +56,9 @@ def call_with_timeout(fn: Callable[..., Any], *args: Any, seconds: float) -> Any
 
     An exception raised by ``fn`` is raised again here when it can be pickled.
     """
-    ctx = _context()
+    ctx = fork_context()
     receive, send = ctx.Pipe(duplex=False)
-    process = ctx.Process(target=_child, args=(send, fn, args), daemon=True)
+    process = ctx.Process(target=_child, args=(send, fn, args, os.getpid()), daemon=True)
     process.start()
     send.close()
     try:

@@ -1,60 +1,109 @@
-"""Many comparisons: worker processes, a hard time limit per pair, order kept.
+"""Many comparisons: the batch-line contract (DESIGN.md, "Batch lines").
 
-The workers are started once and reused (parsing memoises pieces, so a warm
-worker is fast). A pair that runs past its limit has its worker killed and
-replaced; that pair gets ``unknown`` and the others go on. The parent only
-waits on pipes, so the limits hold whatever thread the caller runs in.
+One answer per input, in input order; a bad input gets ``error`` and the rest
+go on. The layers, each usable alone:
+
+- :func:`check_records` -- JSON objects in, answer objects out (the input
+  object plus ``verdict``, ``method``, ``reason``, ``ms``...).
+- :func:`read_lines` / :func:`run_batch` -- the bytes of a JSON-lines file in,
+  answers out: a line that is not UTF-8, not a JSON object, nested too deeply
+  or too long is answered by its own ``error`` line (with its line number).
+- :func:`answer_line` -- an answer as one line of valid UTF-8 JSON.
+
+Only the pair (``a``, ``b``, ``domains``) travels to a worker process; the
+other keys of a line stay in the parent and come back unchanged.
 """
 from __future__ import annotations
 
 import json
-import multiprocessing as mp
 import sys
 import time
-from multiprocessing.connection import wait
-from typing import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import IO, Iterable, Iterator
 
-from ..core.limits import ChildFailed, TimedOut, call_with_timeout
+from ..core.jsontext import JSONLimit, read_json
+from ..core.workers import Done, WorkerPool
+from ..core.limits import ChildFailed, TimedOut, call_with_timeout, limit_reason
 from ..parsing import ParseError
+from ..parsing.lexer import MAX_INPUT
 from .decide import check
-from .verdict import Verdict
+from .verdict import Answer, Verdict
+
+#: Bounds on one input line; past them the line is answered ``error``.
+MAX_LINE_BYTES = 4 * 1024 * 1024
+MAX_JSON_DEPTH = 64
+MAX_DOMAINS = 100
+MAX_DOMAIN_TEXT = 200
+#: Answers kept waiting for an earlier line before no new pair is started.
+REORDER_WINDOW = 256
+
+ERROR, UNKNOWN = "error", "unknown"
 
 
-def _context():
-    methods = mp.get_all_start_methods()
-    return mp.get_context("fork" if "fork" in methods else "spawn")
+class BadLine(ValueError):
+    """An input line that cannot be read as a JSON object; the text says why."""
 
 
-def record(pair: dict, timeout: float) -> dict:
-    """The batch-line answer for one input object (in this process)."""
+@dataclass(frozen=True)
+class Pair:
+    """What a worker needs for one comparison, and nothing else."""
+    a: str
+    b: str
+    domains: dict = field(default_factory=dict)
+    timeout: float = 10.0
+
+
+# -- one pair ------------------------------------------------------------------
+def pair_of(record: object, timeout: float) -> Pair:
+    """The pair a batch object asks about; :class:`ValueError` naming what is wrong."""
+    if not isinstance(record, dict):
+        raise ValueError("each line must be a JSON object with keys a and b")
+    a, b, domains = record.get("a"), record.get("b"), record.get("domains") or {}
+    if not isinstance(a, str) or not isinstance(b, str):
+        raise ValueError("keys a and b must be strings of LaTeX")
+    for name, text in (("a", a), ("b", b)):
+        if len(text) > MAX_INPUT:
+            raise ValueError(f"{name} is {len(text)} characters long; at most {MAX_INPUT} are read")
+    if not isinstance(domains, dict):
+        raise ValueError("domains must be an object such as {\"y\": \"binary\"}")
+    if len(domains) > MAX_DOMAINS:
+        raise ValueError(f"domains: more than {MAX_DOMAINS} symbols")
+    for key, kind in domains.items():
+        if not isinstance(kind, str) or len(key) > MAX_DOMAIN_TEXT or len(kind) > MAX_DOMAIN_TEXT:
+            raise ValueError("domains: each symbol maps to the name of a kind, such as \"binary\"")
+    return Pair(a, b, dict(domains), timeout)
+
+
+def answer(pair: Pair) -> dict:
+    """The answer fields for one pair, computed in this process."""
     started = time.perf_counter()
-    out = dict(pair)
     try:
-        a, b, domains = _fields(pair)
-        verdict = check(a, b, domains, seconds=timeout)
-        out.update(_verdict_fields(verdict))
+        out = verdict_fields(check(pair.a, pair.b, pair.domains, seconds=pair.timeout))
     except ParseError as exc:
-        out.update(verdict="error", method="parse", reason=exc.render())
-    except (ValueError, TypeError) as exc:
-        out.update(verdict="error", method="input", reason=str(exc))
-    except RecursionError:
-        out.update(verdict="unknown", method="limits", reason="the formula is nested too deeply to evaluate")
+        out = {"verdict": ERROR, "method": "parse", "reason": exc.render()}
+    except Exception as exc:  # noqa: BLE001 -- limits are answers; anything else is reported
+        limit = limit_reason(exc)
+        if limit is not None:
+            out = {"verdict": UNKNOWN, "method": "limits", "reason": limit}
+        elif isinstance(exc, (ValueError, TypeError)):
+            out = {"verdict": ERROR, "method": "input", "reason": str(exc)}
+        else:
+            out = {"verdict": UNKNOWN, "method": "internal",
+                   "reason": f"internal error, please report: {type(exc).__name__}: {exc}"}
     out["ms"] = round((time.perf_counter() - started) * 1000, 1)
     return out
 
 
-def _fields(pair: dict) -> tuple[str, str, dict]:
-    if not isinstance(pair, dict):
-        raise ValueError("each line must be a JSON object with keys a and b")
-    a, b, domains = pair.get("a"), pair.get("b"), pair.get("domains") or {}
-    if not isinstance(a, str) or not isinstance(b, str):
-        raise ValueError("keys a and b must be strings of LaTeX")
-    if not isinstance(domains, dict):
-        raise ValueError("domains must be an object such as {\"y\": \"binary\"}")
-    return a, b, domains
+def record(pair: dict, timeout: float) -> dict:
+    """The batch-line answer for one input object, computed in this process."""
+    try:
+        fields = answer(pair_of(pair, timeout))
+    except ValueError as exc:
+        fields = {"verdict": ERROR, "method": "input", "reason": str(exc), "ms": 0.0}
+    return {**pair, **fields} if isinstance(pair, dict) else fields
 
 
-def _verdict_fields(v: Verdict) -> dict:
+def verdict_fields(v: Verdict) -> dict:
     out = {"verdict": v.verdict, "method": v.method, "reason": v.reason}
     if v.counterexample is not None:
         out["counterexample"] = v.counterexample
@@ -63,16 +112,8 @@ def _verdict_fields(v: Verdict) -> dict:
     return out
 
 
-def _timed_out(pair: dict, timeout: float) -> dict:
-    out = dict(pair)
-    out.update(verdict="unknown", method="limits", reason=f"no answer within {timeout:g} s",
-               ms=round(timeout * 1000, 1))
-    return out
-
-
 def check_with_timeout(a: str, b: str, domains: dict | None, timeout: float) -> Verdict:
     """:func:`check` in a child process, stopped after ``timeout`` seconds."""
-    from .verdict import Answer
     try:
         return call_with_timeout(check, a, b, domains, timeout, seconds=timeout)
     except TimedOut:
@@ -81,147 +122,170 @@ def check_with_timeout(a: str, b: str, domains: dict | None, timeout: float) -> 
         return Verdict(Answer.UNKNOWN, "limits", f"the check stopped: {exc}", a, b)
     except ParseError:
         raise
-    except (MemoryError, RecursionError) as exc:
-        return Verdict(Answer.UNKNOWN, "limits", f"the check ran out of resources ({type(exc).__name__})", a, b)
     except Exception as exc:  # noqa: BLE001 -- raised in the child; reported, never a traceback
+        limit = limit_reason(exc)
+        if limit is not None:
+            return Verdict(Answer.UNKNOWN, "limits", limit, a, b)
         return Verdict(Answer.UNKNOWN, "internal", f"internal error, please report: {type(exc).__name__}: {exc}",
                        a, b)
 
 
-# -- worker pool ---------------------------------------------------------------
-def _worker(conn, timeout: float) -> None:
-    while True:
-        try:
-            job = conn.recv()
-        except EOFError:
-            return
-        if job is None:
-            return
-        index, pair = job
-        try:
-            out = record(pair, timeout)
-        except Exception as exc:  # noqa: BLE001 -- reported on the line; the batch goes on
-            out = dict(pair)
-            out.update(verdict="unknown", method="internal",
-                       reason=f"internal error, please report: {type(exc).__name__}: {exc}", ms=0.0)
-        conn.send((index, out))
+# -- many pairs ----------------------------------------------------------------
+@dataclass(frozen=True)
+class _Ready:
+    """An input whose answer is known without a worker (a bad line)."""
+    answer: dict
 
 
-class _Pool:
-    def __init__(self, jobs: int, timeout: float):
-        self.ctx = _context()
-        self.timeout = timeout
-        self.workers: list[list] = [self._start() for _ in range(jobs)]  # [process, conn, job, started]
+def check_records(records: Iterable[object], *, timeout: float, jobs: int = 1) -> Iterator[dict]:
+    """One answer object per record, in order: the record (when it is an object)
+    plus ``verdict``, ``method``, ``reason``, ``ms`` (DESIGN.md, "Batch lines").
 
-    def _start(self) -> list:
-        parent, child = self.ctx.Pipe()
-        process = self.ctx.Process(target=_worker, args=(child, self.timeout), daemon=True)
-        process.start()
-        child.close()
-        return [process, parent, None, 0.0]
-
-    def close(self) -> None:
-        for process, conn, _, _ in self.workers:
-            try:
-                conn.send(None)
-            except (OSError, ValueError):
-                pass
-            process.join(1)
-            if process.is_alive():
-                process.kill()
-            conn.close()
-
-    def run(self, jobs: list[tuple[int, dict]]) -> Iterator[tuple[int, dict]]:
-        queue = list(reversed(jobs))
-        while queue or any(w[2] is not None for w in self.workers):
-            for w in self.workers:
-                if w[2] is None and queue:
-                    job = queue.pop()
-                    w[1].send(job)
-                    w[2], w[3] = job, time.monotonic()
-            busy = [w for w in self.workers if w[2] is not None]
-            soonest = min(w[3] + self.timeout for w in busy)
-            ready = wait([w[1] for w in busy], timeout=max(0.0, soonest - time.monotonic()))
-            now = time.monotonic()
-            for slot, w in enumerate(self.workers):
-                if w[2] is None:
-                    continue
-                if w[1] in ready:
-                    try:
-                        index, out = w[1].recv()
-                    except EOFError:
-                        index, out = w[2][0], _died(w[2][1])
-                        self._replace(slot)
-                        yield index, out
-                        continue
-                    w[2] = None
-                    yield index, out
-                elif now >= w[3] + self.timeout:
-                    index, pair = w[2]
-                    self._replace(slot)
-                    yield index, _timed_out(pair, self.timeout)
-
-    def _replace(self, slot: int) -> None:
-        process, conn = self.workers[slot][:2]
-        process.kill()
-        process.join(1)
-        conn.close()
-        self.workers[slot] = self._start()
+    ``records`` is read lazily; ``jobs`` worker processes compare the pairs, each
+    stopped after ``timeout`` seconds (``unknown``); a worker that dies is
+    replaced and its pair tried once more. Stopping the iteration (or Ctrl-C)
+    stops the workers.
+    """
+    return _answers(records, timeout, jobs)
 
 
-def _died(pair: dict) -> dict:
-    out = dict(pair)
-    out.update(verdict="unknown", method="limits", reason="the worker process died on this pair", ms=0.0)
-    return out
-
-
-def run_batch(lines: Iterable[str], jobs: int = 1, timeout: float = 10.0,
-              progress: bool = False) -> Iterator[dict]:
-    """One output object per input line, in input order (see DESIGN.md, Batch lines)."""
-    parsed: list[dict | None] = []
-    results: dict[int, dict] = {}
-    pending: list[tuple[int, dict]] = []
-    for index, line in enumerate(lines):
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            results[index] = {"line": index + 1, "verdict": "error", "method": "input",
-                              "reason": f"not JSON: {exc.msg} at column {exc.colno}", "ms": 0.0}
-            parsed.append(None)
-            continue
-        if not isinstance(obj, dict):
-            results[index] = {"line": index + 1, "verdict": "error", "method": "input",
-                              "reason": "each line must be a JSON object with keys a and b", "ms": 0.0}
-            parsed.append(None)
-            continue
-        parsed.append(obj)
-        pending.append((index, obj))
-    total = len(parsed)
-    done = len(results)
-    emitted = 0
-    pool = _Pool(max(1, min(jobs, len(pending))), timeout) if pending else None
+def _answers(items: Iterable[object], timeout: float, jobs: int) -> Iterator[dict]:
+    source = iter(items)
+    waiting: dict[int, dict] = {}  # index -> record, while its pair is out
+    buffered: dict[int, dict] = {}  # answers ahead of the next one to give
+    taken = given = 0
+    exhausted = False
+    pool: WorkerPool | None = None
     try:
-        stream = pool.run(pending) if pool else iter(())
-        while emitted < total:
-            while emitted in results:
-                yield results.pop(emitted)
-                emitted += 1
-            if emitted >= total:
-                break
-            index, out = next(stream)
-            results[index] = out
+        while True:
+            while not exhausted and taken - given < REORDER_WINDOW and (pool is None or pool.idle()):
+                try:
+                    item = next(source)
+                except StopIteration:
+                    exhausted = True
+                    break
+                index, taken = taken, taken + 1
+                if isinstance(item, _Ready):
+                    buffered[index] = item.answer
+                    continue
+                try:
+                    pair = pair_of(item, timeout)
+                except ValueError as exc:
+                    buffered[index] = _merge(item, {"verdict": ERROR, "method": "input", "reason": str(exc), "ms": 0.0})
+                    continue
+                if pool is None:
+                    pool = WorkerPool(answer, jobs, timeout)
+                waiting[index] = item
+                try:
+                    pool.submit(index, pair)
+                except ValueError:
+                    del waiting[index]
+                    buffered[index] = _merge(item, {"verdict": ERROR, "method": "input",
+                                                    "reason": "the pair is too large to check", "ms": 0.0})
+            while given in buffered:
+                yield buffered.pop(given)
+                given += 1
+            if exhausted and given == taken:
+                return
+            if pool is None or not pool.pending():
+                continue
+            for index, outcome in pool.collect():
+                item = waiting.pop(index)
+                if isinstance(outcome, Done):
+                    buffered[index] = _merge(item, outcome.value)
+                else:
+                    reason = (f"no answer within {timeout:g} s" if outcome.timed_out
+                              else f"the check stopped: {outcome.reason}")
+                    ms = round(timeout * 1000, 1) if outcome.timed_out else 0.0
+                    buffered[index] = _merge(item, {"verdict": UNKNOWN, "method": "limits",
+                                                    "reason": reason, "ms": ms})
+    finally:
+        if pool is not None:
+            pool.close()
+
+
+def _merge(item: object, fields: dict) -> dict:
+    return {**item, **fields} if isinstance(item, dict) else fields
+
+
+# -- lines ---------------------------------------------------------------------
+def read_lines(stream: IO[bytes]) -> Iterator[tuple[int, bytes | None]]:
+    """``(line number, bytes)`` for each non-blank line of a binary stream; the
+    bytes are ``None`` for a line longer than :data:`MAX_LINE_BYTES`."""
+    number = 0
+    while True:
+        raw = stream.readline(MAX_LINE_BYTES + 1)
+        if not raw:
+            return
+        number += 1
+        if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+            while True:  # skip the rest of the long line
+                rest = stream.readline(MAX_LINE_BYTES)
+                if not rest or rest.endswith(b"\n"):
+                    break
+            yield number, None
+            continue
+        if raw.strip():
+            yield number, raw
+
+
+def parse_line(raw: bytes) -> object:
+    """The JSON value on one line; :class:`BadLine` saying why it cannot be read."""
+    try:
+        text = raw.decode("utf-8").rstrip("\r\n")
+    except UnicodeDecodeError as exc:
+        raise BadLine(f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at byte {exc.start + 1})") from None
+    try:
+        return read_json(text, MAX_JSON_DEPTH)
+    except JSONLimit as exc:
+        raise BadLine(str(exc).replace(" at line 1 column", " at column")) from None
+
+
+def _line_items(lines: Iterable[tuple[int, bytes | None]]) -> Iterator[object]:
+    for number, raw in lines:
+        try:
+            if raw is None:
+                raise BadLine(f"longer than {MAX_LINE_BYTES} bytes")
+            value = parse_line(raw)
+            if not isinstance(value, dict):
+                raise BadLine("each line must be a JSON object with keys a and b")
+        except BadLine as exc:
+            yield _Ready({"line": number, "verdict": ERROR, "method": "input",
+                          "reason": f"line {number}: {exc}", "ms": 0.0})
+            continue
+        yield value
+
+
+def run_batch(lines: Iterable[tuple[int, bytes | None]] | Iterable[str], jobs: int = 1,
+              timeout: float = 10.0, progress: bool = False) -> Iterator[dict]:
+    """One answer per non-blank line, in order. ``lines`` are ``(number, bytes)``
+    from :func:`read_lines`, or plain strings (numbered from 1)."""
+    numbered = (item if isinstance(item, tuple) else
+                (n, item.encode("utf-8", "surrogatepass") if isinstance(item, str) else item)
+                for n, item in enumerate(lines, 1))
+    done = 0
+    try:
+        for out in _answers(_line_items(numbered), timeout, jobs):
             done += 1
             if progress:
-                _bar(done, total)
+                _count(done)
+            yield out
     finally:
-        if pool:
-            pool.close()
         if progress:
             sys.stderr.write("\n")
 
 
-def _bar(done: int, total: int) -> None:
-    width = 30
-    filled = int(width * done / max(total, 1))
-    sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+def answer_line(answer: dict) -> bytes:
+    """One answer as a line of UTF-8 JSON. Text that cannot be UTF-8 (a lone
+    surrogate such as ``"\\ud800"`` read from the input) is written as the same
+    ``\\u`` escape, so the line reads back to the same value."""
+    text = json.dumps(answer, ensure_ascii=False)
+    try:
+        return (text + "\n").encode("utf-8")
+    except UnicodeEncodeError:
+        return (json.dumps(answer, ensure_ascii=True) + "\n").encode("ascii")
+
+
+def _count(done: int) -> None:
+    sys.stderr.write(f"\r{done} lines answered")
     sys.stderr.flush()
