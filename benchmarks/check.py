@@ -9,6 +9,11 @@ expected, optional domains):
                    (a parse error counts as "unknown"; domains are not used)
   math-verify      HuggingFace math_verify: verify(parse(A), parse(B))
 
+Then, where ../shared/peer-suites is beside the clone, other projects' suites
+(answer checkers; parser expectations): for derive and math-verify, how many
+pairs each reads (does not refuse), gets right, calls a false "equivalent",
+and the median and p90 ms per pair.
+
 A tool is right when its verdict equals the expected one; "unknown" and errors
 are wrong, but they are not false "equivalent"s. Also timed: one whole
 `derive check` command (process start, imports, answer), median of 5 runs.
@@ -52,6 +57,69 @@ def derive_tool():
         except ParseError:
             return "unknown"
     return run
+
+
+def derive_reading_tool():
+    """derive, telling a refusal (``refused``) from an undecided pair."""
+    from derive import check
+    from derive.parsing import ParseError
+
+    def run(pair: dict) -> str:
+        try:
+            return check(pair["a"], pair["b"], pair.get("domains") or None).verdict
+        except ParseError:
+            return "refused"
+    return run
+
+
+def math_verify_reading_tool():
+    """math-verify, with a formula it cannot parse counted as ``refused``."""
+    from math_verify import parse, verify
+
+    def run(pair: dict) -> str:
+        gold, answer = parse(f"${pair['a']}$"), parse(f"${pair['b']}$")
+        if not gold or not answer:
+            return "refused"
+        return "equivalent" if verify(gold, answer) else "not_equivalent"
+    return run
+
+
+ANSWER_CHECKERS = ("math_verify", "nemo_skills", "mario_eval", "hendrycks_math")
+
+
+def peer_suites_dir() -> Path | None:
+    """``../shared/peer-suites`` beside this clone, or beside the clone a worktree belongs to."""
+    candidates = [ROOT.parent / "shared" / "peer-suites"]
+    git = ROOT / ".git"
+    if git.is_file():
+        line = git.read_text(encoding="utf-8").strip()
+        if line.startswith("gitdir:"):
+            candidates.append(Path(line.split(":", 1)[1].strip()).parents[2].parent / "shared" / "peer-suites")
+    return next((c for c in candidates if c.is_dir()), None)
+
+
+def peer_suites(directory: Path, tools: dict) -> None:
+    """Other projects' suites (answer checkers, parser expectations): read, right, false
+    `equivalent`, median and p90 ms per pair, for each tool."""
+    groups: dict[str, list[dict]] = {"answer checkers": [], "parser expectations": []}
+    for path in sorted(directory.glob("*.jsonl")):
+        group = "answer checkers" if path.stem in ANSWER_CHECKERS else "parser expectations"
+        groups[group] += [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    print()
+    print(f"other projects' suites ({directory}):")
+    header = f"{'suite':<20} {'tool':<12} {'read':>11} {'right':>11} {'false equiv.':>12} {'median ms':>10} {'p90 ms':>9}"
+    print(header)
+    print("-" * len(header))
+    for group, pairs in groups.items():
+        for name, run in tools.items():
+            results = measure(run, pairs)
+            verdicts = [v for v, _ in results]
+            ms = [t for _, t in results]
+            read = sum(v != "refused" for v in verdicts)
+            right = sum(v == p["expected"] for v, p in zip(verdicts, pairs))
+            false = sum(v == "equivalent" and p["expected"] != "equivalent" for v, p in zip(verdicts, pairs))
+            print(f"{group:<20} {name:<12} {f'{read}/{len(pairs)}':>11} {f'{right}/{len(pairs)}':>11} {false:>12} "
+                  f"{statistics.median(ms):>10.1f} {p90(ms):>9.1f}")
 
 
 def simplify_tool():
@@ -138,6 +206,8 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--details", action="store_true", help="also print every pair's verdicts")
     parser.add_argument("--runs", type=int, default=5, help="runs of the whole `derive check` command")
+    parser.add_argument("--peer-suites", type=Path, default=peer_suites_dir(),
+                        help="directory of other projects' suites (default: ../shared/peer-suites)")
     args = parser.parse_args()
 
     pairs = [json.loads(line) for line in args.corpus.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -179,6 +249,14 @@ def main() -> None:
     print()
     print(f"whole `derive check` command (process start to answer), median of {len(times)}: "
           f"{median * 1000:.0f} ms  (runs: {', '.join(f'{t * 1000:.0f}' for t in times)})")
+
+    if args.peer_suites is not None and args.peer_suites.is_dir():
+        tools = {"derive": derive_reading_tool()}
+        if mv is not None:
+            tools["math-verify"] = math_verify_reading_tool()
+        peer_suites(args.peer_suites, tools)
+    else:
+        print("\nother projects' suites: not found (../shared/peer-suites beside the clone)")
 
     if args.details:
         print()

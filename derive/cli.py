@@ -53,11 +53,18 @@ CHECK_EXAMPLES = r"""examples:
   derive check '\frac{1}{1+e^{-x}}' '\frac{e^x}{1+e^x}' --json
   derive check --batch pairs.jsonl --out answers.jsonl --jobs 2 --timeout 5
 
-notation: \log and \ln are natural logs, \log_2 \log_{10}; y_i, y_{i,k}, \hat{y}_i, p_i^{(k)} and
-g(x) are elements; \sum_k without bounds runs over k's whole range (the same on both sides);
-indicators \mathbb{1}\{y=k\}, [y=k], 1_{y=k}, \delta_{y,k}; \sigma(z) is the logistic sigmoid;
-softmax(z)_k, \max, \min, \tanh, |x|. Readings a text leaves open get a note or exit 2,
-never a guess (README: "Checking a formula").
+notation read, by family (README: "Checking a formula"):
+  names      y, \hat{y}, \mathbf{x}, \mathrm{CE} \text{NLL} (one name), q' (a new name),
+             bare log ln exp (the functions), e \pi (constants), pasted Unicode (β − × ·)
+  scripts    y_i, y_{i,k}, p_i^{(k)}, g(x) with index arguments, x^2
+  sums       \sum and \prod with bounds or without (the whole range), \sum_{k \neq y}
+  functions  \log \log_2 \ln \exp, \sin \cos \tan \sec.. \sinh.. \arcsin.. (\sin^2 x, \sin^{-1} x),
+             \sqrt[n], \binom, \lfloor \lceil, \gcd \lcm, \mod, \max \min, \sigma(z), softmax(z)_k,
+             softplus ReLU erf sign logsumexp; \operatorname{name}(..) of another name: unknown function
+  brackets   ( ) [ ] \{ \} |x| \vert \lvert \left \mleft \bigl.., \frac \dfrac \tfrac \cfrac, \boxed
+  numbers    decimals exactly, 2.5E2 1e-3 (scientific), 1\frac12 (the mixed number 3/2)
+  indicators \mathbb{1}\{y=k\}, [y=k], 1_{y=k}, \delta_{y,k}
+Readings a text leaves open get a note or exit 2, never a guess.
 
 exit status: 0 equivalent, 1 not equivalent, 2 bad input or usage, 3 unknown (undecided or timeout).
 with --batch: 0 when every line got an answer (see each line's verdict), 2 for an unreadable file.

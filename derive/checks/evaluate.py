@@ -14,6 +14,7 @@ from typing import Any, Callable
 import mpmath
 import sympy as sp
 from sympy.codegen.cfunctions import log2
+from sympy.core.function import AppliedUndef
 
 PRECISION_DIGITS = 40
 
@@ -276,6 +277,99 @@ def _extremum(expr, env, budget):
     return max(values) if isinstance(expr, sp.Max) else min(values)
 
 
+#: Elementary functions evaluated by mpmath; a complex value (asin 2) is no real value.
+_ELEMENTARY = {sp.sin: mpmath.sin, sp.cos: mpmath.cos, sp.tan: mpmath.tan, sp.sec: mpmath.sec,
+               sp.csc: mpmath.csc, sp.cot: mpmath.cot, sp.sinh: mpmath.sinh, sp.cosh: mpmath.cosh,
+               sp.sech: mpmath.sech, sp.csch: mpmath.csch, sp.coth: mpmath.coth, sp.asin: mpmath.asin,
+               sp.acos: mpmath.acos, sp.atan: mpmath.atan, sp.asec: mpmath.asec, sp.acsc: mpmath.acsc,
+               sp.acot: mpmath.acot, sp.asinh: mpmath.asinh, sp.acosh: mpmath.acosh, sp.atanh: mpmath.atanh,
+               sp.asech: mpmath.asech, sp.acsch: mpmath.acsch, sp.acoth: mpmath.acoth, sp.erf: mpmath.erf}
+
+
+def _real(value, what: str):
+    if isinstance(value, mpmath.mpc):
+        if value.imag != 0:
+            raise Undefined(f"{what} has no real value here")
+        value = value.real
+    if not mpmath.isfinite(value):
+        raise Undefined(f"{what} is infinite here")
+    return value
+
+
+@handles(*_ELEMENTARY)
+def _elementary(expr, env, budget):
+    x = _eval(expr.args[0], env, budget)
+    if mpmath.isinf(x):
+        raise Undefined(f"{type(expr).__name__} of an infinite value")
+    try:
+        value = _ELEMENTARY[type(expr)](x)
+    except (ZeroDivisionError, ValueError):
+        raise Undefined(f"{type(expr).__name__} has no value here") from None
+    return _real(value, type(expr).__name__)
+
+
+@handles(sp.floor)
+def _floor(expr, env, budget):
+    return mpmath.floor(_eval(expr.args[0], env, budget))
+
+
+@handles(sp.ceiling)
+def _ceiling(expr, env, budget):
+    return mpmath.ceil(_eval(expr.args[0], env, budget))
+
+
+@handles(sp.sign)
+def _sign(expr, env, budget):
+    return mpmath.sign(_eval(expr.args[0], env, budget))
+
+
+@handles(sp.Mod)
+def _mod(expr, env, budget):
+    a, b = (_eval(arg, env, budget) for arg in expr.args)
+    if b == 0:
+        raise Undefined("a remainder on division by 0")
+    return a - b * mpmath.floor(a / b)
+
+
+@handles(sp.binomial)
+def _binomial(expr, env, budget):
+    n, k = (_eval(arg, env, budget) for arg in expr.args)
+    _check_range((abs(n) + abs(k) + 1) * mpmath.log(abs(n) + abs(k) + 2))
+    try:
+        return _real(mpmath.binomial(n, k), "a binomial coefficient")
+    except (ZeroDivisionError, ValueError):
+        raise Undefined("a binomial coefficient at a pole") from None
+
+
+def _integers(expr, env, budget) -> list[int]:
+    values = [_eval(arg, env, budget) for arg in expr.args]
+    if any(v != int(mpmath.nint(v)) for v in values):
+        raise Undefined(f"{type(expr).__name__.lower()} of numbers that are not integers")
+    if any(abs(v) > mpmath.mpf(10) ** 1000 for v in values):
+        raise Undefined("integers too large for a gcd")
+    return [int(mpmath.nint(v)) for v in values]
+
+
+def _integer_function(name: str):
+    import math
+    combine = {"Gcd": math.gcd, "Lcm": math.lcm}[name]
+
+    def handler(expr, env, budget):
+        return mpmath.mpf(combine(*_integers(expr, env, budget)))
+    return handler
+
+
+@handles(AppliedUndef)
+def _unknown_function(expr, env, budget):
+    """A function derive does not know, as one fixed smooth function of its arguments, so that
+    two formulas using it differently show it; agreement proves nothing (see the caller)."""
+    digest = sum(ord(c) * (k + 1) for k, c in enumerate(str(expr.func)))
+    t = mpmath.mpf(0)
+    for k, arg in enumerate(expr.args):
+        t += _eval(arg, env, budget) * (1 + mpmath.mpf(k + 1 + digest % 7) / 11)
+    return mpmath.exp(mpmath.sin(t + digest % 5)) + t / 3
+
+
 @handles(sp.factorial)
 def _factorial(expr, env, budget):
     # x! = Gamma(x + 1): poles at the negative integers. mpmath keeps huge
@@ -410,3 +504,9 @@ def close(a: mpmath.mpf, b: mpmath.mpf, rel: float = 1e-30) -> bool:
 def relative_error(a: mpmath.mpf, b: mpmath.mpf) -> float:
     scale = max(abs(a), abs(b))
     return 0.0 if scale == 0 else float(abs(a - b) / scale)
+
+
+def register_integer_functions(*classes) -> None:
+    """Evaluate the reader's functions of integers (gcd, lcm) by their class names."""
+    for cls in classes:
+        handles(cls)(_integer_function(cls.__name__))

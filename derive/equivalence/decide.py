@@ -20,7 +20,7 @@ from ..checks.algebra import too_large_for_algebra
 from ..checks.canonical import difference
 from ..core.context import Context, Role, SymbolSpec
 from ..checks.evaluate import Budget, BudgetExceeded, Undefined, Unsupported, close, evaluate, relative_error
-from ..parsing import ParseError, Parsed, read_formulas
+from ..parsing import ParseError, Parsed, differs_for_every_function, points_cannot_show, read_formulas
 from ..core.domains import Domain, Kind
 from ..checks.intervals import interval_of
 from .normalise import normalise
@@ -67,6 +67,10 @@ def _decide(a: str, b: str, parsed: Parsed, domains: dict, seconds: float, stats
     shown = (sp.sstr(ea), sp.sstr(eb))
     budget = Budget(seconds=seconds)
     numeric = _numeric(ea, eb, parsed, _rng(a, b, domains), budget, stats)
+    if numeric.kind == "mismatch" and not differs_for_every_function(ea, eb):
+        return Verdict(Answer.UNKNOWN, "numeric", f"{numeric.text} for one choice of a function derive does not "
+                       "know; what that function computes is not known, so this decides nothing", a, b, None,
+                       notes, shown)
     if numeric.kind == "mismatch":
         return Verdict(Answer.NOT_EQUIVALENT, "numeric", numeric.text, a, b, numeric.counterexample, notes, shown)
     if numeric.kind == "nowhere":
@@ -78,6 +82,10 @@ def _decide(a: str, b: str, parsed: Parsed, domains: dict, seconds: float, stats
     if proved:
         agree = f"; {numeric.text}" if numeric.kind == "agree" else ""
         return Verdict(Answer.EQUIVALENT, "symbolic", why + agree, a, b, None, notes, shown)
+    blind = numeric.kind == "agree" and (points_cannot_show(ea) or points_cannot_show(eb))
+    if blind:
+        return Verdict(Answer.UNKNOWN, "numeric", f"{numeric.text}, but {blind}: only a proof would decide, "
+                       f"and {why}", a, b, None, notes, shown)
     if numeric.kind == "agree":
         # Not proved: before calling it equivalent on the numbers, look again at
         # high precision, where differences below 10^-30 (1 + 10^-50 vs 1) show.

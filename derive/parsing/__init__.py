@@ -1,4 +1,4 @@
-"""LaTeX in ML notation -> sympy, through ``latex2sympy2_extended`` (see reader.py).
+"""LaTeX in ML notation -> sympy, through ``latex2sympy2_extended`` (see the reader package).
 
 ``read_formulas`` is the entry point: the formulas of one comparison are read
 together, so they share their variables and domains.
@@ -14,8 +14,10 @@ from .assemble import Formula, Resolver, Table, Variable, name_whole_ranges
 from .lexer import ParseError, tokenize
 from .ranges import Ranges
 from .reader import Reader
+from .reader.functions import differs_for_every_function, points_cannot_show
 
-__all__ = ["ParseError", "Parsed", "read_formulas", "domain_key", "Variable"]
+__all__ = ["ParseError", "Parsed", "read_formulas", "domain_key", "Variable", "points_cannot_show",
+           "differs_for_every_function"]
 
 
 @dataclass
@@ -64,7 +66,9 @@ def read_formulas(texts: list[str], domains: dict[str, str] | None = None, unuse
     for text in texts:
         if not isinstance(text, str):
             raise ParseError(f"a formula must be a string, not {type(text).__name__}")
-        reader = Reader(text, tokenize(text))
+        lexed: list[str] = []
+        reader = Reader(text, tokenize(text, lexed))
+        reader.notes += lexed
         reader.declared = set(parsed_domains)
         raw = reader.read_all()
         formulas.append(Formula(text, reader, raw))
@@ -75,6 +79,14 @@ def read_formulas(texts: list[str], domains: dict[str, str] | None = None, unuse
         table.size_keys |= Resolver.size_keys_of(f.reader)
     for f in formulas:
         table.label_keys |= Resolver.label_keys(f.reader) - table.size_keys
+    plain, indexed, summed = set(), set(), set()
+    for f in formulas:
+        p, i, s = Resolver.plain_and_indexed(f.reader)
+        plain, indexed, summed = plain | p, indexed | i, summed | s
+    table.split_names = (plain & indexed) - summed - table.size_keys
+    for name in sorted(table.split_names):
+        notes.append(f"{name} is written both plain and with an index ({name}_0, ...): read as two names, "
+                     f"the plain one shown as '{name} (plain)'")
     exprs = [Resolver(f, table).expr() for f in formulas]
     exprs = _unify_whole_ranges(name_whole_ranges(exprs, table), table)
     seen = {v.key for v in table.variables.values()} | {k for f in formulas for k in f.reader.bound}

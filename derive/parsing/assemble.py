@@ -15,6 +15,7 @@ from ..core.domains import Domain, Kind
 from .lexer import ParseError
 from .nodes import Atom, Call, Constant, Group, HiddenSize, Indicator
 from .reader import Reader
+from .reader.functions import FUNCTION_CLASSES, FunctionValueError, build_call, opaque
 
 #: Numbers beyond 10^MAX_MAGNITUDE are refused rather than computed.
 MAX_MAGNITUDE = 1000
@@ -49,6 +50,8 @@ class Table:
     label_keys: set[str] = field(default_factory=set)
     hidden: int = 0
     size_keys: set[str] = field(default_factory=set)
+    #: names written both plain and with an index (w and w_0): two variables, the plain one renamed
+    split_names: set[str] = field(default_factory=set)
 
     def variable(self, key: str, name: str, kind: str, ndim: int, formula: Formula, pos: int) -> Variable:
         domain = self.domains.get(key, Domain(Kind.REAL))
@@ -124,6 +127,25 @@ class Resolver:
         return keys - reader.bound
 
     @staticmethod
+    def plain_and_indexed(reader: Reader) -> tuple[set[str], set[str], set[str]]:
+        """Names written without an index, with constant indices only (``w_0``, ``\\theta_1``),
+        and at other indices. Only the first two may be two names (``w_0 + w x``): an element
+        at a summed index beside a plain name (``y_k`` in a sum, and ``y``) stays an error."""
+        def constant(expr: sp.Expr) -> bool:
+            return all(isinstance(reader.nodes.get(s), Constant) for s in expr.free_symbols)
+        plain, indexed, summed = set(), set(), set()
+        for node in reader.nodes.values():
+            if isinstance(node, Atom) and node.key not in reader.bound:
+                name = node.key + (f"_{{{node.suffix}}}" if node.suffix else "")
+                if not node.indices:
+                    plain.add(name)
+                elif all(part.expr is not None and constant(part.expr) for part in node.indices):
+                    indexed.add(name)
+                else:
+                    summed.add(name)
+        return plain, indexed, summed
+
+    @staticmethod
     def size_keys_of(reader: Reader) -> set[str]:
         """Names in the bounds of sums: sizes (positive integers)."""
         keys: set[str] = set()
@@ -167,36 +189,14 @@ class Resolver:
             delta = sp.KroneckerDelta(self.resolve(node.lhs), self.resolve(node.rhs))
             return 1 - delta if node.negated else delta
         if isinstance(node, Call):
-            arg = self.resolve(node.arg)
-            if node.func == "log":
-                if arg.is_number and arg.is_zero:
-                    raise ParseError("the formula takes the log of 0", self.f.text, None)
-                if node.base is None:
-                    return sp.log(arg)
-                base = self.resolve(node.base)
-                if base.is_number and (base.is_positive is not True or base == 1):
-                    raise ParseError(f"a log with base {base}: the base must be positive and not 1",
-                                     self.f.text, None)
-                return sp.log(arg) / sp.log(base)
-            if node.func == "exp":
-                return sp.exp(arg)
-            if node.func == "sigmoid":
-                return 1 / (1 + sp.exp(-arg))
-            if node.func == "abs":
-                return sp.Abs(arg)
-            if node.func == "tanh":
-                return sp.tanh(arg)
-            if node.func == "softplus":
-                return sp.log(1 + sp.exp(arg))
-            if node.func == "relu":
-                return sp.Max(0, arg)
-            if node.func in ("max", "min"):
-                args = [arg] + [self.resolve(r) for r in node.rest]
-                try:
-                    return (sp.Max if node.func == "max" else sp.Min)(*args)
-                except (ValueError, TypeError):
-                    raise ParseError(f"{node.func} of values that are not all real", self.f.text, None) from None
-            raise AssertionError(node.func)
+            args = [self.resolve(node.arg)] + [self.resolve(r) for r in node.rest]
+            base = self.resolve(node.base) if node.base is not None else None
+            if node.func.startswith("@"):
+                return opaque(node.func[1:], args)
+            try:
+                return build_call(node.func, args, base)
+            except FunctionValueError as exc:
+                raise ParseError(str(exc), self.f.text, None) from None
         if isinstance(node, Atom):
             return self.atom(node)
         raise AssertionError(type(node))
@@ -221,6 +221,8 @@ class Resolver:
             if name in self.size_keys:
                 return self.table.variable(atom.key, name, "size", 0, self.f, atom.pos).obj
             kind = "label" if name in self.index_keys else "scalar"
+            if name in self.table.split_names:
+                name = f"{name} (plain)"
             return self.table.variable(atom.key, name, kind, 0, self.f, atom.pos).obj
         var = self.table.variable(atom.key, name, "array", len(indices), self.f, atom.pos)
         return var.obj[tuple(indices)]
@@ -234,8 +236,7 @@ class Resolver:
         return self.table.variable(key, key, "label", 0, self.f, atom.pos).obj
 
 
-ALLOWED = (sp.Add, sp.Mul, sp.Pow, sp.Sum, sp.Product, sp.log, sp.exp, sp.Abs, sp.KroneckerDelta,
-           sp.tanh, sp.Max, sp.Min,
+ALLOWED = (sp.Add, sp.Mul, sp.Pow, sp.Sum, sp.Product, sp.KroneckerDelta, *FUNCTION_CLASSES,
            sp.factorial, sp.Symbol, sp.Indexed, sp.IndexedBase, sp.Idx, sp.Tuple, sp.Number,
            sp.core.numbers.Exp1, sp.core.numbers.Pi, sp.core.numbers.NumberSymbol)
 
