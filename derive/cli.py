@@ -180,7 +180,7 @@ def recheck_file(path: str) -> tuple[int, dict, list[str]]:
         return recheck_refutation_file(path, data)
     outcome = recheck(data)
     report = outcome.report
-    code = EXIT_FAILS if outcome.display_mismatches else _exit_for(report)
+    code = EXIT_FAILS if outcome.display_mismatches or outcome.overclaims else _exit_for(report)
     failing = [(sr.step, sr.failure) for sr in report.steps if sr.failure is not None]
     result = {
         "file": str(path), "name": outcome.derivation.name, "status": report.status.value,
@@ -188,6 +188,7 @@ def recheck_file(path: str) -> tuple[int, dict, list[str]]:
         "steps": [{"step": sr.step, "status": sr.status.value} for sr in report.steps],
         "failures": [{"step": n, **f.to_json()} for n, f in failing],
         "latex_mismatch_steps": list(outcome.display_mismatches),
+        "overclaims": [o.to_json() for o in outcome.overclaims],
     }
     verdict = "OK" if outcome.holds else ("REJECTED" if code == EXIT_FAILS else "UNDECIDED")
     lines = [f"{path}: {verdict} ({STATUS_TEXT[report.status.value]}, {len(report.steps)} steps)"]
@@ -195,6 +196,7 @@ def recheck_file(path: str) -> tuple[int, dict, list[str]]:
     for n in outcome.display_mismatches:
         what = f"step {n}" if n else "the start line or a definition"
         lines.append(f"  {what}: the LaTeX shown does not match the expression checked")
+    lines += [f"  {o.describe()}" for o in outcome.overclaims]
     for sr in report.steps:
         if sr.status is Status.UNCHECKED:
             reasons = "; ".join(r.detail for r in sr.results if r.status is Status.UNCHECKED)
@@ -363,6 +365,8 @@ def cmd_verify(args) -> int:
                 worst = _worse(worst, EXIT_UNDECIDED)
                 continue
             answers.append(report.to_json())
+            for step in report.unread:  # the lines derive could not read, with their position
+                print(f"derive: {path}:{step.line}: {step.reason}", file=sys.stderr)
             if not args.json:
                 sys.stdout.write(report.table())
                 sys.stdout.flush()
@@ -388,15 +392,21 @@ from the one before). A chain e0 = e1 = e2 ... is checked step by step (=, \equi
   \arg\max_\theta F = \arg\min_\theta G   same optimiser: G is a monotone map of F free of theta
   NAME = ...  on a chain's first line     defines NAME (\hat{\theta}, \mathcal{L}, P(y_i|x_i)),
                                           unfolded in later lines; not a step
-  justifications                          \text{..} at a row's end, \tag{..}, \quad (..), && ..,
+  justifications                          \text{..}, (\text{..}), \tag{..}, \quad (..), && ..,
                                           \stackrel{Bayes}{=}; a law of probability (Bayes' rule,
                                           i.i.d. samples, uniform prior) is used only when named
   domains in the file                     % derive: y=onehot, \hat{y}=simplex   (<!-- derive: .. --> in .md)
   parameters                              hatted symbols, \theta, the arg max subscript, and
                                           % derive-parameters: z, w
 
+  lines that cannot be read                each is an unknown step with its line and reason (also on
+                                          stderr); the other steps are still checked
+  % derive: skip  (<!-- derive: skip -->) on the line before a display: the display is skipped,
+                                          and reported as skipped
+
 exit status: 0 every step holds, 1 a step fails (the first failure is shown with a
-counterexample), 2 bad input, 3 a step stayed undecided.
+counterexample), 3 no step fails but a step stayed undecided or a line could not be read,
+2 the file cannot be used (missing, not text, no display, a bad derive: comment or domain).
 """
 
 

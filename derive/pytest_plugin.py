@@ -16,9 +16,13 @@ once and each step becomes one test, named by the line its right-hand side is
 written on (``docs/proof.tex::line-12``, ``line-12.2`` for a second step on
 that line). A step that holds, or a line that defines a name, passes; a step
 that fails fails with the step and its counterexample; a step that stays
-undecided fails too (undecided is not proved). A file that cannot be read (a
-formula derive cannot parse, an unknown domain) is a collection error naming
-``file:line``. Steps carry the ``derive`` marker (``pytest -m derive``).
+undecided fails too (undecided is not proved), unless ``derive_undecided``
+says otherwise. A line derive cannot read is a failing item with its line and
+reason (the file's other steps are still checked); a display after a
+``% derive: skip`` comment (``<!-- derive: skip -->`` in Markdown) is a skipped
+item. Only a file that cannot be used at all (missing, not text, no display, a
+bad ``derive:`` comment or domain) is a collection error naming ``file:line``.
+Steps carry the ``derive`` marker (``pytest -m derive``).
 
 Options (all ini options; none is needed by projects that do not use derive):
 
@@ -36,6 +40,11 @@ Options (all ini options; none is needed by projects that do not use derive):
     use, so name here only symbols every collected file uses.)
 ``derive_seconds``
     the time limit handed to ``verify_file`` (default 20).
+``derive_undecided``
+    what a step that was read but stayed undecided is: ``fail`` (the default:
+    undecided is not proved), ``xfail`` (reported as an expected failure, with
+    the reason) or ``skip`` (reported as skipped, with the reason). A line that
+    could not be read always fails.
 
 The plugin is registered through the ``pytest11`` entry point. It imports
 nothing heavy at start-up: :mod:`derive.verify` (and sympy) are imported only
@@ -59,6 +68,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                   type="linelist", default=[])
     parser.addini("derive_seconds", "derive: time limit in seconds for checking one derive file (default 20)",
                   default="20")
+    parser.addini("derive_undecided", "derive: what an undecided step is: fail (default), xfail or skip",
+                  default="fail")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -154,6 +165,17 @@ def _seconds(config: pytest.Config) -> float:
     return value
 
 
+#: What ``derive_undecided`` may say an undecided step is.
+UNDECIDED = ("fail", "xfail", "skip")
+
+
+def _undecided(config: pytest.Config) -> str:
+    raw = str(config.getini("derive_undecided")).strip()
+    if raw not in UNDECIDED:
+        raise ValueError(f"derive_undecided: {raw!r} is not one of {', '.join(UNDECIDED)}")
+    return raw
+
+
 class DeriveFile(pytest.File):
     """A ``.tex``/``.md`` derivation: checked once, one :class:`DeriveStep` per step."""
 
@@ -162,17 +184,17 @@ class DeriveFile(pytest.File):
 
         config = self.config
         try:
-            domains, seconds = _domains(config), _seconds(config)
+            domains, seconds, undecided = _domains(config), _seconds(config), _undecided(config)
         except ValueError as exc:
             raise self.CollectError(f"derive: bad pytest configuration: {exc}") from None
         try:
             report = verify_file(self.path, domains=domains, seconds=seconds)
         except VerifyError as exc:
             where = self.nodeid if exc.line is None else f"{self.nodeid}:{exc.line}"
-            raise self.CollectError(f"derive cannot read {where}: {exc.message}") from None
+            raise self.CollectError(f"derive cannot use {where}: {exc.message}") from None
         self.report = report
         for step in report.steps:
-            yield DeriveStep.from_parent(self, name=step.id, step=step)
+            yield DeriveStep.from_parent(self, name=step.id, step=step, undecided=undecided)
 
 
 class DeriveStepFailure(Exception):
@@ -186,19 +208,31 @@ class DeriveStepFailure(Exception):
 class DeriveStep(pytest.Item):
     """One step of a derivation; passes when it holds (or defines a name)."""
 
-    def __init__(self, *, step, **kwargs):
+    def __init__(self, *, step, undecided: str = "fail", **kwargs):
         super().__init__(**kwargs)
         self.step = step
+        self.undecided = undecided
         self.add_marker("derive")
 
     def runtest(self) -> None:
-        if not self.step.ok:
-            raise DeriveStepFailure(self.step)
+        step = self.step
+        where = f"{self.parent.nodeid}:{step.line}"
+        if step.verdict.value == "skipped":
+            pytest.skip(f"{where}: {step.reason}")
+        if step.verdict.value == "unknown" and not step.unread and self.undecided != "fail":
+            message = f"{where}: step undecided, so not proved: {step.reason}"
+            if self.undecided == "xfail":
+                pytest.xfail(message)
+            pytest.skip(message)
+        if not step.ok:
+            raise DeriveStepFailure(step)
 
     def repr_failure(self, excinfo, style=None):
         if isinstance(excinfo.value, DeriveStepFailure):
             step, where = excinfo.value.step, self.parent.nodeid
-            if step.verdict.value == "unknown":
+            if step.unread:
+                head = f"{where}:{step.line}: step not read: {step.reason}"
+            elif step.verdict.value == "unknown":
                 head = f"{where}:{step.line}: step undecided, so not proved: {step.reason}"
             else:
                 head = f"{where}:{step.line}: step fails"

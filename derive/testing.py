@@ -7,8 +7,10 @@
 Both raise :class:`AssertionError` when the claim is not proved, with a message
 that shows what was checked and the counterexample, so a failing ``pytest``
 test reads like ``derive verify``/``derive check`` output. Input that cannot
-be read is not an assertion failure: :class:`derive.parsing.ParseError` and
-:class:`derive.verify.VerifyError` propagate as they are.
+be used is not an assertion failure: :class:`derive.parsing.ParseError` and
+:class:`derive.verify.VerifyError` (a file missing, not text, with no display)
+propagate as they are; a line of a derivation that cannot be read is a step
+not proved, so it fails the assertion with its line and reason.
 
 To check files without writing tests, see the pytest plugin
 (:mod:`derive.pytest_plugin`, ini option ``derive_files``).
@@ -58,8 +60,9 @@ def assert_derivation(path_or_text, domains: dict[str, str] | None = None, fmt: 
     every step that failed (with its counterexample) or stayed undecided: an
     undecided step is not proved, so it fails the assertion too.
 
-    A file or formula that cannot be read raises
-    :class:`derive.verify.VerifyError` (it is bad input, not a failed claim).
+    A file that cannot be used (missing, not text, no display) raises
+    :class:`derive.verify.VerifyError` (it is bad input, not a failed claim);
+    a line that cannot be read is an undecided step, with its reason.
     """
     from .verify import VerifyError, verify_file, verify_text
 

@@ -362,8 +362,9 @@ def test_batch_keeps_order_and_answers_every_line(tmp_path):
     src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     src.write_text("\n".join(lines) + "\n", encoding="utf-8")
     started = time.monotonic()
-    proc = cli("--batch", str(src), "--out", str(out), "--jobs", "2", "--timeout", "2", "--quiet", timeout=120)
-    assert time.monotonic() - started < 40
+    # the limit leaves room for a loaded machine; the slow pairs must still be cut off by it
+    proc = cli("--batch", str(src), "--out", str(out), "--jobs", "2", "--timeout", "6", "--quiet", timeout=180)
+    assert time.monotonic() - started < 90
     no_traceback(proc)
     assert proc.returncode == 0, proc.stderr
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]

@@ -36,7 +36,8 @@ BROKEN_MD = GOOD_MD.replace(r"\log a + \log b", r"\log a - \log b")
 DOMAINS = {"a": "positive", "b": "positive"}
 
 # A stand-in engine: each pair "VERDICT RELATION" on a line of a .tex/.md file is
-# one step on that line; "error" raises VerifyError on that line. The domains
+# one step on that line ("unread" is an unknown step whose line could not be read);
+# "error" raises VerifyError on that line (a file that cannot be used). The domains
 # and seconds the plugin passed are written into every step's reason.
 FAKE_CONFTEST = textwrap.dedent('''
     import derive.verify
@@ -52,7 +53,9 @@ FAKE_CONFTEST = textwrap.dedent('''
                 raise VerifyError("cannot read this formula", str(path), n)
             for ordinal, (verdict, relation) in enumerate(zip(words[::2], words[1::2]), 1):
                 cex = {"values": {"a": 2.0}, "a": 1.0, "b": -1.0} if verdict == "fails" else None
-                steps.append(StepResult(n, ordinal, "x", "y", relation, StepVerdict(verdict), "symbolic",
+                method = "unread" if verdict == "unread" else "symbolic"
+                verdict = "unknown" if verdict == "unread" else verdict
+                steps.append(StepResult(n, ordinal, "x", "y", relation, StepVerdict(verdict), method,
                                         f"domains={sorted((domains or {}).items())} seconds={seconds}",
                                         counterexample=cex))
         return VerifyReport(str(path), tuple(steps))
@@ -81,7 +84,7 @@ def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
 def test_help_lists_the_ini_options(pytester):
     result = run(pytester, "--help")
     result.stdout.fnmatch_lines(["*derive_files (linelist)*", "*derive_domains (linelist)*",
-                                 "*derive_seconds*"])
+                                 "*derive_seconds*", "*derive_undecided*"])
 
 
 def test_without_derive_files_nothing_is_collected(pytester):
@@ -145,13 +148,40 @@ def test_fake_engine_unknown_fails_as_not_proved(pytester):
                                  "line 1: =: unknown*"])
 
 
-def test_fake_engine_unreadable_file_is_a_collection_error(pytester):
+def test_fake_engine_file_that_cannot_be_used_is_a_collection_error(pytester):
     project(pytester, "derive_files = *.tex\n", {"steps.tex": "holds =\nerror\n"}, fake=True)
     result = run(pytester)
     result.assert_outcomes(errors=1)
-    result.stdout.fnmatch_lines(["*ERROR collecting steps.tex*", "derive cannot read steps.tex:2: "
+    result.stdout.fnmatch_lines(["*ERROR collecting steps.tex*", "derive cannot use steps.tex:2: "
                                  "cannot read this formula"])
     result.stdout.no_fnmatch_line("*Traceback*")
+
+
+def test_fake_engine_unread_step_fails_with_its_reason(pytester):
+    project(pytester, "derive_files = *.tex\nderive_undecided = skip\n", {"steps.tex": "holds =\nunread =\n"},
+            fake=True)
+    result = run(pytester)
+    result.assert_outcomes(passed=1, failed=1)  # not read always fails, whatever derive_undecided says
+    result.stdout.fnmatch_lines(["steps.tex:2: step not read: domains=* seconds=20.0", "line 2: =: unknown (unread)*"])
+
+
+def test_fake_engine_undecided_as_xfail_or_skip(pytester):
+    files = {"steps.tex": "holds =\nunknown =\nskipped display\nfails =\n"}
+    project(pytester, "derive_files = *.tex\nderive_undecided = xfail\n", files, fake=True)
+    result = run(pytester, "-rxs")
+    result.assert_outcomes(passed=1, xfailed=1, skipped=1, failed=1)
+    result.stdout.fnmatch_lines(["*steps.tex:2: step undecided, so not proved: domains=*"])
+    project(pytester, "derive_files = *.tex\nderive_undecided = skip\n", files, fake=True)
+    run(pytester).assert_outcomes(passed=1, skipped=2, failed=1)
+    project(pytester, "derive_files = *.tex\n", files, fake=True)
+    run(pytester).assert_outcomes(passed=1, skipped=1, failed=2)
+
+
+def test_fake_engine_bad_undecided_is_a_collection_error(pytester):
+    project(pytester, "derive_files = *.tex\nderive_undecided = maybe\n", {"s.tex": "holds =\n"}, fake=True)
+    result = run(pytester)
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*derive_undecided: 'maybe' is not one of fail, xfail, skip*"])
 
 
 def test_fake_engine_domains_and_seconds_reach_verify_file(pytester):
@@ -222,12 +252,21 @@ def test_broken_step_fails_with_its_counterexample(pytester):
     result.stdout.no_fnmatch_line("*Traceback*")
 
 
-def test_unreadable_formula_is_a_collection_error_with_its_line(pytester):
+def test_unreadable_formula_is_a_failing_item_with_its_line(pytester):
     project(pytester, "derive_files = *.tex\n", {"bad.tex": UNREADABLE_TEX})
-    result = run(pytester)
-    result.assert_outcomes(errors=1)
-    result.stdout.fnmatch_lines(["*ERROR collecting bad.tex*", "derive cannot read bad.tex:4: *"])
+    result = run(pytester, "-v")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*bad.tex::line-3 PASSED*", "*bad.tex::line-4 FAILED*",
+                                 "bad.tex:4: step not read: not checked: line 4: cannot read the formula *"])
     result.stdout.no_fnmatch_line("*Traceback*")
+
+
+def test_skip_comment_makes_a_skipped_item(pytester):
+    skipped = UNREADABLE_TEX.replace("\\begin{align}", "% derive: skip\n\\begin{align}")
+    project(pytester, "derive_files = *.tex\n", {"skip.tex": skipped, "good.tex": GOOD_TEX})
+    result = run(pytester, "-v", "-rs")
+    result.assert_outcomes(passed=2, skipped=1)
+    result.stdout.fnmatch_lines(["*skip.tex::line-3 SKIPPED*", "*skip.tex:3: the display is skipped*"])
 
 
 def test_markdown_files(pytester):
@@ -302,13 +341,17 @@ def test_assert_derivation_failure_message(tmp_path):
     assert "line 4: =: fails" in message and "counterexample:" in message
 
 
-def test_assert_derivation_unreadable_is_a_verify_error(tmp_path):
+def test_assert_derivation_unreadable_line_is_not_proved(tmp_path):
     from derive.verify import VerifyError
-    with pytest.raises(VerifyError) as info:
+    with pytest.raises(AssertionError) as info:
         assert_derivation(UNREADABLE_TEX)
-    assert info.value.line == 4
+    message = str(info.value)
+    assert "undecided (not proved) at line 4" in message
+    assert "not checked: line 4: cannot read the formula" in message
     with pytest.raises(VerifyError):
         assert_derivation(tmp_path / "missing.tex")
+    with pytest.raises(VerifyError):
+        assert_derivation("no display here at all")
 
 
 def _fake_report(*verdicts: str):

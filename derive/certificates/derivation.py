@@ -16,7 +16,7 @@ from pathlib import Path
 import sympy as sp
 
 from ..checks.steps import check_derivation
-from ..checks.results import DEFAULT, Report, Settings
+from ..checks.results import DEFAULT, STRENGTH, Report, Settings, Status
 from ..core.context import Context, Definition, Role, SymbolSpec
 from ..core.derivation import Derivation, Step
 from ..core.domains import DomainError
@@ -300,26 +300,58 @@ def _map(data: dict, ctx: Context, where: str) -> MonotoneMap:
 
 
 @dataclass(frozen=True)
+class Overclaim:
+    """A claim of the certificate that the recheck does not reproduce.
+
+    ``step`` 0 stands for the certificate's overall status. ``claimed`` and
+    ``found`` are the recorded and the rechecked status; ``detail`` says what
+    else fell short (the sizes an exact check recorded but did not cover again).
+    """
+
+    step: int
+    claimed: Status
+    found: Status
+    detail: str = ""
+
+    def describe(self) -> str:
+        what = f"step {self.step}" if self.step else "the certificate"
+        if self.detail:
+            return f"{what} is recorded {self.claimed.value}, but {self.detail}"
+        return (f"{what} is recorded {self.claimed.value}, but the recheck finds only "
+                f"{self.found.value}: a certificate may not claim more than its checks show")
+
+    def to_json(self) -> dict:
+        data = {"step": self.step, "claimed": self.claimed.value, "found": self.found.value}
+        return data | ({"detail": self.detail} if self.detail else {})
+
+
+@dataclass(frozen=True)
 class Recheck:
     """The outcome of rechecking one certificate."""
 
     derivation: Derivation
     report: Report
     display_mismatches: tuple[int, ...]
+    overclaims: tuple[Overclaim, ...] = ()
 
     @property
     def holds(self) -> bool:
-        return self.report.holds and not self.display_mismatches
+        return self.report.holds and not self.display_mismatches and not self.overclaims
 
 
 def recheck(data: dict, settings: Settings = DEFAULT) -> Recheck:
-    """Rebuild and re-check; also compare every formula shown with the one checked.
+    """Rebuild and re-check; also compare every formula shown with the one checked,
+    and every status recorded with the one the checks give again.
 
     ``display_mismatches`` lists the lines (0 is the start) whose LaTeX does
     not render from their srepr; a definition whose LaTeX differs counts as
     line 0 too, since every line is read through the definitions.
+    ``overclaims`` lists the steps recorded stronger than they recheck (a step
+    recorded ``proved`` that rechecks only ``numeric``), and exact checks
+    recorded at sizes the recheck did not cover.
     """
     derivation = from_json(data)
+    claims = _claims(data)
     report = check_derivation(derivation, settings)
     ctx = derivation.context
     shown = [data["start"].get("latex")] + [s.get("latex") for s in data["steps"]]
@@ -328,4 +360,72 @@ def recheck(data: dict, settings: Settings = DEFAULT) -> Recheck:
     for raw, definition in zip(data.get("definitions", []), ctx.definitions):
         if raw.get("latex") != to_latex(definition.rhs, ctx) and 0 not in mismatched:
             mismatched.insert(0, 0)
-    return Recheck(derivation, report, tuple(mismatched))
+    return Recheck(derivation, report, tuple(mismatched), _overclaims(claims, data, report))
+
+
+def _claims(data: dict) -> tuple[Status, list[Status]]:
+    """The overall and per-step statuses the certificate records."""
+    def status(value, where: str) -> Status:
+        try:
+            return Status(value)
+        except ValueError:
+            raise CertificateError(f"{where}: 'status' should be one of "
+                                   f"{', '.join(s.value for s in Status)}") from None
+
+    steps = [status(s.get("status"), f"step {n}") for n, s in enumerate(data["steps"], start=1)]
+    return status(data.get("status"), "certificate"), steps
+
+
+def _overclaims(claims: tuple[Status, list[Status]], data: dict, report: Report) -> tuple[Overclaim, ...]:
+    """Recorded statuses stronger than the recheck's, and exact sizes it did not cover.
+
+    A failed step is reported as a failure already, and an unchecked one as
+    undecided (a recheck may run out of time); only steps that pass, but more
+    weakly than recorded, are listed here.
+    """
+    overall, steps = claims
+    out = []
+    for raw, claimed, step in zip(data["steps"], steps, report.steps):
+        found = step.status
+        if found in (Status.FAILED, Status.UNCHECKED) or claimed not in STRENGTH:
+            continue
+        if STRENGTH[found] < STRENGTH[claimed]:
+            out.append(Overclaim(step.step, claimed, found))
+        elif claimed is Status.PROVED_AT_SIZES and found is Status.PROVED_AT_SIZES:
+            missing = _sizes_not_covered(raw, step.results)
+            if missing:
+                out.append(Overclaim(step.step, claimed, found,
+                                     f"the exact check now covers only {_sizes_list(step.results)}, "
+                                     f"not the recorded {missing}"))
+    if not out and report.status not in (Status.FAILED, Status.UNCHECKED) and overall in STRENGTH \
+            and STRENGTH[report.status] < STRENGTH[overall]:
+        out.append(Overclaim(0, overall, report.status))
+    return tuple(out)
+
+
+def _exact_sizes(checks: list) -> dict[str, set]:
+    """Per obligation, the sizes its exact checks covered (as sorted tuples of pairs)."""
+    out: dict[str, set] = {}
+    for c in checks:
+        if not isinstance(c, dict):
+            continue
+        sizes = c.get("sizes")
+        if c.get("kind") == "exact" and isinstance(sizes, list):
+            out.setdefault(str(c.get("obligation")), set()).update(
+                tuple(sorted(s.items())) for s in sizes if isinstance(s, dict))
+    return out
+
+
+def _sizes_not_covered(raw: dict, results) -> str:
+    """The recorded exact sizes that the recheck's exact checks did not cover, as text."""
+    recorded = _exact_sizes(raw.get("checks", []) if isinstance(raw.get("checks"), list) else [])
+    found = _exact_sizes([r.to_json() for r in results])
+    missing = sorted({sizes for obligation, all_sizes in recorded.items()
+                      for sizes in all_sizes - found.get(obligation, set())}, key=str)
+    return "; ".join(", ".join(f"{k} = {v}" for k, v in sizes) for sizes in missing)
+
+
+def _sizes_list(results) -> str:
+    covered = sorted({sizes for all_sizes in _exact_sizes([r.to_json() for r in results]).values()
+                      for sizes in all_sizes}, key=str)
+    return "; ".join(", ".join(f"{k} = {v}" for k, v in sizes) for sizes in covered) or "no sizes"

@@ -102,6 +102,13 @@ _CONSTRUCTORS = {
     "Le": sp.Le,
     "Gt": sp.Gt,
     "Ge": sp.Ge,
+    # the names sympy.srepr prints for the comparisons above
+    "Equality": sp.Eq,
+    "Unequality": sp.Ne,
+    "StrictLessThan": sp.Lt,
+    "LessThan": sp.Le,
+    "StrictGreaterThan": sp.Gt,
+    "GreaterThan": sp.Ge,
     "log2": log2,
 }
 _CONSTANTS = {"E": sp.E, "pi": sp.pi, "oo": sp.oo, "zoo": sp.zoo, "nan": sp.nan,

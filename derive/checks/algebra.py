@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import itertools
 
+import mpmath
 import sympy as sp
 
 from .canonical import difference
 from ..core.context import Context, Role
-from .results import DEFAULT, CheckResult, Settings, Status
+from .evaluate import BudgetExceeded, Undefined, Unsupported, evaluate
+from .results import DEFAULT, CheckResult, Counterexample, Settings, Status
 from ..core.strategies import everywhere
 
 
@@ -77,8 +79,105 @@ def symbolic_check(after: sp.Expr, target: sp.Expr, ctx: Context, fixed: dict[st
     if diff == 0:
         return CheckResult(obligation, "symbolic", Status.PROVED,
                            f"canonical forms agree {where} (difference simplifies to 0)")
+    found = sizes_where_nonzero(diff, ctx, fixed)
+    if found is not None:
+        sizes, value = found
+        at = f"at {_sizes_text(sizes)}" if sizes else "at every size"
+        what = "a function of the sizes alone" if sizes else "a constant"
+        shown = {name: lo for name, (lo, _) in ctx.with_sizes(**fixed).items()} | sizes
+        cex = Counterexample({"sizes": shown, "values": {}}, "0", value,
+                             f"the new line minus the old is {what}, {value} {at}, whatever the other values")
+        return CheckResult(obligation, "symbolic", Status.FAILED,
+                           f"the two sides differ by {what}: {value} {at}", cex)
     return CheckResult(obligation, "symbolic", Status.UNCHECKED,
                        "sympy did not reduce the difference to 0")
+
+
+#: Sizes tried for a difference that depends on the sizes alone: every value
+#: from the lower bound up to this many past it, each integer constant of the
+#: difference and its neighbours (the 16 of ``[C > 16]``), and a few large values.
+SEARCHED_SIZES = 24
+LARGE_SIZES = (100, 1000, 10_000, 1_000_000)
+MAX_SIZE_CASES = 600
+
+
+def sizes_where_nonzero(diff: sp.Expr, ctx: Context, fixed: dict[str, int]) -> tuple[dict[str, int], str] | None:
+    """Sizes at which a difference that depends on no value but the sizes is not 0.
+
+    ``diff`` is the simplified canonical difference of two lines. When what
+    is left of it is a constant or a function of the sizes, a non-zero
+    constant, or a size at which that function is not 0, refutes the identity
+    for every value of the other symbols. Returns the sizes (empty for a
+    constant) and the value of the difference there as text, or None when the
+    difference mentions more than the sizes or no size was found.
+    """
+    rest = _only_sizes(diff, ctx, fixed)
+    if rest is None:
+        return None
+    sizes = sorted((s for s in rest.free_symbols), key=lambda s: s.name)
+    if not sizes:
+        value = _nonzero_value(rest)
+        return ({}, value) if value is not None else None
+    choices = []
+    for size in sizes:
+        lo = int(ctx.spec(size.name).lower)
+        values = set(range(lo, lo + SEARCHED_SIZES)) | set(LARGE_SIZES)
+        for atom in rest.atoms(sp.Integer):
+            if abs(atom) <= LARGE_SIZES[-1]:
+                values |= {int(atom) - 1, int(atom), int(atom) + 1}
+        choices.append(sorted(v for v in values if v >= lo))
+    combos = sorted(itertools.product(*choices), key=lambda c: (max(c), sum(c)))
+    for combo in combos[:MAX_SIZE_CASES]:
+        assignment = dict(zip((s.name for s in sizes), combo))
+        try:
+            at = write_out(rest.xreplace({s: sp.Integer(v) for s, v in zip(sizes, combo)}))
+        except ValueError:
+            continue  # a sum too long to write out at this size
+        value = _nonzero_value(at)
+        if value is not None:
+            return assignment, value
+    return None
+
+
+def _only_sizes(diff: sp.Expr, ctx: Context, fixed: dict[str, int]) -> sp.Expr | None:
+    """``diff`` when it mentions nothing but the sizes (None when it mentions more).
+
+    ``diff`` is already as simplified as the symbolic check makes it; terms
+    with data left in it are not known to cancel, so nothing is concluded then.
+    """
+    sizes = {ctx[s.name] for s in ctx.symbols if s.role is Role.SIZE and s.name not in fixed}
+    return diff if diff.free_symbols <= sizes else None
+
+
+#: Precision of the look at a constant difference that is not a rational number.
+CONSTANT_DIGITS = 100
+
+
+def _nonzero_value(expr: sp.Expr) -> str | None:
+    """The value of a constant expression when it is certainly not 0, as text."""
+    if expr.is_Rational:
+        return None if expr == 0 else _rational_text(expr)
+    if expr.free_symbols:
+        return None
+    # Not exact: a value that stays put when the precision doubles is not
+    # rounding noise around 0 (which moves with the precision).
+    try:
+        low = evaluate(expr, {}, None, CONSTANT_DIGITS)
+        high = evaluate(expr, {}, None, 2 * CONSTANT_DIGITS)
+    except (Undefined, Unsupported, BudgetExceeded):
+        return None
+    if high == 0 or abs(low - high) > abs(high) * mpmath.mpf(10) ** -20:
+        return None
+    return mpmath.nstr(high, 17)
+
+
+def _rational_text(value: sp.Rational) -> str:
+    """A rational difference as text: exact when short, else its leading digits."""
+    text = str(value)
+    if len(text) <= 24:
+        return text
+    with mpmath.workdps(40):
+        return mpmath.nstr(mpmath.mpf(value.p) / value.q, 17)
 
 
 def _sizes_text(sizes: dict[str, int]) -> str:
@@ -170,8 +269,9 @@ def exact_check(after: sp.Expr, target: sp.Expr, ctx: Context, fixed: dict[str, 
             if diff != 0:
                 return CheckResult(obligation, "exact", Status.UNCHECKED,
                                    f"difference not reduced to 0 at {_sizes_text(sizes)}")
-    shown = "; ".join(_sizes_text(s) for s in grid)
-    return CheckResult(obligation, "exact", Status.PROVED_AT_SIZES, f"exact at {shown}")
+    covered = tuple(grid)
+    shown = "; ".join(_sizes_text(s) for s in covered)
+    return CheckResult(obligation, "exact", Status.PROVED_AT_SIZES, f"exact at {shown}", sizes=covered)
 
 
 MAX_WRITTEN_TERMS = 512

@@ -459,6 +459,39 @@ def _product(expr, env, budget):
 
 CONFIRM_DIGITS = 3 * PRECISION_DIGITS
 TINY = mpmath.mpf("1e-100")
+#: The most digits a comparison works at, whatever the constants ask for.
+MAX_DIGITS = 2000
+
+
+def digits_for(*exprs: sp.Basic) -> int:
+    """The working precision at which these formulas are compared.
+
+    :data:`PRECISION_DIGITS` unless a constant in them asks for more: a term
+    such as ``10^{-40}``, ``1e-40`` or ``e^{-200}`` next to one of size 1 must
+    still show at the tolerance :func:`tolerance` gives, so the digits grow with
+    the constant's size (capped at :data:`MAX_DIGITS`).
+    """
+    need = PRECISION_DIGITS
+    for expr in exprs:
+        for atom in expr.atoms(sp.Rational):
+            need = max(need, len(str(abs(atom.p))) + len(str(atom.q)) + 30)
+        for atom in expr.atoms(sp.Float):
+            if atom != 0:
+                magnitude = abs(int(mpmath.floor(mpmath.log10(abs(mpmath.mpf(atom._mpf_))))))
+                need = max(need, magnitude + mpmath.libmp.prec_to_dps(atom._prec) + 30)
+        for node in expr.atoms(sp.exp):
+            arg = node.args[0]
+            if arg.is_number and arg.is_real:
+                try:
+                    need = max(need, int(min(abs(float(arg)), 10.0 * MAX_DIGITS) / 2.302585) + 40)
+                except (TypeError, ValueError, OverflowError):
+                    need = MAX_DIGITS
+    return min(need, MAX_DIGITS)
+
+
+def tolerance(digits: int) -> mpmath.mpf:
+    """The relative tolerance of a comparison at ``digits`` (10^-30 at the usual 40)."""
+    return mpmath.mpf(10) ** (10 - digits)
 
 
 class IllConditioned(Exception):
@@ -466,25 +499,30 @@ class IllConditioned(Exception):
 
 
 def confirmed_mismatch(a_expr: sp.Basic, b_expr: sp.Basic, env: Env, budget: Budget,
-                       a_value: mpmath.mpf, b_value: mpmath.mpf) -> tuple[mpmath.mpf, mpmath.mpf]:
-    """Re-evaluate a mismatch at higher precision before calling it a counterexample.
+                       a_value: mpmath.mpf, b_value: mpmath.mpf,
+                       digits: int = PRECISION_DIGITS) -> tuple[mpmath.mpf, mpmath.mpf]:
+    """Re-evaluate a mismatch found at ``digits`` at three times the precision
+    before calling it a counterexample.
 
     Returns the high-precision values when the mismatch is real; raises
     :class:`IllConditioned` when either side moves with the precision (say
     ``s**exp(1000)``) or the two sides agree after all.
     """
-    a_high = evaluate(a_expr, env, budget, CONFIRM_DIGITS)
-    b_high = evaluate(b_expr, env, budget, CONFIRM_DIGITS)
-    with mpmath.workdps(CONFIRM_DIGITS):
-        stable = close(a_high, a_value, rel=1e-25) and close(b_high, b_value, rel=1e-25)
-        if not stable or close(a_high, b_high):
+    high = 3 * digits
+    a_high = evaluate(a_expr, env, budget, high)
+    b_high = evaluate(b_expr, env, budget, high)
+    with mpmath.workdps(high):
+        moved = mpmath.mpf(10) ** (15 - digits)  # 1e-25 at the usual 40 digits
+        stable = close(a_high, a_value, rel=moved) and close(b_high, b_value, rel=moved)
+        if not stable or close(a_high, b_high, rel=tolerance(digits)):
             raise IllConditioned("values depend on the working precision")
     # A cancellation such as 1 - e^545 / (1 + e^545) is exactly 0 at 40 and at
     # 120 digits, but e^-545 in truth (any partial cancellation already moved
     # between 40 and 120 digits). An exact 0 against a value below 10^-100 is
     # such a case, or too close to tell: the point is skipped, not a counterexample.
-    with mpmath.workdps(CONFIRM_DIGITS):
-        if (a_high == 0) != (b_high == 0) and max(abs(a_high), abs(b_high)) < TINY:
+    with mpmath.workdps(high):
+        tiny = TINY if digits == PRECISION_DIGITS else mpmath.mpf(10) ** (20 - high)
+        if (a_high == 0) != (b_high == 0) and max(abs(a_high), abs(b_high)) < tiny:
             raise IllConditioned("an exact 0 against a value below 1e-100 (cancellation?)")
     return a_high, b_high
 

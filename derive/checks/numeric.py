@@ -12,7 +12,8 @@ import mpmath
 import sympy as sp
 
 from ..core.context import Context, Role
-from .evaluate import Budget, BudgetExceeded, IllConditioned, Undefined, Unsupported, close, confirmed_mismatch, evaluate, relative_error
+from .evaluate import (PRECISION_DIGITS, Budget, BudgetExceeded, IllConditioned, Undefined, Unsupported, close, confirmed_mismatch,
+                       digits_for, evaluate, relative_error, tolerance)
 from .finiteness import is_finite
 from .intervals import interval_of
 from .results import CheckResult, Counterexample, Settings, Status
@@ -25,13 +26,17 @@ def numeric_check(after: sp.Expr, target: sp.Expr, ctx: Context, fixed: dict[str
     """Compare both sides at seeded random points from the domains.
 
     A point counts when the target is defined there; the new line must then be
-    defined too (a derivation may not lose points of its domain).
+    defined too (a derivation may not lose points of its domain). Both sides
+    are evaluated at the precision their constants need (:func:`digits_for`),
+    so a difference of 10^-40 is not lost in rounding.
     """
     rng = seeded_rng(*seed)
     try:
         a, t = ctx.unfold(after), ctx.unfold(target)
     except ValueError as exc:
         return CheckResult(obligation, "numeric", Status.UNCHECKED, str(exc))
+    digits = digits_for(a, t)
+    rel = tolerance(digits)
     valid, worst, skipped = 0, 0.0, 0
     # A free index (the j of a gradient line) gets a value of its own, from a
     # separate stream so the other draws are the same as without it.
@@ -44,21 +49,22 @@ def numeric_check(after: sp.Expr, target: sp.Expr, ctx: Context, fixed: dict[str
             draw_free_indices(ctx, index_rng, point, free)
             env = point.env(ctx)
             try:
-                expected = evaluate(t, env, budget)
+                expected = evaluate(t, env, budget, digits)
             except Undefined:
                 continue
             try:
-                got = evaluate(a, env, budget)
+                got = evaluate(a, env, budget, digits)
             except Undefined as exc:
                 cex = Counterexample(point.to_json(), _num(expected), None, f"the new line is undefined: {exc}")
                 return CheckResult(obligation, "numeric", Status.FAILED, cex.describe(), cex)
-            if not close(got, expected):
+            if not close(got, expected, rel):
                 try:
-                    confirmed_mismatch(a, t, env, budget, got, expected)
+                    got, expected = confirmed_mismatch(a, t, env, budget, got, expected, digits)
                 except (IllConditioned, Undefined):
                     skipped += 1
                     continue
-                cex = Counterexample(point.to_json(), _num(expected), _num(got))
+                cex = Counterexample(point.to_json(), _num(expected, digits), _num(got, digits),
+                                     _difference_note(got, expected, digits))
                 return CheckResult(obligation, "numeric", Status.FAILED, cex.describe(), cex)
             valid += 1
             worst = max(worst, relative_error(got, expected))
@@ -69,12 +75,23 @@ def numeric_check(after: sp.Expr, target: sp.Expr, ctx: Context, fixed: dict[str
                            f"only {valid} of {settings.trials} random points were in the domain"
                            + (f" ({skipped} ill-conditioned)" if skipped else ""))
     extra = f"; {skipped} ill-conditioned points skipped" if skipped else ""
+    if digits != PRECISION_DIGITS:
+        extra += f"; compared at {digits} digits, as the constants need"
     return CheckResult(obligation, "numeric", Status.NUMERIC,
                        f"{valid} random points agree (max relative error {_err(worst)}){extra}")
 
 
-def _num(value: mpmath.mpf) -> str:
-    return mpmath.nstr(value, 17)
+def _num(value: mpmath.mpf, digits: int = PRECISION_DIGITS) -> str:
+    """A value with 17 significant digits, or as many as tell it apart at ``digits``."""
+    return mpmath.nstr(value, 17 if digits == PRECISION_DIGITS else digits - 10)
+
+
+def _difference_note(got: mpmath.mpf, expected: mpmath.mpf, digits: int) -> str:
+    """At a precision above the usual, say by how much the sides differ."""
+    if digits == PRECISION_DIGITS:
+        return ""
+    with mpmath.workdps(3 * digits):
+        return f"the sides differ by {mpmath.nstr(got - expected, 6)}"
 
 
 def _err(value: float) -> str:
@@ -127,6 +144,8 @@ def order_check(before: sp.Expr, after: sp.Expr, direction: int, ctx: Context, f
     """With the data fixed, parameter points keep (or reverse) their order."""
     rng = seeded_rng(*seed, "order")
     b, a = ctx.unfold(before), ctx.unfold(after)
+    digits = digits_for(b, a)
+    rel = tolerance(digits)
     pairs = 0
     if not ctx.parameter_names:
         return CheckResult("order", "numeric", Status.UNCHECKED, "no prediction symbols to vary")
@@ -138,15 +157,15 @@ def order_check(before: sp.Expr, after: sp.Expr, direction: int, ctx: Context, f
             for _ in range(settings.order_params):
                 point = draw_point(ctx, rng, sizes, roles=(Role.PREDICTION,), base=data)
                 try:
-                    samples.append((point, evaluate(b, point.env(ctx), budget),
-                                    evaluate(a, point.env(ctx), budget)))
+                    samples.append((point, evaluate(b, point.env(ctx), budget, digits),
+                                    evaluate(a, point.env(ctx), budget, digits)))
                 except Undefined:
                     continue
             for (p1, b1, a1), (p2, b2, a2) in itertools.combinations(samples, 2):
-                if close(b1, b2):
+                if close(b1, b2, rel):
                     continue
                 want = direction * (1 if b1 > b2 else -1)
-                got = 0 if close(a1, a2) else (1 if a1 > a2 else -1)
+                got = 0 if close(a1, a2, rel) else (1 if a1 > a2 else -1)
                 if got != want:
                     note = ("the order of two parameter points is not kept" if direction > 0
                             else "the order of two parameter points is not reversed")

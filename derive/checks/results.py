@@ -62,10 +62,14 @@ class CheckResult:
     status: Status
     detail: str
     counterexample: Counterexample | None = None
+    #: The sizes an exact check covered, each a mapping of size names to values.
+    sizes: tuple[dict[str, int], ...] | None = None
 
     def to_json(self) -> dict:
         data = {"obligation": self.obligation, "kind": self.kind,
                 "status": self.status.value, "detail": self.detail}
+        if self.sizes is not None:
+            data["sizes"] = [dict(s) for s in self.sizes]
         if self.counterexample is not None:
             data["counterexample"] = self.counterexample.to_json()
         return data

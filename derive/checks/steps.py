@@ -7,7 +7,9 @@ Every step reduces to *obligations*. The main one is an identity
 optimiser relations). Each identity is attempted three ways: symbolically for
 all sizes, exactly at small sizes (:mod:`derive.algebra_checks`), and
 numerically at seeded random points (:mod:`derive.numeric_checks`).
-Optimiser steps add obligations about the map itself (log of a positive
+A difference that reduces to a constant or to a function of the sizes alone
+is refuted at a size where it is not 0, however large (the random points stay
+at small sizes). Optimiser steps add obligations about the map itself (log of a positive
 objective, a positive finite factor free of the parameters, ...) and an
 independent numeric test that the order of parameter points is kept (or
 reversed).
@@ -15,6 +17,7 @@ reversed).
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import sympy as sp
 
@@ -32,13 +35,35 @@ def identity_checks(after, target, ctx, fixed, seed, settings, budget,
     numeric = numeric_check(after, target, ctx, fixed, seed, settings, budget, obligation)
     refuted = numeric.status is Status.FAILED
     symbolic = symbolic_check(after, target, ctx, fixed, settings, obligation, use_simplify=not refuted)
+    if symbolic.status is Status.FAILED and not refuted:
+        symbolic = _with_values(symbolic, after, target, ctx, seed, settings, budget)
     results = [symbolic]
     # The exact check is the middle ground: only worth its cost when the
-    # symbolic proof failed and the numbers have not already refuted the step.
-    if symbolic.status is not Status.PROVED and not refuted:
+    # symbolic proof did not go through and nothing has refuted the step.
+    if symbolic.status not in (Status.PROVED, Status.FAILED) and not refuted:
         results.append(exact_check(after, target, ctx, fixed, settings, obligation))
     results.append(numeric)
     return results
+
+
+#: The largest size at which a symbolic refutation is given values too.
+MAX_VALUED_SIZE = 64
+
+
+def _with_values(symbolic: CheckResult, after, target, ctx, seed, settings, budget) -> CheckResult:
+    """A symbolic refutation at some sizes, with a point at those sizes and both values.
+
+    The random points stay within small sizes; a difference that is a function
+    of the sizes alone (zero up to 16, not at 17) is refuted symbolically, and
+    the numeric check run at the sizes found gives the values of both sides.
+    """
+    sizes = symbolic.counterexample.point.get("sizes", {}) if symbolic.counterexample else {}
+    if any(n > MAX_VALUED_SIZE for n in sizes.values()):
+        return symbolic  # drawing every value at N = 10^6 costs more than it shows
+    at = numeric_check(after, target, ctx, sizes, seed + ("at the sizes found",), settings, budget)
+    if at.status is not Status.FAILED or at.counterexample is None:
+        return symbolic
+    return replace(symbolic, detail=f"{symbolic.detail}; {at.detail}", counterexample=at.counterexample)
 
 
 # -- optimiser relations ------------------------------------------------------------

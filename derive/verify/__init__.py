@@ -7,15 +7,17 @@
     'holds'
 
 ``verify_file(path, domains=None)`` reads ``.tex`` or ``.md``; both return a
-:class:`VerifyReport` (one :class:`StepResult` per step) or raise
-:class:`VerifyError` for input that cannot be read (exit status 2).
+:class:`VerifyReport` (one :class:`StepResult` per step; a line that cannot be
+read is an ``unknown`` step whose method is ``unread``, with its line and reason)
+or raise :class:`VerifyError` for a file that cannot be used (exit status 2).
 """
 from __future__ import annotations
 
-from .results import EXIT_FAILS, EXIT_HOLDS, EXIT_UNDECIDED, EXIT_USAGE, StepResult, StepVerdict, VerifyError, VerifyReport
+from .results import (EXIT_FAILS, EXIT_HOLDS, EXIT_UNDECIDED, EXIT_USAGE, UNREAD, StepResult, StepVerdict, VerifyError,
+                      VerifyReport)
 
 __all__ = ["verify_file", "verify_text", "VerifyReport", "StepResult", "StepVerdict", "VerifyError",
-           "EXIT_HOLDS", "EXIT_FAILS", "EXIT_USAGE", "EXIT_UNDECIDED"]
+           "EXIT_HOLDS", "EXIT_FAILS", "EXIT_USAGE", "EXIT_UNDECIDED", "UNREAD"]
 
 
 def verify_text(text: str, fmt: str = "tex", domains: dict[str, str] | None = None,

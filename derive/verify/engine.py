@@ -20,8 +20,9 @@ from ..parsing.reader import BOLD, DECORATORS, FUNCTION_COMMANDS, GREEK
 from .chains import EQUALS, Chain, chains_of
 from .extract import read_source
 from .notation import CLASS_PLACEHOLDER, FUNCTION_PLACEHOLDER, PROBABILITY_NAMES, PROBABILITY_PLACEHOLDER, Rewriter
-from .results import StepResult, StepVerdict, VerifyError, VerifyReport
-from .state import Binding, FileState, Line, canonical_name, is_definition_value, opaque_names, per_sample_term
+from .results import UNREAD, StepResult, StepVerdict, VerifyError, VerifyReport
+from .state import (Binding, FileState, Line, canonical_name, is_definition_value, opaque_names, per_sample_term,
+                    unfold)
 from .steps import check_step, is_instance
 from .tokens import closing
 
@@ -30,11 +31,18 @@ DEFAULT_PARAMETERS = {r"\theta", r"\boldsymbol{\theta}"}
 
 
 def verify_source(text: str, fmt: str, domains: dict[str, str], name: str, seconds: float) -> VerifyReport:
+    """Every step of the file, checked; a line that cannot be read is an ``unknown``
+    step (method ``unread``) and the others are checked all the same.
+    :class:`VerifyError` only when the file itself cannot be used."""
     source = read_source(text, fmt, name)
     merged = {**source.domains, **dict(domains)}
     chains = chains_of(source)
-    if not chains:
+    if not chains and not source.skipped:
         raise VerifyError("no display formulas found (.tex: align/equation/...; .md: $$..$$ or \\[..\\])", name)
+    try:
+        read_formulas([], merged, unused_ok=True)  # a domain that is not a kind: the file's settings are wrong
+    except ParseError as exc:
+        raise VerifyError(f"domain {exc.message}", name) from None
     rewriter = Rewriter(DEFAULT_PARAMETERS | {canonical_name(p) for p in source.parameters})
     declared = {canonical_name(p) for p in source.parameters}
     state = FileState(name, merged, rewriter, file_domains=set(source.domains) - set(domains),
@@ -42,13 +50,30 @@ def verify_source(text: str, fmt: str, domains: dict[str, str], name: str, secon
                       data_symbols={canonical_name(p) for p in source.data})
     _declare_conventions(source, chains, state)
     plans = [_plan(chain, state) for chain in chains]
-    _parse_all(plans, state)
+    _parse_all(plans, state, partial=bool(source.skipped))
     results: list[StepResult] = []
     bindings: dict[str, Binding] = {}
+    gaps: list[UnreadName] = []
     for chain, plan in zip(chains, plans):
-        results += _run_chain(chain, plan, bindings, state, seconds)
+        results += _run_chain(chain, plan, bindings, gaps, state, seconds)
+    for offset, words in source.skipped:
+        results.append(StepResult(line=source.line_of(offset), ordinal=1, before=words, after="", relation="display",
+                                  verdict=StepVerdict.SKIPPED, method="skipped",
+                                  reason="the display is skipped: a derive: skip comment comes right before it"))
+    results.sort(key=lambda r: r.line)  # stable: the steps of one line keep their order
     notes = list(dict.fromkeys(state.notes))
     return VerifyReport(name, tuple(results), tuple(notes))
+
+
+@dataclass
+class UnreadName:
+    """A name a chain would define on a line that could not be read: later steps
+    that use it are not checked (its meaning is not known, and reading it as a free
+    symbol could make a wrong step hold)."""
+
+    key: str                  # the name as _name_key spells it
+    head: sp.Basic | None     # its symbol, when the name itself could be read
+    reason: str               # the unread line's "line N: why"
 
 
 def _declare_conventions(source, chains: list[Chain], state: FileState) -> None:
@@ -56,7 +81,7 @@ def _declare_conventions(source, chains: list[Chain], state: FileState) -> None:
     and the probabilities of a class given a sample it writes (one array over the classes)."""
     state.rewriter.log_base = source.log_base
     state.assumptions = tuple(dict.fromkeys(source.assumptions))
-    raws = [(seg.raw, seg.line) for chain in chains for seg in chain.segments]
+    raws = [(seg.raw, seg.line) for chain in chains for seg in chain.segments if not seg.unread]
     state.notes += state.rewriter.prescan(raws, state.domains)
     for name, read in state.rewriter.classes.labels.items():
         if read:
@@ -76,20 +101,40 @@ def _plan(chain: Chain, state: FileState) -> Plan:
     first = chain.segments[0]
     if len(chain.segments) > 1 and chain.links[0].relation in EQUALS and _is_name(first.raw, state.rewriter):
         name = _name_key(first.raw)
+    elif first.unread:
+        name = _guess_name(first.raw, state.rewriter)
     lines: list[Line] = []
     for k, seg in enumerate(chain.segments):
+        if seg.unread:
+            lines.append(Line(seg, None))
+            continue
         try:
             objective = state.rewriter.objective(seg.raw)
         except ParseError as exc:
-            raise VerifyError(f"cannot read {seg.raw}: {exc.message}", state.source_name, seg.line) from None
+            seg.unread = f"line {seg.line}: cannot read {seg.raw}: {exc.message}"
+            lines.append(Line(seg, None))
+            continue
         if objective.is_problem:
             state.explicit_parameters |= set(objective.params)
         state.notes += list(objective.notes)
         lines.append(Line(seg, objective))
     name_line = lines[0] if name else None
-    if name_line is not None:
+    if name_line is not None and name_line.objective is not None:
         name_line.objective = replace(name_line.objective, text=_starless(name_line.objective.text))
     return Plan(name, name_line, lines)
+
+
+def _guess_name(raw: str, rewriter: Rewriter) -> str | None:
+    """The name an unread line ``NAME = ...`` may define (only to keep later steps
+    from using it unchecked; an unread line defines nothing)."""
+    import re
+    head = re.split(r"=|\\equiv|\\coloneqq|\\triangleq", raw, maxsplit=1)
+    if len(head) < 2 or not head[0].strip():
+        return None
+    try:
+        return _name_key(head[0]) if _is_name(head[0].strip(), rewriter) else None
+    except ParseError:
+        return None
 
 
 def _starless(text: str) -> str:
@@ -176,9 +221,11 @@ def _name_key(raw: str) -> str:
 
 
 # -- parsing every formula of the file together ---------------------------------------------
-def _parse_all(plans: list[Plan], state: FileState) -> None:
+def _parse_all(plans: list[Plan], state: FileState, partial: bool = False) -> None:
     """Each chain is read on its own (a file may use p_i^{(k)} in one chain and
-    p^{(k)} in another), against the whole file's domains."""
+    p^{(k)} in another), against the whole file's domains. A line that cannot be
+    read is marked unread (``Segment.unread``) and the chain is read without it.
+    ``partial``: some displays are skipped, so a domain no line uses is only a note."""
     domains = dict(state.domains)
     for key in list(domains):
         if key.startswith((*PROBABILITY_NAMES, FUNCTION_PLACEHOLDER)):
@@ -192,19 +239,21 @@ def _parse_all(plans: list[Plan], state: FileState) -> None:
     sizes: set[str] = set()
     first: list = []
     for plan in plans:  # first, which names are sizes anywhere in the file
+        readable = _readable(plan.lines)
         try:
-            parsed = read_formulas([ln.objective.text for ln in plan.lines], domains, unused_ok=True)
+            parsed = read_formulas([ln.objective.text for ln in readable], domains, unused_ok=True)
             sizes |= parsed.table.size_keys
         except ParseError:
-            parsed = None  # reported below
+            parsed = None  # read line by line below
         first.append(parsed)
     for plan, parsed in zip(plans, first):
-        lines = plan.lines
-        texts = [ln.objective.text for ln in lines]
         if parsed is not None and not _reads_other_sizes(parsed, sizes):
-            pass  # the file's other sizes change nothing here: keep the first reading
+            lines = _readable(plan.lines)  # the file's other sizes change nothing here: keep the first reading
         else:
-            parsed = _read_chain(texts, lines, domains, sizes, state)
+            lines, parsed = _read_chain(_readable(plan.lines), domains, sizes, state)
+        if not lines:
+            continue
+        texts = [ln.objective.text for ln in lines]
         for ln, expr in zip(lines, parsed.exprs):
             ln.expr = expr
             ln.variables = parsed.table.variables
@@ -221,9 +270,16 @@ def _parse_all(plans: list[Plan], state: FileState) -> None:
     if given:  # from --domain or a project-wide setting: other files may use them
         state.notes.append(f"a domain is given for {', '.join(given)}, which no formula of the file uses")
     unused = [k for k in unused if k in state.file_domains]
-    if unused:
+    if unused and (partial or any(ln.segment.unread for plan in plans for ln in plan.lines)):
+        state.notes.append(f"a domain is given for {', '.join(unused)}, which no formula read (not skipped, "
+                           "not unread) uses")
+    elif unused:
         raise VerifyError(f"a domain is given for {', '.join(unused)}, which no formula of the file uses",
                           state.source_name)
+
+
+def _readable(lines: list[Line]) -> list[Line]:
+    return [ln for ln in lines if not ln.segment.unread]
 
 
 def _reads_other_sizes(parsed, sizes: set[str]) -> bool:
@@ -231,21 +287,38 @@ def _reads_other_sizes(parsed, sizes: set[str]) -> bool:
     return any(name in sizes and var.kind != "size" for name, var in parsed.table.variables.items())
 
 
-def _read_chain(texts: list[str], lines: list[Line], domains: dict, sizes: set[str], state: FileState):
-    try:
-        return read_formulas(texts, domains, unused_ok=True, sizes=frozenset(sizes))
-    except ParseError as exc:
-        bad = next((ln for ln in lines if ln.objective.text == exc.text), None)
-        line = bad.segment.line if bad else lines[0].segment.line
-        shown = f" {bad.segment.raw}" if bad else ""
-        raise VerifyError(f"cannot read the formula{shown}: {exc.message}", state.source_name, line) from None
+def _read_chain(lines: list[Line], domains: dict, sizes: set[str], state: FileState):
+    """``(lines read, their reading)``: a line the reader refuses is marked unread
+    (with the reader's message) and the chain is read again without it."""
+    live = list(lines)
+    while live:
+        texts = [ln.objective.text for ln in live]
+        try:
+            return live, read_formulas(texts, domains, unused_ok=True, sizes=frozenset(sizes))
+        except ParseError as exc:
+            bad = [ln for ln in live if ln.objective.text == exc.text]
+            why = {id(ln): exc.message for ln in bad}
+            if not bad:  # which line? each on its own, then all of them
+                for ln in live:
+                    try:
+                        read_formulas([ln.objective.text], domains, unused_ok=True, sizes=frozenset(sizes))
+                    except ParseError as alone:
+                        bad.append(ln)
+                        why[id(ln)] = alone.message
+            if not bad:
+                bad = list(live)
+                why = {id(ln): f"the lines of this chain cannot be read together: {exc.message}" for ln in live}
+            for ln in bad:
+                ln.segment.unread = f"line {ln.segment.line}: cannot read the formula {ln.segment.raw}: {why[id(ln)]}"
+            live = [ln for ln in live if not ln.segment.unread]
+    return [], None
 
 
 def _unify_file_ranges(plans: list[Plan], state: FileState) -> None:
     """A sum without bounds (a built-in H(p, q) unfolds to one) runs over the
     range another chain of the file gives explicitly (``\\sum_{j=1}^{M} y_j``)."""
     from ..parsing import _unify_whole_ranges
-    lines = [ln for plan in plans for ln in plan.lines]
+    lines = [ln for plan in plans for ln in plan.lines if ln.expr is not None]
     table = Table({}, dict(state.all_variables))
     exprs = _unify_whole_ranges([ln.expr for ln in lines], table)
     gone = set(state.all_variables) - set(table.variables)
@@ -271,8 +344,8 @@ def _letters_bound(text: str) -> set[str]:
 
 
 # -- running the chains ------------------------------------------------------------------------
-def _run_chain(chain: Chain, plan: Plan, bindings: dict[str, Binding], state: FileState,
-               seconds: float) -> list[StepResult]:
+def _run_chain(chain: Chain, plan: Plan, bindings: dict[str, Binding], gaps: list[UnreadName],
+               state: FileState, seconds: float) -> list[StepResult]:
     results: list[StepResult] = []
     lines = plan.lines
     ordinals: dict[int, int] = {}
@@ -281,36 +354,88 @@ def _run_chain(chain: Chain, plan: Plan, bindings: dict[str, Binding], state: Fi
         ordinals[line_no] = ordinals.get(line_no, 0) + 1
         return StepResult(line=line_no, ordinal=ordinals[line_no], **kw)
 
+    def checked(a: Line, b: Line, link) -> StepResult:
+        why = _unread_reason(a, b, gaps, state)
+        if why is not None:
+            return result(b.segment.line, before=a.segment.raw, after=b.segment.raw, relation=link.relation,
+                          verdict=StepVerdict.UNKNOWN, method=UNREAD, reason=why, justification=link.justification)
+        return check_step(a, b, link, state, seconds, result)
+
+    if len(lines) == 1 and lines[0].segment.unread:  # a display or row with no step that could be read
+        seg = lines[0].segment
+        results.append(result(seg.line, before=seg.raw, after="", relation="?", verdict=StepVerdict.UNKNOWN,
+                              method=UNREAD, reason=f"not read: {seg.unread}"))
     start = 0
-    if plan.name is not None:
+    if plan.name is not None and len(lines) == 1:  # `NAME = ...` on a row that could not be cut at all
+        if plan.name not in bindings and all(g.key != plan.name for g in gaps):
+            gaps.append(UnreadName(plan.name, None, lines[0].segment.unread))
+    elif plan.name is not None:
         link = chain.links[0]
         previous = bindings.get(plan.name)
         name_line, first = lines[0], lines[1]
-        why_not = None if previous is not None else _not_a_definition(name_line, first, state)
-        if previous is not None:
+        gap = next((g for g in gaps if g.key == plan.name), None)
+        if previous is None and gap is None and (name_line.segment.unread or first.segment.unread):
+            gaps.append(UnreadName(plan.name, _head_of(name_line.expr) if name_line.expr is not None else None,
+                                   (name_line.segment.unread or first.segment.unread)))
+            results.append(checked(name_line, first, link))
+        elif previous is not None:
             # `NAME = ...` again: the new line must follow from where NAME stood
-            step = check_step(previous.last, first, link, state, seconds, result)
-            if step.verdict is not StepVerdict.HOLDS and is_instance(previous.last, first, state, seconds):
-                ordinals[step.line] -= 1
-                step = _instance(previous, name_line, first, link, state, result)
-            results.append(step)
+            found = checked(previous.last, first, link)
+            if (found.verdict is not StepVerdict.HOLDS and not found.unread
+                    and is_instance(previous.last, first, state, seconds)):
+                ordinals[found.line] -= 1
+                found = _instance(previous, name_line, first, link, state, result)
+            results.append(found)
             previous.last = lines[-1]
-        elif why_not is not None:
-            state.notes.append(f"line {name_line.segment.line}: {name_line.segment.raw} is not defined here "
-                               f"({why_not}): the line is checked")
-            results.append(check_step(name_line, first, link, state, seconds, result))
+        elif gap is not None:
+            results.append(checked(name_line, first, link))  # the name's meaning was not read: not checked
         else:
-            bindings[plan.name] = Binding(plan.name, lines[-1])
-            if not first.objective.is_problem:  # an estimator (arg max) is not unfolded
-                _define(name_line, first, state)
-            results.append(result(first.segment.line, before=name_line.segment.raw, after=first.segment.raw,
-                                  relation="defines", verdict=StepVerdict.DEFINES, method="definition",
-                                  reason=f"introduces {name_line.segment.raw}", justification=link.justification))
+            why_not = _not_a_definition(name_line, first, state)
+            if why_not is not None:
+                state.notes.append(f"line {name_line.segment.line}: {name_line.segment.raw} is not defined here "
+                                   f"({why_not}): the line is checked")
+                results.append(checked(name_line, first, link))
+            else:
+                bindings[plan.name] = Binding(plan.name, lines[-1])
+                if not first.objective.is_problem:  # an estimator (arg max) is not unfolded
+                    _define(name_line, first, state)
+                results.append(result(first.segment.line, before=name_line.segment.raw, after=first.segment.raw,
+                                      relation="defines", verdict=StepVerdict.DEFINES, method="definition",
+                                      reason=f"introduces {name_line.segment.raw}",
+                                      justification=link.justification))
         start = 1
     for k in range(start + 1, len(lines)):
-        results.append(check_step(lines[k - 1], lines[k], chain.links[k - 1], state, seconds, result))
-    state.seen.extend(lines)
+        results.append(checked(lines[k - 1], lines[k], chain.links[k - 1]))
+    state.seen.extend(ln for ln in lines if ln.expr is not None)
     return results
+
+
+def _unread_reason(a: Line, b: Line, gaps: list[UnreadName], state: FileState) -> str | None:
+    """Why the step ``a -> b`` is not checked, or None: one of its lines could not
+    be read, or it uses a name whose definition could not be read."""
+    if b.segment.unread:
+        return f"not checked: {b.segment.unread}"
+    if a.segment.unread:
+        return f"not checked: the line before it cannot be read ({a.segment.unread})"
+    for gap in gaps:
+        if _uses(a, gap, state) or _uses(b, gap, state):
+            return (f"not checked: it uses {gap.key}, whose definition cannot be read ({gap.reason}); "
+                    "read as a free symbol it could make a wrong step hold")
+    return None
+
+
+def _uses(line: Line, gap: UnreadName, state: FileState) -> bool:
+    if gap.head is not None and line.expr is not None:
+        expr = unfold(line.expr, state)
+        head = str(getattr(gap.head, "name", gap.head))
+        return expr.has(gap.head) or any(str(getattr(n, "name", "")) == head or
+                                         (isinstance(n, sp.IndexedBase) and str(n.label) == head)
+                                         for n in sp.preorder_traversal(expr))
+    try:
+        written = f" {_name_key(line.segment.raw)} "
+    except ParseError:
+        return True  # cannot tell: not checked
+    return f" {gap.key} " in written or f" {gap.key.split(' (')[0]} " in written
 
 
 def _instance(previous: Binding, name_line: Line, first: Line, link, state: FileState, result) -> StepResult:

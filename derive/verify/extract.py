@@ -18,6 +18,8 @@ ENVIRONMENTS = ("align", "align*", "equation", "equation*", "gather", "gather*",
                 "displaymath", "math")
 #: Inner wrappers dropped from a display: their rows are the display's rows.
 INNER = ("split", "aligned", "gathered", "equation", "equation*", "align", "align*", "alignedat")
+#: The comment that leaves the next display out: ``% derive: skip`` (``<!-- derive: skip -->`` in .md).
+SKIP = "skip"
 #: The most rows one file may hold, and the longest file read.
 MAX_ROWS = 400
 MAX_FILE = 200_000
@@ -31,7 +33,11 @@ class Row:
     text: str
     start: int          # file offset of text[0]
     block: int          # which display (0, 1, ...)
-    justification: str = ""
+    justifications: list[tuple[int, str]] = field(default_factory=list)  # (offset in the row, words)
+
+    @property
+    def justification(self) -> str:
+        return "; ".join(words for _, words in self.justifications)
 
     def line_of(self, source: "Source", offset_in_row: int) -> int:
         return source.line_of(self.start + offset_in_row)
@@ -47,6 +53,9 @@ class Source:
     domains: dict[str, str] = field(default_factory=dict)
     parameters: list[str] = field(default_factory=list)
     data: list[str] = field(default_factory=list)   # hatted symbols that are data (an estimate from the data)
+    unread: list[tuple[int, str]] = field(default_factory=list)   # (file offset, why): displays not delimited
+    skipped: list[tuple[int, str]] = field(default_factory=list)  # (file offset, first words): `derive: skip`
+    skip_marks: list[int] = field(default_factory=list)           # file offsets of `derive: skip` comments
     log_base: str | None = None                     # `log=2`: what \log means in the file (None: natural)
     assumptions: list[str] = field(default_factory=list)  # `assume=iid, bayes`: laws taken as given
     _starts: list[int] = field(default_factory=list)
@@ -68,20 +77,31 @@ def read_source(text: str, fmt: str, name: str) -> Source:
     """Rows of every display of ``text`` (``fmt`` ``tex`` or ``md``), in file order."""
     if len(text) > MAX_FILE:
         raise VerifyError(f"the file is {len(text)} characters long; at most {MAX_FILE} are read", name)
+    if "\x00" in text:
+        raise VerifyError("not a text file (it holds NUL bytes)", name)
     if fmt not in ("tex", "md"):
         raise VerifyError(f"unknown format {fmt!r}: use tex or md", name)
     text = text.replace("\r", " ")  # CR LF and old Mac line ends; the same length, so offsets hold
     source = Source(text, name)
     declarations, blanked = (_tex_comments if fmt == "tex" else _md_comments)(text)
     for offset, body in declarations:
+        if body.strip() == SKIP:
+            source.skip_marks.append(offset)
+            continue
         _declare(source, body, source.line_of(offset))
-    try:
-        spans = _tex_displays(blanked) if fmt == "tex" else _md_displays(blanked)
-        for block, (start, end) in enumerate(spans):
-            source.rows += _rows(blanked, start, end, block)
-    except VerifyError as exc:  # raised where the file's name is not known
-        line = source.line_of(exc.offset) if exc.offset is not None else exc.line
-        raise VerifyError(exc.message, name, line) from None
+    spans = _tex_displays(blanked, source.unread) if fmt == "tex" else _md_displays(blanked, source.unread)
+    marks = sorted(source.skip_marks)
+    for block, (opener, start, end) in enumerate(spans):
+        mark = next((m for m in marks if m < opener and not blanked[m:opener].strip()), None)
+        if mark is not None:  # `% derive: skip` on the lines right before the display
+            marks.remove(mark)
+            source.skipped.append((opener, " ".join(blanked[start:end].split())[:80]))
+            continue
+        source.rows += _rows(blanked, start, end, block)
+    if marks:
+        lines = ", ".join(str(source.line_of(m)) for m in marks)
+        raise VerifyError(f"derive: skip on line {lines} is not right before a display (only blank lines and "
+                          "comments may come between them)", name, source.line_of(marks[0]))
     if len(source.rows) > MAX_ROWS:
         raise VerifyError(f"{len(source.rows)} display rows; at most {MAX_ROWS} are read", name)
     return source
@@ -225,7 +245,8 @@ def _top_split(text: str, sep: str) -> list[str]:
 _ENV = re.compile(r"\\begin\{(" + "|".join(re.escape(e) for e in ENVIRONMENTS) + r")\}")
 
 
-def _tex_displays(text: str) -> list[tuple[int, int]]:
+def _tex_displays(text: str, unread: list) -> list[tuple[int, int, int]]:
+    """``(opener, body start, body end)`` of every display; one never closed goes to ``unread``."""
     spans = []
     i = 0
     while True:
@@ -236,19 +257,26 @@ def _tex_displays(text: str) -> list[tuple[int, int]]:
         if env is not None and (bracket is None or env.start() < bracket.start()):
             end = text.find(r"\end{" + env.group(1) + "}", env.end())
             if end < 0:
-                raise VerifyError(f"\\begin{{{env.group(1)}}} is never closed", "", None, offset=env.start())
-            spans.append((env.end(), end))
+                unread.append((env.start(), f"\\begin{{{env.group(1)}}} is never closed"))
+                i = env.end()
+                continue
+            spans.append((env.start(), env.end(), end))
             i = end + len(env.group(1)) + 6
         else:
-            spans.append(_closed(text, bracket))
-            i = spans[-1][1] + 2
+            closed = _closed(text, bracket, unread)
+            if closed is None:
+                i = bracket.end()
+                continue
+            spans.append((bracket.start(), *closed))
+            i = closed[1] + 2
 
 
-def _closed(text: str, opener) -> tuple[int, int]:
+def _closed(text: str, opener, unread: list) -> tuple[int, int] | None:
     closer = r"\]" if opener.group(0) == r"\[" else "$$"
     end = text.find(closer, opener.end())
     if end < 0:
-        raise VerifyError(f"{opener.group(0)} is never closed", "", None, offset=opener.start())
+        unread.append((opener.start(), f"{opener.group(0)} is never closed"))
+        return None
     return opener.end(), end
 
 
@@ -262,7 +290,8 @@ def _brace_end(text: str, open_at: int) -> int:
     return len(text) - 1
 
 
-def _md_displays(text: str) -> list[tuple[int, int]]:
+def _md_displays(text: str, unread: list) -> list[tuple[int, int, int]]:
+    """``(opener, body start, body end)`` of every display; one never closed goes to ``unread``."""
     spans = []
     i = 0
     opener = re.compile(r"\\\[|\$\$|\\begin\{(" + "|".join(re.escape(e) for e in ENVIRONMENTS) + r")\}")
@@ -273,15 +302,21 @@ def _md_displays(text: str) -> list[tuple[int, int]]:
         if m.group(0).startswith(r"\begin"):
             end = text.find(r"\end{" + m.group(1) + "}", m.end())
             if end < 0:
-                raise VerifyError(f"\\begin{{{m.group(1)}}} is never closed", "", None, offset=m.start())
-            spans.append((m.end(), end))
+                unread.append((m.start(), f"\\begin{{{m.group(1)}}} is never closed"))
+                i = m.end()
+                continue
+            spans.append((m.start(), m.end(), end))
             i = end + len(m.group(1)) + 6
         else:
-            start, end = _closed(text, m)
+            closed = _closed(text, m, unread)
+            if closed is None:
+                i = m.end()
+                continue
+            start, end = closed
             i = end + 2
             if m.group(0) == "$$" and not _own_paragraph(text, m.start(), end + 2):
                 continue  # kramdown's inline maths: "when $$y = 1$$, ..."
-            spans.append((start, end))
+            spans.append((m.start(), start, end))
 
 
 def _own_paragraph(text: str, open_at: int, close_end: int) -> bool:

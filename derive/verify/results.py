@@ -16,6 +16,12 @@ class StepVerdict(str, Enum):
     FAILS = "fails"
     UNKNOWN = "unknown"
     DEFINES = "defines"
+    SKIPPED = "skipped"   # a display the file leaves out (``% derive: skip``): not read, not a claim
+
+
+#: The ``method`` of an ``unknown`` step that was not checked because a line of it
+#: (or the definition of a name it uses) could not be read; its reason says which line and why.
+UNREAD = "unread"
 
 
 #: Exit status of ``derive verify`` (DESIGN.md, Contracts): 1 wins over 3.
@@ -66,7 +72,13 @@ class StepResult:
 
     @property
     def ok(self) -> bool:
-        return self.verdict in (StepVerdict.HOLDS, StepVerdict.DEFINES)
+        """Holds, defines a name, or was skipped on the file's word."""
+        return self.verdict in (StepVerdict.HOLDS, StepVerdict.DEFINES, StepVerdict.SKIPPED)
+
+    @property
+    def unread(self) -> bool:
+        """Not checked because a line it needs could not be read (the reason says which)."""
+        return self.verdict is StepVerdict.UNKNOWN and self.method == UNREAD
 
     def to_json(self) -> dict:
         out = {"id": self.id, "line": self.line, "relation": self.relation, "verdict": self.verdict.value,
@@ -115,7 +127,24 @@ class VerifyReport:
 
     @property
     def undecided(self) -> tuple[StepResult, ...]:
+        """Steps checked without an answer, and steps not checked because a line could not be read."""
         return tuple(s for s in self.steps if s.verdict is StepVerdict.UNKNOWN)
+
+    @property
+    def unread(self) -> tuple[StepResult, ...]:
+        return tuple(s for s in self.steps if s.unread)
+
+    @property
+    def skipped(self) -> tuple[StepResult, ...]:
+        return tuple(s for s in self.steps if s.verdict is StepVerdict.SKIPPED)
+
+    def _count(self) -> str:
+        checked = len(self.steps) - len(self.skipped)
+        out = f"{checked} step{'' if checked == 1 else 's'}"
+        extra = [f"{len(self.unread)} not read"] if self.unread else []
+        if self.skipped:
+            extra.append(f"{len(self.skipped)} display{'' if len(self.skipped) == 1 else 's'} skipped")
+        return out + (f" ({', '.join(extra)})" if extra else "")
 
     @property
     def exit_code(self) -> int:
@@ -132,6 +161,10 @@ class VerifyReport:
 
     def to_json(self) -> dict:
         out = {"source": self.source, "status": self.status, "steps": [s.to_json() for s in self.steps]}
+        if self.unread:
+            out["unread"] = [s.id for s in self.unread]
+        if self.skipped:
+            out["skipped"] = [s.id for s in self.skipped]
         failure = self.first_failure
         if failure is not None:
             out["first_failure"] = failure.id
@@ -147,15 +180,16 @@ class VerifyReport:
             rows.append((str(s.line) if s.ordinal == 1 else f"{s.line}.{s.ordinal}", s.relation,
                          s.verdict.value, s.method, s.justification))
         widths = [max(len(r[c]) for r in rows) for c in range(4)]
-        count = f"{len(self.steps)} step{'' if len(self.steps) == 1 else 's'}"
-        out = [f"{self.source}: {count}, {self.status}", ""]
+        out = [f"{self.source}: {self._count()}, {self.status}", ""]
         for r in rows:
             out.append(("  ".join(r[c].ljust(widths[c]) for c in range(4)) + "  " + r[4]).rstrip())
         failure = self.first_failure
         if failure is not None:
             out += ["", "first failing step:", failure.text()]
         for s in self.undecided:
-            out += ["", f"undecided, line {s.line}: {s.reason}"]
+            out += ["", f"{'not read' if s.unread else 'undecided'}, line {s.line}: {s.reason}"]
+        for s in self.skipped:
+            out += ["", f"skipped, line {s.line}: {s.reason}"]
         for n in self.notes:
             out.append(f"note: {n}")
         return "\n".join(out).rstrip() + "\n"
@@ -167,8 +201,8 @@ class VerifyReport:
         return json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n"
 
     def _repr_markdown_(self) -> str:
-        mark = {"holds": "✅", "fails": "❌", "unknown": "❔", "defines": "📝"}
-        body = [f"**{self.source}: {self.status}** ({len(self.steps)} steps)", "",
+        mark = {"holds": "✅", "fails": "❌", "unknown": "❔", "defines": "📝", "skipped": "⏭️"}
+        body = [f"**{self.source}: {self.status}** ({self._count()})", "",
                 "| line | relation | verdict | method | justification |", "|---|---|---|---|---|"]
         for s in self.steps:
             body.append(f"| {s.line} | {s.relation} | {mark[s.verdict.value]} {s.verdict.value} | {s.method} "
@@ -178,6 +212,9 @@ class VerifyReport:
             body += ["", f"First failing step, line {failure.line}: {failure.reason}"]
             if failure.counterexample:
                 body.append("counterexample: `" + json.dumps(failure.counterexample) + "`")
+        for s in self.undecided + self.skipped:
+            label = "not read" if s.unread else ("skipped" if s.verdict is StepVerdict.SKIPPED else "undecided")
+            body.append(f"- {label}, line {s.line}: {s.reason}")
         return "\n".join(body)
 
     def _repr_html_(self) -> str:
