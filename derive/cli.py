@@ -22,7 +22,8 @@ from .core.fsutil import WriteError, writable_folder
 from .core.limits import ChildFailed, TimedOut, call_with_timeout
 from .core.workers import Stopped, raise_stopped
 from .render.latex import STATUS_TEXT, document
-from .render.markdown import derivation_markdown, derivation_text
+from .render.markdown import derivation_markdown
+from .render.text import derivation_text
 from .certificates import refutation as refutation_certificate
 from .render import refutation as refutation_render
 from .core.refutation import RefutationReport, refute

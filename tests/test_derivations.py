@@ -64,4 +64,6 @@ def test_jupyter_rendering():
     latex = d._repr_latex_()
     assert latex.startswith("$$\\begin{aligned}") and latex.endswith("$$")
     assert "\\sum_{i=1}^{N}\\sum_{k=1}^{C}" in latex
-    assert d._repr_markdown_().startswith("# ")
+    markdown = d._repr_markdown_()
+    assert markdown.startswith(f"**{d.title}**") and "$$\n\\begin{aligned}" in markdown
+    assert "\n" not in repr(d) and d.name in repr(d) and f"{len(d.steps)} steps" in repr(d)

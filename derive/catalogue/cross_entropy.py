@@ -11,6 +11,7 @@ from ..core.context import Context, Definition, Role, SymbolSpec
 from ..core.derivation import Builder, Derivation
 from ..core.domains import Domain
 from . import entry
+from .sources import BERNOULLI_POST, CROSS_VALIDATED_QUESTION, DATA_SCIENCE_ANSWER
 
 N_SPEC = SymbolSpec("N", "N", Role.SIZE, lower=1, upper=4, description="number of samples")
 C_SPEC = SymbolSpec("C", "C", Role.SIZE, lower=2, upper=4, description="number of classes")
@@ -34,17 +35,17 @@ def categorical() -> Derivation:
         symbols=(
             N_SPEC, C_SPEC, I_SPEC, K_SPEC,
             SymbolSpec("p", "p", Role.DATA, Domain.parse("onehot"), ("i", "k"), style="seed",
-                       description="true label probabilities, one-hot: 1 exactly when sample i is in class k"),
+                       description="true label probabilities, one-hot: 1 exactly when sample $i$ is in class $k$"),
             SymbolSpec("phat", r"\hat{p}", Role.PREDICTION, Domain.parse("simplex+"), ("i", "k"),
                        style="seed", description="predicted class probabilities, a softmax output; "
-                                                 "the seeds allow [0, 1], entries > 0 keep every log defined"),
+                                                 "the sources allow $[0, 1]$, entries $> 0$ keep every log defined"),
             LIKELIHOOD,
             SymbolSpec("P", "P", Role.DEFINED, Domain.parse("prob"), ("i",),
                        template=r"P(\mathbf{y}_{@0} \mid \mathbf{x}_{@0}, \theta)",
-                       description="likelihood of sample i"),
+                       description="likelihood of sample $i$"),
             SymbolSpec("H", "H", Role.DEFINED, None, ("i",),
                        template=r"H(\mathbf{p}_{@0}, \hat{\mathbf{p}}_{@0})",
-                       description="cross-entropy of sample i"),
+                       description="cross-entropy of sample $i$"),
         ),
     )
     C, i, k = (ctx[n] for n in "Cik")
@@ -60,10 +61,10 @@ def categorical() -> Derivation:
     b = Builder("categorical-cross-entropy",
                 "Categorical maximum likelihood is the cross-entropy",
                 ctx, start=L, sense="max", lhs=r"\hat{\theta}",
-                summary="N i.i.d. samples with C classes and one-hot labels: maximising the "
-                        "likelihood is minimising the summed (or mean) cross-entropy; at N = 1 "
-                        "the negative log-likelihood is H(p, p-hat).",
-                sources=("seed 000", "seed 001"))
+                summary=r"$N$ i.i.d. samples with $C$ classes and one-hot labels: maximising the "
+                        r"likelihood is minimising the summed (or mean) cross-entropy; at $N = 1$ "
+                        r"the negative log-likelihood is $H(p, \hat{p})$.",
+                sources=(CROSS_VALIDATED_QUESTION, DATA_SCIENCE_ANSWER))
     b.apply("unfold", definition="iid")
     b.apply("unfold", definition="categorical-pmf")
     b.apply("indicator-to-exponent")
@@ -88,18 +89,18 @@ def bernoulli() -> Derivation:
             SymbolSpec("N", "n", Role.SIZE, lower=1, upper=4, description="number of samples"),
             I_SPEC,
             SymbolSpec("y", "y", Role.DATA, Domain.parse("binary"), ("i",),
-                       description="binary label of sample i"),
+                       description="binary label of sample $i$"),
             SymbolSpec("yhat", r"\hat{y}", Role.PREDICTION, Domain.parse("prob"), ("i",), style="param",
-                       description="predicted probability that y_i = 1"),
+                       description="predicted probability that $y_i = 1$"),
             SymbolSpec("L", "L", Role.DEFINED, Domain.parse("prob"),
                        template=r"\mathbb{P}(\mathcal{D} \mid \theta)",
-                       description="likelihood of the data set D"),
+                       description=r"likelihood of the data set $\mathcal{D}$"),
             SymbolSpec("P", "P", Role.DEFINED, Domain.parse("prob"), ("i",),
                        template=r"\mathbb{P}(y_{@0} \mid \mathbf{x}_{@0}, \theta)",
-                       description="likelihood of sample i"),
+                       description="likelihood of sample $i$"),
             SymbolSpec("Hb", "H_b", Role.DEFINED, None, ("i",),
                        template=r"H_b(y_{@0}, \hat{y}_{\theta, @0})",
-                       description="binary cross-entropy of sample i"),
+                       description="binary cross-entropy of sample $i$"),
         ),
     )
     i, y, yhat = ctx["i"], ctx["y"], ctx["yhat"]
@@ -114,9 +115,9 @@ def bernoulli() -> Derivation:
     b = Builder("bernoulli-binary-cross-entropy",
                 "Bernoulli maximum likelihood is the mean binary cross-entropy",
                 ctx, start=ctx["L"], sense="max", lhs=r"\hat{\theta}",
-                summary="N i.i.d. binary labels with predicted probabilities: maximising the "
+                summary="$N$ i.i.d. binary labels with predicted probabilities: maximising the "
                         "Bernoulli likelihood is minimising the mean binary cross-entropy.",
-                sources=("seed 003",))
+                sources=(BERNOULLI_POST,))
     b.apply("unfold", definition="iid")
     b.apply("unfold", definition="bernoulli-pmf")
     b.apply("take-log")

@@ -14,6 +14,7 @@ from ..core.derivation import Builder, Derivation
 from ..core.domains import Domain
 from ..core.refutation import Claim
 from . import entry, refutation_entry
+from .sources import BERNOULLI_POST, CROSS_VALIDATED_QUESTION, DATA_SCIENCE_ANSWER, WEBB_2017
 
 M_SPEC = SymbolSpec("C", "M", Role.SIZE, lower=2, upper=4, description="number of classes")
 J_SPEC = SymbolSpec("k", "j", Role.INDEX, lower=1, upper="C", description="class index")
@@ -31,22 +32,22 @@ def asymmetry() -> Claim:
     ctx = Context(symbols=(
         M_SPEC, J_SPEC,
         SymbolSpec("p", "p", Role.DATA, Domain.parse("simplex+"), ("k",),
-                   description="a distribution over the M classes (entries > 0, so log p is defined)"),
+                   description=r"a distribution over the $M$ classes (entries $> 0$, so $\log p$ is defined)"),
         SymbolSpec("q", "q", Role.PREDICTION, Domain.parse("simplex+"), ("k",),
-                   description="another distribution over the M classes"),
-        SymbolSpec("Hpq", "H_pq", Role.DEFINED, template=r"H(p, q)", description="cross-entropy of q against p"),
-        SymbolSpec("Hqp", "H_qp", Role.DEFINED, template=r"H(q, p)", description="cross-entropy of p against q"),
+                   description="another distribution over the $M$ classes"),
+        SymbolSpec("Hpq", "H_pq", Role.DEFINED, template=r"H(p, q)", description="cross-entropy of $q$ against $p$"),
+        SymbolSpec("Hqp", "H_qp", Role.DEFINED, template=r"H(q, p)", description="cross-entropy of $p$ against $q$"),
     ))
     ctx = Context(ctx.symbols, definitions=(
-        _cross_entropy(ctx, "Hpq", "p", "q", "the cross-entropy H(p, q)"),
-        _cross_entropy(ctx, "Hqp", "q", "p", "the cross-entropy with the roles swapped, H(q, p)"),
+        _cross_entropy(ctx, "Hpq", "p", "q", "the cross-entropy $H(p, q)$"),
+        _cross_entropy(ctx, "Hqp", "q", "p", "the cross-entropy with the roles swapped, $H(q, p)$"),
     ))
-    return Claim("cross-entropy-asymmetry", "The cross-entropy is not symmetric: H(p, q) is not H(q, p)",
+    return Claim("cross-entropy-asymmetry", "The cross-entropy is not symmetric in its two distributions",
                  ctx, ctx["Hpq"], ctx["Hqp"],
-                 summary="Seed 002 warns that H(p, q) and H(q, p) differ, so it matters which "
+                 summary="Webb (2017) warns that $H(p, q)$ and $H(q, p)$ differ, so it matters which "
                          "distribution is the label and which the prediction. The claim that they are "
                          "equal is refuted by a counterexample the engine finds and checks.",
-                 sources=("seed 002",))
+                 sources=(WEBB_2017,))
 
 
 def _kl_context(label: SymbolSpec, prediction: SymbolSpec) -> Context:
@@ -68,9 +69,9 @@ def _kl_context(label: SymbolSpec, prediction: SymbolSpec) -> Context:
         Definition("kl-divergence", "KL", (), sp.Sum(a[k] * sp.log(a[k] / b[k]), (k, 1, C)), "quantity",
                    "the Kullback-Leibler divergence"),
         Definition("cross-entropy", "H", (), -sp.Sum(a[k] * sp.log(b[k]), (k, 1, C)), "quantity",
-                   "the cross-entropy H(y, y-hat)"),
+                   r"the cross-entropy $H(y, \hat{y})$"),
         Definition("entropy", "Hy", (), -sp.Sum(a[k] * sp.log(a[k]), (k, 1, C)), "quantity",
-                   "the entropy H(y) of the label"),
+                   "the entropy $H(y)$ of the label"),
     ))
 
 
@@ -82,14 +83,14 @@ PREDICTION = SymbolSpec("yhat", r"\hat{y}", Role.PREDICTION, Domain.parse("simpl
 def kl_divergence() -> Derivation:
     ctx = _kl_context(
         SymbolSpec("y", "y", Role.DATA, Domain.parse("simplex"), ("k",),
-                   description="label distribution: soft, or one-hot (entries may be 0; 0 log 0 = 0)"),
+                   description=r"label distribution: soft, or one-hot (entries may be 0; $0 \log 0 = 0$)"),
         PREDICTION)
     b = Builder("kl-divergence", "Minimising the KL divergence is minimising the cross-entropy",
                 ctx, start=ctx["KL"], sense="min", lhs=r"\hat{\theta}",
-                summary="D_KL(y || y-hat) = H(y, y-hat) - H(y); the entropy H(y) of the label does not "
-                        "depend on the parameters, so minimising the KL divergence and minimising the "
-                        "cross-entropy give the same parameters (seed 002).",
-                sources=("seed 002",))
+                summary=r"$D_{\mathrm{KL}}(y \,\|\, \hat{y}) = H(y, \hat{y}) - H(y)$; the entropy $H(y)$ of "
+                        "the label does not depend on the parameters, so minimising the KL divergence and "
+                        "minimising the cross-entropy give the same parameters.",
+                sources=(WEBB_2017,))
     b.apply("unfold", definition="kl-divergence")
     b.apply("weighted-log-of-ratio")
     b.apply("sum-of-terms")
@@ -107,10 +108,10 @@ def kl_divergence_one_hot() -> Derivation:
         PREDICTION)
     b = Builder("kl-divergence-one-hot", "For one-hot labels the KL divergence is the cross-entropy",
                 ctx, start=ctx["KL"], sense="min", lhs=r"\hat{\theta}",
-                summary="With a one-hot label y, y_j log y_j = 0 for every j (1 log 1 = 0, 0 log 0 = 0): "
-                        "the entropy H(y) is 0 and D_KL(y || y-hat) equals the cross-entropy H(y, y-hat) "
-                        "(seed 002).",
-                sources=("seed 002",))
+                summary=r"With a one-hot label $y$, $y_j \log y_j = 0$ for every $j$ ($1 \log 1 = 0$, "
+                        r"$0 \log 0 = 0$): the entropy $H(y)$ is 0 and $D_{\mathrm{KL}}(y \,\|\, \hat{y})$ "
+                        r"equals the cross-entropy $H(y, \hat{y})$.",
+                sources=(WEBB_2017,))
     b.apply("unfold", definition="kl-divergence")
     b.apply("one-hot-log-ratio")
     b.apply("sum-of-terms")
@@ -127,16 +128,16 @@ def batch() -> Derivation:
         SymbolSpec("i", "i", Role.INDEX, lower=1, upper="N", description="example index"),
         J_SPEC,
         SymbolSpec("y", "y", Role.DATA, Domain.parse("onehot"), ("i", "k"), style="seed-class-below",
-                   description="one-hot outcome of example i"),
+                   description="one-hot outcome of example $i$"),
         SymbolSpec("yhat", r"\hat{y}", Role.PREDICTION, Domain.parse("simplex+"), ("i", "k"),
-                   style="seed-class-below", description="predicted distribution for example i (softmax)"),
+                   style="seed-class-below", description="predicted distribution for example $i$ (softmax)"),
         SymbolSpec("L", "L", Role.DEFINED, Domain.parse("prob"), template=r"p(\mathbf{Y} \mid \mathbf{X}, \theta)",
-                   description="joint likelihood of the N examples"),
+                   description="joint likelihood of the $N$ examples"),
         SymbolSpec("P", "P", Role.DEFINED, Domain.parse("prob"), ("i",),
                    template=r"p(\mathbf{y}^{(@0)} \mid \mathbf{x}^{(@0)}, \theta)",
-                   description="likelihood of example i"),
+                   description="likelihood of example $i$"),
         SymbolSpec("H", "H", Role.DEFINED, None, ("i",), template=r"H(\mathbf{y}^{(@0)}, \hat{\mathbf{y}}^{(@0)})",
-                   description="cross-entropy of example i"),
+                   description="cross-entropy of example $i$"),
     ))
     i, k, C, N = ctx["i"], ctx["k"], ctx["C"], ctx["N"]
     y, yhat = ctx["y"], ctx["yhat"]
@@ -146,16 +147,16 @@ def batch() -> Derivation:
         Definition("categorical-pmf", "P", ("i",), sp.Product(yhat[i, k] ** y[i, k], (k, 1, C)), "model",
                    "the likelihood of a one-hot outcome: every factor but the observed one is 1"),
         Definition("cross-entropy", "H", ("i",), -sp.Sum(y[i, k] * sp.log(yhat[i, k]), (k, 1, C)),
-                   "quantity", "the cross-entropy of example i"),
+                   "quantity", "the cross-entropy of example $i$"),
     ))
     b = Builder("batch-cross-entropy", "The negative log-likelihood of a batch is a sum of cross-entropies",
                 ctx, start=ctx["L"], sense="max", lhs=r"\hat{\theta}",
-                summary="N independently sampled examples: the negative log of the joint likelihood is the "
+                summary="$N$ independently sampled examples: the negative log of the joint likelihood is the "
                         "sum of the per-example cross-entropies, each against its own model distribution "
-                        "(seed 002, 'Multiple observations'); dividing by N gives the mean, the usual batch loss. "
-                        "(The seed's later edit reads the sum as one cross-entropy between distributions "
-                        "over the batch's vector of outcomes; that reading is not derived here.)",
-                sources=("seed 002",))
+                        "(Webb's \u201cMultiple observations\u201d); dividing by $N$ gives the mean, the usual "
+                        "batch loss. (A later edit of that post reads the sum as one cross-entropy between "
+                        "distributions over the batch's vector of outcomes; that reading is not derived here.)",
+                sources=(WEBB_2017,))
     b.apply("unfold", definition="iid")
     b.apply("unfold", definition="categorical-pmf")
     b.apply("take-log")
@@ -179,24 +180,24 @@ def soft_label() -> Derivation:
         SymbolSpec("phat", r"\hat{p}", Role.PREDICTION, Domain.parse("simplex+"), ("k",),
                    description="predicted distribution (softmax, entries > 0)"),
         SymbolSpec("E", "E", Role.DEFINED, template=r"\mathbb{E}_{k \sim p}\left[-\log \hat{p}_{k}\right]",
-                   description="expected negative log-likelihood of a label drawn from p"),
+                   description="expected negative log-likelihood of a label drawn from $p$"),
         SymbolSpec("H", "H", Role.DEFINED, template=r"H(p, \hat{p})", description="cross-entropy"),
     ))
     k, C, p, phat = ctx["k"], ctx["C"], ctx["p"], ctx["phat"]
     ctx = Context(ctx.symbols, definitions=(
         Definition("expectation", "E", (), sp.Sum(p[k] * -sp.log(phat[k]), (k, 1, C)), "model",
-                   "the label is drawn from the soft label: expectation of -log p-hat_k over k ~ p"),
+                   r"the label is drawn from the soft label: expectation of $-\log \hat{p}_k$ over $k \sim p$"),
         Definition("cross-entropy", "H", (), -sp.Sum(p[k] * sp.log(phat[k]), (k, 1, C)), "quantity",
-                   "the cross-entropy H(p, p-hat)"),
+                   r"the cross-entropy $H(p, \hat{p})$"),
     ))
     b = Builder("soft-label-cross-entropy",
                 "Soft labels: the expected negative log-likelihood is the cross-entropy",
                 ctx, start=ctx["E"], sense="min", lhs=r"\hat{\theta}",
-                summary="Seed 000 asks what the cross-entropy means when the labels p_k are a "
-                        "distribution rather than one-hot. First reading: the label is drawn from p; "
-                        "the expected negative log-likelihood E_{k~p}[-log p-hat_k] is H(p, p-hat). "
-                        "(The second reading, n annotations, is soft-label-annotations.)",
-                sources=("seed 000",))
+                summary=r"What does the cross-entropy mean when the labels $p_k$ are a distribution "
+                        r"rather than one-hot? First reading: the label is drawn from $p$; the expected "
+                        r"negative log-likelihood $\mathbb{E}_{k \sim p}[-\log \hat{p}_k]$ is $H(p, \hat{p})$. "
+                        "(The second reading, $n$ annotations, is the derivation soft-label-annotations.)",
+                sources=(CROSS_VALIDATED_QUESTION,))
     b.apply("unfold", definition="expectation")
     b.apply("sum-of-terms")
     b.apply("recognise", definition="cross-entropy")
@@ -211,35 +212,36 @@ def soft_label_annotations() -> Derivation:
         SymbolSpec("a", "a", Role.INDEX, lower=1, upper="n", description="annotation index"),
         SymbolSpec("k", "k", Role.INDEX, lower=1, upper="C", description="class index"),
         SymbolSpec("z", "z", Role.DATA, Domain.parse("onehot"), ("a", "k"),
-                   description="annotation a, one-hot: 1 when the annotator chose class k"),
+                   description="annotation $a$, one-hot: 1 when the annotator chose class $k$"),
         SymbolSpec("phat", r"\hat{p}", Role.PREDICTION, Domain.parse("simplex+"), ("k",),
                    description="predicted distribution for the example (softmax, entries > 0)"),
         SymbolSpec("L", "L", Role.DEFINED, Domain.parse("prob"), template=r"P(z_{1}, \dots, z_{n} \mid \theta)",
-                   description="likelihood of the n annotations"),
+                   description="likelihood of the $n$ annotations"),
         SymbolSpec("m", "n", Role.DEFINED, None, ("k",), template=r"n_{@0}",
-                   description="count of annotations for class k (they sum to n)"),
+                   description="count of annotations for class $k$ (they sum to $n$)"),
         SymbolSpec("p", "p", Role.DEFINED, None, ("k",), template=r"p_{@0}",
-                   description="soft label: the share of annotations for class k"),
+                   description="soft label: the share of annotations for class $k$"),
         SymbolSpec("H", "H", Role.DEFINED, template=r"H(p, \hat{p})", description="cross-entropy"),
     ))
     a, k, n, C = ctx["a"], ctx["k"], ctx["n"], ctx["C"]
     z, phat, m, p = ctx["z"], ctx["phat"], ctx["m"], ctx["p"]
     ctx = Context(ctx.symbols, definitions=(
         Definition("annotations", "L", (), sp.Product(sp.Product(phat[k] ** z[a, k], (k, 1, C)), (a, 1, n)),
-                   "model", "n independent annotations of the example, each categorical with p-hat"),
+                   "model", r"$n$ independent annotations of the example, each categorical with $\hat{p}$"),
         Definition("counts", "m", ("k",), sp.Sum(z[a, k], (a, 1, n)), "quantity",
-                   "the count n_k of annotations for class k"),
-        Definition("shares", "p", ("k",), m[k] / n, "quantity", "the soft label p_k = n_k / n"),
+                   "the count $n_k$ of annotations for class $k$"),
+        Definition("shares", "p", ("k",), m[k] / n, "quantity", r"the soft label $p_k = n_k / n$"),
         Definition("cross-entropy", "H", (), -sp.Sum(p[k] * sp.log(phat[k]), (k, 1, C)), "quantity",
-                   "the cross-entropy H(p, p-hat)"),
+                   r"the cross-entropy $H(p, \hat{p})$"),
     ))
     b = Builder("soft-label-annotations",
-                "Soft labels from n annotations: the negative log-likelihood is n H(p, p-hat)",
+                "Soft labels from annotations: the negative log-likelihood is a multiple of the cross-entropy",
                 ctx, start=ctx["L"], sense="max", lhs=r"\hat{\theta}",
-                summary="Second reading of seed 000's soft labels: n annotations of one example, with "
-                        "counts n_k summing to n. Their likelihood is prod_k p-hat_k^{n_k}, and its negative "
-                        "log is n H(p, p-hat) with p_k = n_k / n; dividing by n leaves the cross-entropy.",
-                sources=("seed 000",))
+                summary=r"Second reading of soft labels: $n$ annotations of one example, with "
+                        r"counts $n_k$ summing to $n$. Their likelihood is $\prod_k \hat{p}_k^{n_k}$, and its "
+                        r"negative log is $n H(p, \hat{p})$ with $p_k = n_k / n$; dividing by $n$ leaves the "
+                        "cross-entropy.",
+                sources=(CROSS_VALIDATED_QUESTION,))
     b.apply("unfold", definition="annotations")
     b.apply("take-log")
     b.apply("log-of-product")
@@ -261,7 +263,7 @@ def entropy_in_bits() -> Derivation:
     ctx = Context(symbols=(
         M_SPEC, J_SPEC,
         SymbolSpec("y", "y", Role.DATA, Domain.parse("simplex"), ("k",),
-                   description="label distribution (one-hot or soft; 0 log 0 = 0)"),
+                   description=r"label distribution (one-hot or soft; $0 \log 0 = 0$)"),
         PREDICTION,
         SymbolSpec("H2", "H_2", Role.DEFINED, template=r"H_{2}(y, \hat{y})",
                    description="cross-entropy in bits (base-2 logarithm)"),
@@ -275,12 +277,12 @@ def entropy_in_bits() -> Derivation:
         Definition("cross-entropy", "H", (), -sp.Sum(y[k] * sp.log(yhat[k]), (k, 1, C)), "quantity",
                    "the cross-entropy in nats"),
     ))
-    b = Builder("entropy-in-bits", "Cross-entropy in bits is the cross-entropy in nats over log 2",
+    b = Builder("entropy-in-bits", "Cross-entropy in bits is the cross-entropy in nats divided by log 2",
                 ctx, start=ctx["H2"], sense="min", lhs=r"\hat{\theta}",
-                summary="Seed 002 counts in bits (yes/no questions): with base-2 logs, H_2(y, y-hat) = "
-                        "H(y, y-hat) / log 2 (the entropy is the case y-hat = y). Multiplying by log 2 > 0 "
-                        "moves no optimiser, so training in bits or nats gives the same model.",
-                sources=("seed 002",))
+                summary=r"Counting in bits (yes/no questions): with base-2 logs, $H_2(y, \hat{y}) = "
+                        r"H(y, \hat{y}) / \log 2$ (the entropy is the case $\hat{y} = y$). Multiplying by "
+                        r"$\log 2 > 0$ moves no optimiser, so training in bits or nats gives the same model.",
+                sources=(WEBB_2017,))
     b.apply("unfold", definition="cross-entropy-bits")
     b.apply("change-log-base")
     b.apply("constant-out-of-sum")
@@ -294,21 +296,22 @@ def entropy_in_bits_example() -> Derivation:
     ctx = Context(symbols=(
         M_SPEC, J_SPEC,
         SymbolSpec("f", "f", Role.DEFINED, None, ("k",), template=r"f(x_{@0})",
-                   description="the seed's example distribution: 1/2, 1/4, 1/4 for M = 3"),
-        SymbolSpec("H2", "H_2", Role.DEFINED, template=r"H_{2}(f)", description="entropy of f in bits"),
+                   description=r"the example distribution: $\tfrac12, \tfrac14, \tfrac14$ for $M = 3$"),
+        SymbolSpec("H2", "H_2", Role.DEFINED, template=r"H_{2}(f)", description="entropy of $f$ in bits"),
     ))
     k, C, f = ctx["k"], ctx["C"], ctx["f"]
     ctx = Context(ctx.symbols, definitions=(
         Definition("example", "f", ("k",), sp.Rational(1, 4) + sp.KroneckerDelta(k, 1) / 4, "model",
-                   "the seed's example: f(x_1) = 1/2 and f(x_j) = 1/4 otherwise"),
+                   r"the example: $f(x_1) = \tfrac12$ and $f(x_j) = \tfrac14$ otherwise"),
         Definition("entropy-bits", "H2", (), -sp.Sum(f[k] * log2(f[k]), (k, 1, C)), "quantity",
                    "the entropy in bits"),
     ))
-    b = Builder("entropy-in-bits-example", "The seed's example: 1/2, 1/4, 1/4 has an entropy of 1.5 bits",
+    b = Builder("entropy-in-bits-example", "Probabilities 1/2, 1/4 and 1/4 have an entropy of 1.5 bits",
                 ctx, start=ctx["H2"], sense="min", lhs=r"\hat{\theta}",
-                summary="Seed 002's example: outcomes with probabilities 1/2, 1/4 and 1/4 need 1.5 yes/no "
-                        "questions on average; the entropy in bits at M = 3, computed exactly, is 3/2.",
-                sources=("seed 002",))
+                summary=r"Webb's example: outcomes with probabilities $\tfrac12$, $\tfrac14$ and $\tfrac14$ "
+                        r"need 1.5 yes/no questions on average; the entropy in bits at $M = 3$, computed "
+                        r"exactly, is $\tfrac32$.",
+                sources=(WEBB_2017,))
     b.apply("unfold", definition="entropy-bits")
     b.apply("write-out", size="C", value=3)
     return b.build()
@@ -323,18 +326,18 @@ def two_class() -> Derivation:
         SymbolSpec("i", "i", Role.INDEX, lower=1, upper="N", description="sample index"),
         SymbolSpec("k", "k", Role.INDEX, lower=1, upper="C", description="class index"),
         SymbolSpec("y", "y", Role.DATA, Domain.parse("prob"), ("i",),
-                   description="label: probability of class 1 for sample i"),
+                   description="label: probability of class 1 for sample $i$"),
         SymbolSpec("yhat", r"\hat{y}", Role.PREDICTION, Domain.parse("prob"), ("i",),
                    description="predicted probability of class 1 (a sigmoid output)"),
         SymbolSpec("p", "p", Role.DEFINED, None, ("i", "k"), style="seed", template=r"p_{@0}^{(@1)}",
-                   description="label row of sample i: (y_i, 1 - y_i), on the simplex"),
+                   description="label row of sample $i$: $(y_i, 1 - y_i)$, on the simplex"),
         SymbolSpec("phat", r"\hat{p}", Role.DEFINED, None, ("i", "k"), style="seed",
                    template=r"\hat{p}_{@0}^{(@1)}",
-                   description="predicted row of sample i: (y-hat_i, 1 - y-hat_i), on the simplex"),
+                   description=r"predicted row of sample $i$: $(\hat{y}_i, 1 - \hat{y}_i)$, on the simplex"),
         SymbolSpec("H", "H", Role.DEFINED, None, ("i",), template=r"H(\mathbf{p}_{@0}, \hat{\mathbf{p}}_{@0})",
-                   description="categorical cross-entropy of sample i"),
+                   description="categorical cross-entropy of sample $i$"),
         SymbolSpec("Hb", "H_b", Role.DEFINED, None, ("i",), template=r"H_b(y_{@0}, \hat{y}_{@0})",
-                   description="binary cross-entropy of sample i"),
+                   description="binary cross-entropy of sample $i$"),
     ))
     i, k, C, N = ctx["i"], ctx["k"], ctx["C"], ctx["N"]
     y, yhat, p, phat = ctx["y"], ctx["yhat"], ctx["p"], ctx["phat"]
@@ -344,21 +347,22 @@ def two_class() -> Derivation:
 
     ctx = Context(ctx.symbols, definitions=(
         Definition("label-row", "p", ("i", "k"), two_columns(y[i]), "model",
-                   "two classes on the simplex: p_i1 = y_i and p_i2 = 1 - y_i"),
+                   r"two classes on the simplex: $p_i^{(1)} = y_i$ and $p_i^{(2)} = 1 - y_i$"),
         Definition("prediction-row", "phat", ("i", "k"), two_columns(yhat[i]), "model",
-                   "two classes on the simplex: p-hat_i1 = y-hat_i and p-hat_i2 = 1 - y-hat_i"),
+                   r"two classes on the simplex: $\hat{p}_i^{(1)} = \hat{y}_i$ and $\hat{p}_i^{(2)} = 1 - \hat{y}_i$"),
         Definition("cross-entropy", "H", ("i",), -sp.Sum(p[i, k] * sp.log(phat[i, k]), (k, 1, C)),
-                   "quantity", "the categorical cross-entropy of sample i"),
+                   "quantity", "the categorical cross-entropy of sample $i$"),
         Definition("binary-cross-entropy", "Hb", ("i",),
                    -(y[i] * sp.log(yhat[i]) + (1 - y[i]) * sp.log(1 - yhat[i])), "quantity",
-                   "the binary cross-entropy of sample i"),
+                   "the binary cross-entropy of sample $i$"),
     ))
     b = Builder("two-class-reduction", "With two classes the categorical cross-entropy is the binary one",
                 ctx, start=sp.Sum(ctx["H"][i], (i, 1, N)) / N, sense="min", lhs=r"\hat{\theta}",
-                summary="The mean categorical cross-entropy at C = 2, with rows on the simplex "
-                        "(p_i2 = 1 - p_i1 and p-hat_i2 = 1 - p-hat_i1, introduced by definition from "
-                        "y_i = p_i1 and y-hat_i = p-hat_i1), is the mean binary cross-entropy.",
-                sources=("seed 000", "seed 003"))
+                summary=r"The mean categorical cross-entropy at $C = 2$, with rows on the simplex "
+                        r"($p_i^{(2)} = 1 - p_i^{(1)}$ and $\hat{p}_i^{(2)} = 1 - \hat{p}_i^{(1)}$, introduced by "
+                        r"definition from $y_i = p_i^{(1)}$ and $\hat{y}_i = \hat{p}_i^{(1)}$), is the mean binary "
+                        "cross-entropy.",
+                sources=(CROSS_VALIDATED_QUESTION, BERNOULLI_POST))
     b.apply("write-out", size="C", value=2, unfold="cross-entropy")
     b.apply("unfold", definition="label-row")
     b.apply("unfold", definition="prediction-row")
@@ -379,7 +383,7 @@ def map_to_mle() -> Derivation:
         SymbolSpec("phat", r"\hat{p}", Role.PREDICTION, Domain.parse("simplex+"), ("i", "k"), style="seed",
                    description="estimated class probabilities (softmax, entries > 0)"),
         SymbolSpec("evidence", r"P(\mathbf{X})", Role.DATA, Domain.parse("prob"),
-                   description="the evidence P(X): positive, and fixed by the data"),
+                   description=r"the evidence $P(\mathbf{X})$: positive, and fixed by the data"),
         SymbolSpec("c", "c", Role.CONSTANT, Domain.parse("positive"),
                    description="the uniform prior's constant density"),
         SymbolSpec("post", "post", Role.DEFINED, template=r"P(\boldsymbol{\theta} \mid \mathbf{X})",
@@ -411,11 +415,12 @@ def map_to_mle() -> Derivation:
     ))
     b = Builder("map-to-mle", "MAP with a uniform prior is maximum likelihood, and the cross-entropy",
                 ctx, start=ctx["post"], sense="max", lhs=r"\hat{\boldsymbol{\theta}}",
-                summary="Seed 001: the MAP estimate maximises P(theta | X) = P(X | theta) P(theta) / P(X). "
-                        "The evidence P(X) is positive and free of theta, and a uniform prior is a positive "
-                        "constant: dropping both leaves the likelihood, whose maximiser minimises the summed "
-                        "cross-entropy.",
-                sources=("seed 001",))
+                summary=r"The MAP estimate maximises $P(\boldsymbol{\theta} \mid \mathbf{X}) = "
+                        r"P(\mathbf{X} \mid \boldsymbol{\theta}) P(\boldsymbol{\theta}) / P(\mathbf{X})$. "
+                        r"The evidence $P(\mathbf{X})$ is positive and free of $\boldsymbol{\theta}$, and a "
+                        "uniform prior is a positive constant: dropping both leaves the likelihood, whose "
+                        "maximiser minimises the summed cross-entropy.",
+                sources=(DATA_SCIENCE_ANSWER,))
     b.apply("unfold", definition="bayes")
     b.apply("drop-scalar-factor", symbol="evidence", exponent=-1)
     b.apply("unfold", definition="uniform-prior")
@@ -442,31 +447,32 @@ def label_smoothing() -> Derivation:
         SymbolSpec("yhat", r"\hat{y}", Role.PREDICTION, Domain.parse("simplex+"), ("k",),
                    description="predicted distribution (softmax, entries > 0)"),
         SymbolSpec("eps", r"\varepsilon", Role.CONSTANT, Domain.parse("prob"),
-                   description="smoothing strength, a constant in (0, 1)"),
+                   description="smoothing strength, a constant in $(0, 1)$"),
         SymbolSpec("ys", r"\tilde{y}", Role.DEFINED, None, ("k",), template=r"\tilde{y}_{@0}",
                    description="smoothed label"),
         SymbolSpec("Hs", "H_s", Role.DEFINED, template=r"H(\tilde{y}, \hat{y})",
                    description="cross-entropy against the smoothed label"),
         SymbolSpec("H", "H", Role.DEFINED, template=r"H(y, \hat{y})", description="cross-entropy"),
         SymbolSpec("Hu", "H_u", Role.DEFINED, template=r"H(u, \hat{y})",
-                   description="cross-entropy against the uniform distribution u_k = 1/C"),
+                   description="cross-entropy against the uniform distribution $u_k = 1/C$"),
     ))
     k, C, y, yhat, eps, ys = (ctx[n] for n in ("k", "C", "y", "yhat", "eps", "ys"))
     ctx = Context(ctx.symbols, definitions=(
         Definition("smoothed-label", "ys", ("k",), (1 - eps) * y[k] + eps / C, "model",
-                   "label smoothing: (1 - eps) y_k + eps / C"),
+                   r"label smoothing: $(1 - \varepsilon) y_k + \varepsilon / C$"),
         Definition("smoothed-cross-entropy", "Hs", (), -sp.Sum(ys[k] * sp.log(yhat[k]), (k, 1, C)), "quantity",
                    "the cross-entropy against the smoothed label"),
         Definition("cross-entropy", "H", (), -sp.Sum(y[k] * sp.log(yhat[k]), (k, 1, C)), "quantity",
-                   "the cross-entropy H(y, y-hat)"),
+                   r"the cross-entropy $H(y, \hat{y})$"),
         Definition("uniform-cross-entropy", "Hu", (), -sp.Sum(sp.log(yhat[k]), (k, 1, C)) / C, "quantity",
                    "the cross-entropy against the uniform distribution"),
     ))
     b = Builder("label-smoothing",
                 "Label smoothing mixes the cross-entropy with the cross-entropy against uniform",
                 ctx, start=ctx["Hs"], sense="min", lhs=r"\hat{\theta}",
-                summary="With smoothed labels (1 - eps) y_k + eps / C (eps a constant in (0, 1)), the "
-                        "cross-entropy is (1 - eps) H(y, y-hat) + eps H(u, y-hat), u the uniform distribution.",
+                summary=r"With smoothed labels $(1 - \varepsilon) y_k + \varepsilon / C$ ($\varepsilon$ a "
+                        r"constant in $(0, 1)$), the cross-entropy is $(1 - \varepsilon) H(y, \hat{y}) + "
+                        r"\varepsilon H(u, \hat{y})$, $u$ the uniform distribution.",
                 sources=())
     b.apply("unfold", definition="smoothed-cross-entropy")
     b.apply("unfold", definition="smoothed-label")

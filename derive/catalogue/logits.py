@@ -14,6 +14,7 @@ from ..core.context import Context, Definition, Role, SymbolSpec
 from ..core.derivation import Builder, Derivation
 from ..core.domains import Domain
 from . import entry
+from .sources import WEBB_2017
 
 SINGLE_LIKELIHOOD = SymbolSpec("L", "L", Role.DEFINED, Domain.parse("prob"),
                                template=r"P(y \mid \mathbf{x}, \theta)",
@@ -28,13 +29,13 @@ def softmax_cross_entropy() -> Derivation:
         SymbolSpec("m", "m", Role.INDEX, lower=1, upper="C", description="class index of the softmax normaliser"),
         SymbolSpec("j", "j", Role.INDEX, lower=1, upper="C", description="the logit the gradient is taken by"),
         SymbolSpec("y", "y", Role.DATA, Domain.parse("onehot"), ("k",),
-                   description="the label, one-hot: y_k = 1 exactly for the observed class"),
+                   description="the label, one-hot: $y_k = 1$ exactly for the observed class"),
         SymbolSpec("z", "z", Role.PREDICTION, Domain.parse("real"), ("k",),
-                   description="logits, the network's outputs before the softmax (functions of theta)"),
+                   description=r"logits, the network's outputs before the softmax (functions of $\theta$)"),
         SINGLE_LIKELIHOOD,
         SymbolSpec("phat", r"\hat{p}", Role.DEFINED, Domain.parse("prob"), ("k",),
                    template=r"\operatorname{softmax}(\mathbf{z})_{@0}",
-                   description="predicted probability of class k"),
+                   description="predicted probability of class $k$"),
     ))
     C, k, m, y, z, phat = (ctx[n] for n in ("C", "k", "m", "y", "z", "phat"))
     ctx = Context(ctx.symbols, definitions=(
@@ -46,12 +47,12 @@ def softmax_cross_entropy() -> Derivation:
     b = Builder("softmax-cross-entropy",
                 "Softmax cross-entropy in the logits, and its gradient",
                 ctx, start=ctx["L"], sense="max", lhs=r"\hat{\theta}",
-                summary="One observation with a one-hot label y over C classes and softmax "
-                        "probabilities of the logits z: the negative log-likelihood is the "
-                        "cross-entropy -sum_k y_k z_k + log sum_m exp(z_m) (that is -z_c + log sum "
-                        "exp for the observed class c), and its derivative by z_j is "
-                        "softmax(z)_j - y_j.",
-                sources=("seed 002", "issue 3"))
+                summary=r"One observation with a one-hot label $y$ over $C$ classes and softmax "
+                        r"probabilities of the logits $z$: the negative log-likelihood is the "
+                        r"cross-entropy $-\sum_k y_k z_k + \log \sum_m e^{z_m}$ (that is "
+                        r"$-z_c + \log \sum_m e^{z_m}$ for the observed class $c$), and its derivative by "
+                        r"$z_j$ is $\operatorname{softmax}(\mathbf{z})_j - y_j$.",
+                sources=(WEBB_2017,))
     b.apply("unfold", definition="categorical-pmf")
     b.apply("take-log")
     b.apply("log-of-product")
@@ -72,10 +73,10 @@ def sigmoid_binary_cross_entropy() -> Derivation:
     ctx = Context(symbols=(
         SymbolSpec("y", "y", Role.DATA, Domain.parse("binary"), description="the binary label"),
         SymbolSpec("z", "z", Role.PREDICTION, Domain.parse("real"),
-                   description="the logit, the network's output before the sigmoid (a function of theta)"),
+                   description=r"the logit, the network's output before the sigmoid (a function of $\theta$)"),
         SINGLE_LIKELIHOOD,
         SymbolSpec("yhat", r"\hat{y}", Role.DEFINED, Domain.parse("prob"), template=r"\sigma(z)",
-                   description="predicted probability that y = 1"),
+                   description="predicted probability that $y = 1$"),
     ))
     y, z, yhat = ctx["y"], ctx["z"], ctx["yhat"]
     ctx = Context(ctx.symbols, definitions=(
@@ -87,10 +88,10 @@ def sigmoid_binary_cross_entropy() -> Derivation:
     b = Builder("sigmoid-binary-cross-entropy",
                 "Sigmoid binary cross-entropy in the logit, and its gradient",
                 ctx, start=ctx["L"], sense="max", lhs=r"\hat{\theta}",
-                summary="One observation with a binary label y and the sigmoid probability of "
-                        "the logit z: the negative log-likelihood is the binary cross-entropy "
-                        "log(1 + e^{-z}) + (1 - y) z, and its derivative by z is sigmoid(z) - y.",
-                sources=("issue 3",))
+                summary=r"One observation with a binary label $y$ and the sigmoid probability of "
+                        r"the logit $z$: the negative log-likelihood is the binary cross-entropy "
+                        r"$\log(1 + e^{-z}) + (1 - y) z$, and its derivative by $z$ is $\sigma(z) - y$.",
+                sources=())
     b.apply("unfold", definition="bernoulli-pmf")
     b.apply("take-log")
     b.apply("log-of-mul")

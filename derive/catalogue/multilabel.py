@@ -20,16 +20,16 @@ def multilabel() -> Derivation:
     ctx = Context(symbols=(
         N_SPEC, C_SPEC, I_SPEC, K_SPEC,
         SymbolSpec("y", "y", Role.DATA, Domain.parse("binary"), ("i", "k"),
-                   description="1 when label k applies to sample i, else 0 (any number of labels)"),
+                   description="1 when label $k$ applies to sample $i$, else 0 (any number of labels)"),
         SymbolSpec("yhat", r"\hat{y}", Role.PREDICTION, Domain.parse("prob"), ("i", "k"),
-                   description="predicted probability that label k applies to sample i"),
+                   description="predicted probability that label $k$ applies to sample $i$"),
         LIKELIHOOD,
         SymbolSpec("P", "P", Role.DEFINED, Domain.parse("prob"), ("i",),
                    template=r"P(\mathbf{y}_{@0} \mid \mathbf{x}_{@0}, \theta)",
-                   description="likelihood of the labels of sample i"),
+                   description="likelihood of the labels of sample $i$"),
         SymbolSpec("Hb", "H_b", Role.DEFINED, None, ("i", "k"),
                    template=r"H_b(y_{@0,@1}, \hat{y}_{@0,@1})",
-                   description="binary cross-entropy of label k of sample i"),
+                   description="binary cross-entropy of label $k$ of sample $i$"),
     ))
     C, i, k, y, yhat = ctx["C"], ctx["i"], ctx["k"], ctx["y"], ctx["yhat"]
     ctx = Context(ctx.symbols, definitions=(
@@ -44,10 +44,10 @@ def multilabel() -> Derivation:
     b = Builder("multi-label-binary-cross-entropy",
                 "Multi-label maximum likelihood is the mean summed binary cross-entropy",
                 ctx, start=ctx["L"], sense="max", lhs=r"\hat{\theta}",
-                summary="N i.i.d. samples, each with C independent binary labels: maximising the "
+                summary="$N$ i.i.d. samples, each with $C$ independent binary labels: maximising the "
                         "likelihood is minimising the mean over samples of the sum over classes "
                         "of binary cross-entropies.",
-                sources=("issue 3",))
+                sources=())
     b.apply("unfold", definition="iid")
     b.apply("unfold", definition="independent-bernoulli")
     b.apply("take-log")

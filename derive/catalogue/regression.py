@@ -21,11 +21,11 @@ DENSITY = SymbolSpec("L", "L", Role.DEFINED, Domain.parse("positive"),
                      description="likelihood (density) of the targets")
 SAMPLE_DENSITY = SymbolSpec("P", "P", Role.DEFINED, Domain.parse("positive"), ("i",),
                             template=r"p(y_{@0} \mid \mathbf{x}_{@0}, \theta)",
-                            description="likelihood (density) of sample i")
+                            description="likelihood (density) of sample $i$")
 REAL_TARGET = SymbolSpec("y", "y", Role.DATA, Domain.parse("real"), ("i",),
-                         description="real target of sample i")
+                         description="real target of sample $i$")
 REAL_PREDICTION = SymbolSpec("mu", r"\mu", Role.PREDICTION, Domain.parse("real"), ("i",),
-                             description="predicted location for sample i, a function of theta")
+                             description=r"predicted location for sample $i$, a function of $\theta$")
 
 
 def iid(ctx: Context) -> Definition:
@@ -48,7 +48,7 @@ def _location_scale(name: str, title: str, scale: SymbolSpec, normaliser: Symbol
                    "the normalising constant of the density"),
     ))
     b = Builder(name, title, ctx, start=ctx["L"], sense="max", lhs=r"\hat{\theta}",
-                summary=summary, sources=("issue 3",))
+                summary=summary, sources=())
     b.apply("unfold", definition="iid")
     b.apply("unfold", definition=pdf_name)
     b.apply("take-log")
@@ -74,9 +74,9 @@ def gaussian() -> Derivation:
         "Gaussian maximum likelihood is the mean squared error",
         sigma, Z, lambda s: s * sp.sqrt(2 * sp.pi),
         lambda r, s: r ** 2 / (2 * s ** 2),
-        "gaussian-pdf", "Gaussian density around the prediction, fixed sigma",
-        "N i.i.d. real targets with Gaussian noise of fixed sigma around the predictions: the "
-        "negative log-likelihood is the squared error over 2 sigma^2 plus N log(sigma sqrt(2 pi)), "
+        r"gaussian-pdf", r"Gaussian density around the prediction, fixed $\sigma$",
+        r"$N$ i.i.d. real targets with Gaussian noise of fixed $\sigma$ around the predictions: the "
+        r"negative log-likelihood is the squared error over $2 \sigma^2$ plus $N \log(\sigma \sqrt{2 \pi})$, "
         "so maximising the likelihood is minimising the (mean) squared error.")
 
 
@@ -91,9 +91,9 @@ def laplace() -> Derivation:
         "Laplace maximum likelihood is the mean absolute error",
         scale, Z, lambda s: 2 * s,
         lambda r, s: sp.Abs(r) / s,
-        "laplace-pdf", "Laplace density around the prediction, fixed scale b",
-        "N i.i.d. real targets with Laplace noise of fixed scale b around the predictions: the "
-        "negative log-likelihood is the absolute error over b plus N log(2 b), so maximising "
+        "laplace-pdf", "Laplace density around the prediction, fixed scale $b$",
+        "$N$ i.i.d. real targets with Laplace noise of fixed scale $b$ around the predictions: the "
+        r"negative log-likelihood is the absolute error over $b$ plus $N \log(2 b)$, so maximising "
         "the likelihood is minimising the (mean) absolute error.")
 
 
@@ -101,13 +101,13 @@ def laplace() -> Derivation:
 def poisson() -> Derivation:
     ctx = Context(symbols=(
         N_SPEC, I_SPEC,
-        SymbolSpec("y", "y", Role.DATA, Domain.parse("natural"), ("i",), description="count of sample i"),
+        SymbolSpec("y", "y", Role.DATA, Domain.parse("natural"), ("i",), description="count of sample $i$"),
         SymbolSpec("lam", r"\lambda", Role.PREDICTION, Domain.parse("positive"), ("i",),
-                   description="predicted rate for sample i, a function of theta"),
+                   description=r"predicted rate for sample $i$, a function of $\theta$"),
         SymbolSpec("L", "L", Role.DEFINED, Domain.parse("prob"),
                    template=r"P(\mathbf{y} \mid \mathbf{X}, \theta)", description="likelihood of the counts"),
         SymbolSpec("P", "P", Role.DEFINED, Domain.parse("prob"), ("i",),
-                   template=r"P(y_{@0} \mid \mathbf{x}_{@0}, \theta)", description="likelihood of sample i"),
+                   template=r"P(y_{@0} \mid \mathbf{x}_{@0}, \theta)", description="likelihood of sample $i$"),
     ))
     i, y, lam = ctx["i"], ctx["y"], ctx["lam"]
     ctx = Context(ctx.symbols, definitions=(
@@ -118,10 +118,10 @@ def poisson() -> Derivation:
     b = Builder("poisson-negative-log-likelihood",
                 "Poisson maximum likelihood is the Poisson negative log-likelihood",
                 ctx, start=ctx["L"], sense="max", lhs=r"\hat{\theta}",
-                summary="N i.i.d. counts with predicted rates lambda_i > 0: the negative "
-                        "log-likelihood is sum_i (lambda_i - y_i log lambda_i + log y_i!); dropping "
-                        "sum_i log y_i!, free of the parameters, keeps the optimiser.",
-                sources=("issue 3",))
+                summary=r"$N$ i.i.d. counts with predicted rates $\lambda_i > 0$: the negative "
+                        r"log-likelihood is $\sum_i (\lambda_i - y_i \log \lambda_i + \log y_i!)$; dropping "
+                        r"$\sum_i \log y_i!$, free of the parameters, keeps the optimiser.",
+                sources=())
     b.apply("unfold", definition="iid")
     b.apply("unfold", definition="poisson-pmf")
     b.apply("take-log")

@@ -85,10 +85,10 @@ def map_check(m: MonotoneMap, operand: sp.Expr, ctx: Context, seed: tuple,
             # An infinite shift (say -log p with p = 0) flattens the objective.
             return property_check(m.operand, ctx, seed, settings, budget, obligation,
                                    positive=False, finite=True,
-                                   proved_text=f"adding {m.operand}, finite and free of the parameters")
+                                   proved_text="the added term is finite and free of the parameters")
         return property_check(m.operand, ctx, seed, settings, budget, obligation,
                                positive=True, finite=True,
-                               proved_text=f"the factor {m.operand} is positive, finite and free of the parameters")
+                               proved_text="the factor is positive, finite and free of the parameters")
     return property_check(operand, ctx, seed, settings, budget, obligation, positive=True, finite=False,
                            proved_text="the objective is positive, where log is strictly increasing")
 

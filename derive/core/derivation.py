@@ -37,7 +37,7 @@ class Step:
     wrt: sp.Expr | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Derivation:
     """A named chain of lines from a likelihood to a loss, with its context.
 
@@ -62,15 +62,22 @@ class Derivation:
     def sense_of(self, line: int) -> str:
         return self.sense if line == 0 else self.steps[line - 1].sense_after
 
+    def __repr__(self) -> str:
+        """One line: name, title, number of steps, and that the steps are checked on demand."""
+        return (f"<Derivation {self.name!r}: {self.title!r}, {len(self.steps)} steps, "
+                f"not yet checked (derive show {self.name} checks it)>")
+
     def _repr_latex_(self) -> str:
+        """The derivation typeset, one line per step with its justification (Jupyter)."""
         from ..render.latex import derivation_aligned
 
         return "$$" + derivation_aligned(self) + "$$"
 
     def _repr_markdown_(self) -> str:
-        from ..render.markdown import derivation_markdown
+        """The title and the typeset derivation (Jupyter prefers Markdown to LaTeX)."""
+        from ..render.markdown import derivation_summary_markdown
 
-        return derivation_markdown(self, None)
+        return derivation_summary_markdown(self)
 
 
 class RuleDidNotApply(ValueError):

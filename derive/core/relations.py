@@ -75,5 +75,5 @@ class MonotoneMap:
         if self.kind is MapKind.NEGATE:
             return "negation (strictly decreasing: max becomes min)"
         if self.kind is MapKind.SCALE:
-            return f"multiplication by {self.operand} > 0"
-        return f"adding {self.operand}, free of the parameters"
+            return "multiplication by a positive factor free of the parameters"
+        return "adding a term free of the parameters"

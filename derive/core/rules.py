@@ -172,7 +172,7 @@ class TakeLog(Rule):
         return MonotoneMap(MapKind.LOG)
 
     def justification(self, ctx):
-        return "log is strictly increasing"
+        return r"$\log$ is strictly increasing"
 
 
 @register
@@ -253,7 +253,7 @@ class Negate(Rule):
         return MonotoneMap(MapKind.NEGATE)
 
     def justification(self, ctx):
-        return "negate: the maximiser of F is the minimiser of its negative"
+        return "negate: the maximiser of $F$ is the minimiser of $-F$"
 
 
 @register
@@ -274,7 +274,7 @@ class NormaliseBy(Rule):
         return MonotoneMap(MapKind.SCALE, 1 / ctx[self.size])
 
     def justification(self, ctx):
-        return f"divide by {ctx.spec(self.size).latex} > 0: the mean over the samples"
+        return f"divide by ${ctx.spec(self.size).latex} > 0$: the mean over the samples"
 
     def params(self):
         return {"size": self.size}
@@ -296,7 +296,7 @@ class Specialise(Rule):
         return collapse_single_terms(fixed)
 
     def justification(self, ctx):
-        return f"one data point: {ctx.spec(self.size).latex} = {self.value}"
+        return f"one data point: ${ctx.spec(self.size).latex} = {self.value}$"
 
     def params(self):
         return {"size": self.size, "value": self.value}

@@ -64,7 +64,7 @@ class WeightedLogOfRatio(Rule):
         return sp.Add(*terms)
 
     def justification(self, ctx):
-        return "log of a ratio, weighted by its numerator (0 log 0 = 0)"
+        return r"log of a ratio, weighted by its numerator ($0 \log 0 = 0$)"
 
 
 @register
@@ -98,7 +98,8 @@ class OneHotLogRatio(Rule):
         return None
 
     def justification(self, ctx):
-        return "one-hot label: y log y = 0 (1 log 1 = 0, 0 log 0 = 0), so y log(y / b) = -y log b"
+        return (r"one-hot label: $y \log y = 0$ ($1 \log 1 = 0$, $0 \log 0 = 0$), "
+                r"so $y \log(y / b) = -y \log b$")
 
 
 @register
@@ -252,7 +253,7 @@ class ChangeLogBase(Rule):
         return sp.log(expr.args[0]) / sp.log(2)
 
     def justification(self, ctx):
-        return "change of log base: log_2 x = log x / log 2"
+        return r"change of log base: $\log_2 x = \log x / \log 2$"
 
 
 @register
@@ -300,7 +301,7 @@ class Distribute(Rule):
         return sp.Add(*[t * rest for t in first.args])
 
     def justification(self, ctx):
-        return "multiply out: (a + b) f = a f + b f"
+        return "multiply out: $(a + b) f = a f + b f$"
 
 
 @register
@@ -348,7 +349,7 @@ class WriteOut(Rule):
         return collapse_single_terms(fixed if out is None else out)
 
     def justification(self, ctx):
-        return f"at {ctx.spec(self.size).latex} = {self.value}, the sum written out"
+        return f"at ${ctx.spec(self.size).latex} = {self.value}$, the sum written out"
 
     def params(self):
         return {"size": self.size, "value": self.value, "unfold": self.unfold}
@@ -385,7 +386,7 @@ class ScaleByLogBase(Rule):
         return MonotoneMap(MapKind.SCALE, sp.log(self.base))
 
     def justification(self, ctx):
-        return f"multiply by log {self.base} > 0: bits and nats give the same optimiser"
+        return rf"multiply by $\log {self.base} > 0$: bits and nats give the same optimiser"
 
     def params(self):
         return {"base": self.base}

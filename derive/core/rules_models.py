@@ -205,7 +205,7 @@ class CollectTerms(Rule):
         return sp.collect(expanded, ctx[self.variable])
 
     def justification(self, ctx):
-        return f"multiply out, cancel, and collect the terms in {ctx.spec(self.variable).latex}"
+        return f"multiply out, cancel, and collect the terms in ${ctx.spec(self.variable).latex}$"
 
     def params(self):
         return {"variable": self.variable}

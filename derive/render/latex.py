@@ -7,12 +7,15 @@ products with the label before the log (``p \\log \\hat{p}``).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE, precedence
 
 from ..core.context import Context, Role
 from ..core.relations import Relation
+from . import prose
 
 
 class DerivePrinter(LatexPrinter):
@@ -70,6 +73,8 @@ class DerivePrinter(LatexPrinter):
         base, exp = expr.args
         if exp == -1 or (exp.is_Rational and exp < 0):
             return super()._print_Pow(expr)
+        if self._templated(base) and self._print(base).endswith(")"):
+            return rf"{self._print(base)}^{{{self._print(exp)}}}"  # \sigma(z)^{y}
         if self._has_superscript(base) or self._templated(base):
             return rf"\left({self._print(base)}\right)^{{{self._print(exp)}}}"
         return super()._print_Pow(expr)
@@ -83,6 +88,8 @@ class DerivePrinter(LatexPrinter):
             inner = rf"\frac{{{self._print(numer)}}}{{{self._print(denom)}}}"  # log(y / y-hat)
         if isinstance(arg, (sp.Symbol, sp.Indexed)) and not self._has_superscript(arg) and not self._templated(arg):
             text = f"{head} {inner}"
+        elif inner.startswith(r"\left(") and isinstance(arg, sp.Pow):
+            text = rf"{head}\left[{inner}\right]"  # log[(p)^y], not log((p)^y)
         else:
             text = rf"{head}\left({inner}\right)"
         return text if exp is None else rf"\left({text}\right)^{{{exp}}}"
@@ -100,7 +107,9 @@ class DerivePrinter(LatexPrinter):
         a, b = expr.args
         if a.is_Number and not b.is_Number:
             a, b = b, a
-        return rf"1_{{{self._print(a)} = {self._print(b)}}}"  # the seeds' 1_{y = k}
+        # The seeds' 1_{y = k}, with the condition on the line: in an exponent
+        # a subscript would put the label's own indices a third level down.
+        return rf"\mathbf{{1}}\{{{self._print(a)} = {self._print(b)}\}}"
 
     def _limits(self, expr, symbol: str) -> str:
         parts = []
@@ -188,22 +197,22 @@ def _objective(derivation, line: int, expr: sp.Basic) -> str:
 
 
 def _escape_text(text: str) -> str:
-    table = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "_": r"\_", "&": r"\&",
-             "%": r"\%", "#": r"\#", "$": r"\$", "^": r"\^{}", "~": r"\~{}",
-             "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}"}
-    return "".join(table.get(ch, ch) for ch in text)
+    """Plain text (no maths) made safe for LaTeX."""
+    return prose.escape_latex(text)
 
 
 def branch_note(derivation, step) -> str | None:
-    """Text before a step that does not hold as a plain continuation.
+    """Text before a step that does not hold as a plain continuation (prose, ``$..$`` maths).
 
     A step from an earlier line than the one above says where it starts;
     a specialisation says which sizes it fixes (its line does not hold for
     every size).
     """
-    fixed = ", ".join(f"{derivation.context.spec(k).latex} = {v}" for k, v in step.substitution)
+    ctx = derivation.context
+    fixed = ", ".join(f"${ctx.spec(k).latex} = {v}$" for k, v in step.substitution)
     if step.relation is Relation.DERIVATIVE:
-        return f"The gradient: the derivative of line ({step.source}) with respect to {step.wrt}:"
+        wrt = to_latex(step.wrt, ctx) if step.wrt is not None else ""
+        return f"The gradient: the derivative of line ({step.source}) with respect to ${wrt}$:"
     if step.source == step.index - 1:
         return f"With {fixed}:" if fixed else None
     if fixed:
@@ -223,51 +232,62 @@ def gradient_lines(derivation) -> set[int]:
     return lines
 
 
-def _gradient_row(derivation, step) -> str:
-    ctx = derivation.context
-    if step.relation is Relation.DERIVATIVE:
-        return (rf"\frac{{\partial}}{{\partial {to_latex(step.wrt, ctx)}}} "
-                rf"\left({to_latex(step.before, ctx)}\right) &= {to_latex(step.after, ctx)}")
-    return rf"&= {to_latex(step.after, ctx)}"
+@dataclass(frozen=True)
+class ProofRow:
+    """One row of a typeset derivation: a line, or a sentence before a branch.
 
-
-def _mathjax_text(text: str) -> str:
-    """Text for ``\\text{..}`` in MathJax (notebooks, code hosts): no macros there."""
-    return "".join({"{": "(", "}": ")", "\\": "/", "$": "", "&": "and", "#": "no."}.get(ch, ch) for ch in text)
-
-
-def derivation_rows(derivation, note_row: str, justify: str, first_tag: str = "",
-                    escape=None) -> list[str]:
-    """One row per line of the derivation, plus a row of text before a branch.
-
-    ``note_row`` formats the text (``{note}``); ``justify`` the tag of a step
-    (``{index}``, ``{text}``); ``first_tag`` ends line 0; ``escape`` makes
-    plain text safe where it goes (LaTeX by default).
+    A line is ``lhs = rhs``; ``lhs`` is empty where the line continues the
+    one above (it is then aligned under ``lead``, the estimator or the
+    derivative the chain is about). ``note`` is prose with ``$..$`` maths:
+    the step's justification, or the sentence itself for a note row.
     """
-    escape = escape or _escape_text
-    rows = [rf"{derivation.lhs_latex} &= {_objective(derivation, 0, derivation.start)}{first_tag}"]
+
+    index: int | None
+    lhs: str
+    lead: str
+    rhs: str
+    note: str
+
+    @property
+    def is_note(self) -> bool:
+        return self.index is None
+
+
+def proof_rows(derivation) -> list[ProofRow]:
+    """The derivation as rows: line 0, then one row per step, a note before each branch."""
+    ctx = derivation.context
+    lead = derivation.lhs_latex
+    rows = [ProofRow(0, lead, lead, _objective(derivation, 0, derivation.start), "")]
     gradients = gradient_lines(derivation)
     for step in derivation.steps:
         note = branch_note(derivation, step)
         if note:
-            rows.append(note_row.format(note=escape(note)))
-        if step.index in gradients:
-            rows.append(_gradient_row(derivation, step)
-                        + justify.format(index=step.index, text=escape(step.justification)))
-            continue
-        # After a note the estimator is named again, so the new line does not
-        # read as equal to the one above it.
-        lead = derivation.lhs_latex + " " if note else ""
-        rows.append(rf"{lead}&= {_objective(derivation, step.index, step.after)}"
-                    + justify.format(index=step.index, text=escape(step.justification)))
+            rows.append(ProofRow(None, "", "", "", note))
+        if step.relation is Relation.DERIVATIVE:
+            lead = (rf"\frac{{\partial}}{{\partial {to_latex(step.wrt, ctx)}}} "
+                    rf"\left({to_latex(step.before, ctx)}\right)")
+            rows.append(ProofRow(step.index, lead, lead, to_latex(step.after, ctx), step.justification))
+        elif step.index in gradients:
+            rows.append(ProofRow(step.index, "", lead, to_latex(step.after, ctx), step.justification))
+        else:
+            # After a note the estimator is named again, so the new line does not
+            # read as equal to the one above it.
+            lead = derivation.lhs_latex
+            rows.append(ProofRow(step.index, lead if note else "", lead,
+                                 _objective(derivation, step.index, step.after), step.justification))
     return rows
 
 
 def derivation_aligned(derivation) -> str:
     """The derivation as one ``aligned`` block (for notebooks and Markdown)."""
-    rows = derivation_rows(derivation, r"&\text{{{note}}}", r" && \text{{({index}) {text}}}",
-                           escape=_mathjax_text)
-    return r"\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}"
+    out = []
+    for row in proof_rows(derivation):
+        if row.is_note:
+            out.append(rf"&\text{{{prose.mathjax_text(row.note)}}}")
+            continue
+        tag = f"({row.index})" + (" " + prose.mathjax_text(row.note) if row.note else "")
+        out.append(rf"{row.lhs} &= {row.rhs} && \text{{{tag}}}")
+    return r"\begin{aligned}" + r" \\ ".join(out) + r"\end{aligned}"
 
 
 STATUS_TEXT = {
@@ -280,62 +300,102 @@ STATUS_TEXT = {
     "not_refuted": "NOT REFUTED",  # a claim no point refuted
 }
 
+#: The page: A4, with a text block that also fits US letter (21.6 x 27.9 cm).
+PREAMBLE = [
+    r"\documentclass[11pt]{article}",
+    r"\usepackage[a4paper,text={16.5cm,23.5cm},centering]{geometry}",
+    r"\usepackage{amsmath,amssymb}",
+    r"\usepackage{longtable,array}",
+    r"\setlength{\parindent}{0pt}",
+]
+
+#: A line of the proof beside its justification, in a column of fixed width;
+#: a line too wide for that goes alone, its justification under it.
+PROOF_MACROS = r"""\newlength{\notewidth}\setlength{\notewidth}{4.6cm}
+\newlength{\linemath}
+\newsavebox{\linebox}
+\newcommand{\proofline}[2]{\par\setlength{\linemath}{\dimexpr\linewidth-\notewidth-1.5em\relax}%
+  \sbox{\linebox}{$\displaystyle #1$}%
+  \ifdim\wd\linebox>\linemath
+    \noindent\usebox{\linebox}\par\nopagebreak\hfill\parbox[t]{\notewidth}{\raggedright\small #2}\par
+  \else
+    \noindent\parbox[t]{\linemath}{\usebox{\linebox}}\hfill\parbox[t]{\notewidth}{\raggedright\small #2}\par
+  \fi\smallskip}
+\newcommand{\proofnote}[1]{\par\medskip\noindent #1\par\nopagebreak\smallskip}"""
+
+
+def proof_latex(derivation) -> str:
+    """The derivation as ``\\proofline`` rows (see :data:`PROOF_MACROS`)."""
+    out = []
+    for row in proof_rows(derivation):
+        if row.is_note:
+            out.append(rf"\proofnote{{{prose.latex(row.note)}}}")
+            continue
+        lhs = row.lhs or rf"\phantom{{{row.lead}}}"
+        note = f"({row.index})" + (r"\ " + prose.latex(row.note) if row.note else "")
+        out.append(rf"\proofline{{{lhs} = {row.rhs}}}{{{note}}}")
+    return "\n".join(out)
+
+
+def sources_text(derivation) -> str:
+    """The source texts, or that the derivation is a standard one (prose)."""
+    if not derivation.sources:
+        return "Source texts: none; a standard derivation."
+    return "Source texts: " + "; ".join(derivation.sources) + "."
+
+
+#: A symbol's role and a definition's kind, as the documents say them.
+ROLE_WORDS = {Role.DATA: "data", Role.PREDICTION: "prediction",
+              Role.CONSTANT: "constant", Role.DEFINED: "defined", Role.SIZE: "size", Role.INDEX: "index"}
+KIND_WORDS = {"model": "model", "quantity": "definition"}
+
 
 def document(derivation, report) -> str:
     """A standalone LaTeX document: the proof, its symbols, and every check."""
+    from .steps import checks_words, step_claim  # words for the checks, built on this module
+
     ctx = derivation.context
-    lines = [
-        r"\documentclass[11pt]{article}",
-        r"\usepackage[margin=2cm,landscape]{geometry}",
-        r"\usepackage{amsmath,amssymb}",
-        r"\usepackage{longtable}",
-        r"\allowdisplaybreaks",
+    lines = PREAMBLE + [
+        PROOF_MACROS,
         r"\begin{document}",
-        rf"\section*{{{_escape_text(derivation.title)}}}",
-        _escape_text(derivation.summary),
+        rf"\section*{{\raggedright {prose.latex(derivation.title)}}}",
+        prose.latex(derivation.summary),
         "",
-        rf"\noindent Name: \texttt{{{_escape_text(derivation.name)}}}. "
-        rf"Sources: {_escape_text(', '.join(derivation.sources) or 'none')}. "
+        prose.latex(sources_text(derivation)),
+        "",
+        rf"Name: \texttt{{{_escape_text(derivation.name)}}}. "
         rf"Overall status: \textbf{{{STATUS_TEXT[report.status.value]}}}.",
         "",
         r"\subsection*{Symbols}",
         r"\begin{itemize}",
     ]
     for spec in ctx.symbols:
+        description = prose.latex(spec.description)
         if spec.role is Role.INDEX:
             lines.append(rf"\item ${spec.latex} \in \{{{spec.lower}, \dots, {bound_latex(ctx, spec.upper)}\}}$: "
-                         rf"{_escape_text(spec.description)}")
+                         rf"{description}")
         elif spec.role is Role.SIZE:
-            lines.append(rf"\item ${spec.latex} \geq {spec.lower}$: {_escape_text(spec.description)}")
+            lines.append(rf"\item ${spec.latex} \geq {spec.lower}$: {description}")
         else:
             sample = element_latex(spec, ctx)
             where = rf" \in {spec.domain.latex()}" if spec.domain else ""
-            lines.append(rf"\item ${sample}{where}$ ({spec.role.value}): {_escape_text(spec.description)}")
+            lines.append(rf"\item ${sample}{where}$ ({prose.latex(ROLE_WORDS[spec.role])}): {description}")
     lines.append(r"\end{itemize}")
     if ctx.definitions:
         lines += [r"\subsection*{Definitions and model assumptions}", r"\begin{itemize}"]
         for d in ctx.definitions:
             lines.append(rf"\item ${definition_latex(d, ctx)}$ "
-                         rf"({_escape_text(d.kind)}: {_escape_text(d.statement)})")
+                         rf"({KIND_WORDS.get(d.kind, d.kind)}: {prose.latex(d.statement)})")
         lines.append(r"\end{itemize}")
-    lines += [r"\subsection*{Derivation}", r"\begin{align*}"]
-    rows = derivation_rows(derivation, r"\intertext{{{note}}}", r" && ({index})\ \text{{{text}}}", " && (0)")
-    # amsmath: a line break before \intertext, none after it.
-    body = ""
-    for n, row in enumerate(rows):
-        last = n == len(rows) - 1
-        body += row + ("\n" if row.startswith(r"\intertext") or last else " \\\\\n")
-    lines.append(body.rstrip("\n"))
-    lines += [r"\end{align*}", "", r"\subsection*{Checks of every step}",
-              r"\begin{longtable}{r l l l p{0.5\linewidth}}",
-              r"step & relation & obligation & check & status: detail \\ \hline \endhead"]
+    lines += [r"\subsection*{Derivation}", proof_latex(derivation), "",
+              r"\subsection*{Checks of every step}",
+              r"\begin{longtable}{@{}>{\raggedleft}p{0.8cm} >{\raggedright}p{0.27\linewidth} "
+              r">{\raggedright}p{0.46\linewidth} >{\raggedright\arraybackslash}p{0.14\linewidth}@{}}",
+              r"line & claim & how it was checked & status \\ \hline \endhead"]
     for step, step_report in zip(derivation.steps, report.steps):
-        for r in step_report.results:
-            lines.append(rf"{step.index} & {_escape_text(step.relation.value)} & "
-                         rf"{_escape_text(r.obligation)} & {_escape_text(r.kind)} & "
-                         rf"\textbf{{{_escape_text(r.status.value)}}}: {_escape_text(r.detail)} \\")
-        lines.append(rf"\multicolumn{{5}}{{l}}{{step {step.index} overall: "
-                     rf"\textbf{{{status_label(step, step_report)}}}}} \\ \hline")
+        lines.append(rf"({step.index}) & {prose.latex(step_claim(derivation, step))} & "
+                     rf"{prose.latex(checks_words(derivation, step, step_report))} & "
+                     rf"\textbf{{{prose.latex(status_label(derivation, step, step_report))}}} \\[3pt]")
     lines += [r"\end{longtable}", r"\end{document}", ""]
     return "\n".join(lines)
 
@@ -350,11 +410,12 @@ def bound_latex(ctx: Context, bound) -> str:
     return ctx.spec(bound).latex if isinstance(bound, str) else str(bound)
 
 
-def status_label(step, step_report) -> str:
-    """The status as shown in tables; a specialised step says at which sizes."""
+def status_label(derivation, step, step_report) -> str:
+    """The status as shown in tables (prose); a specialised step says at which sizes."""
     text = STATUS_TEXT[step_report.status.value]
     if step.substitution and step_report.status.value == "proved":
-        fixed = ", ".join(f"{k} = {v}" for k, v in step.substitution)
+        ctx = derivation.context
+        fixed = ", ".join(f"${ctx.spec(k).latex} = {v}$" for k, v in step.substitution)
         text = f"proved (at {fixed})"
     return text
 

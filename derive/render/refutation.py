@@ -5,7 +5,8 @@ from fractions import Fraction
 
 from ..core.context import Role
 from .latex import STATUS_TEXT, _escape_text, definition_latex, element_latex, to_latex
-from .markdown import to_text
+from .prose import plain, unicode_maths
+from .text import to_text
 from ..core.refutation import Claim, RefutationReport
 
 
@@ -117,17 +118,18 @@ def markdown(claim: Claim, report: RefutationReport) -> str:
 
 
 def text(claim: Claim, report: RefutationReport) -> str:
-    out = [f"{claim.name}: {claim.title}  [{STATUS_TEXT[report.outcome.value]}]",
-           f"  claim:  {to_text(claim.lhs)} = {to_text(claim.rhs)}",
-           f"          {to_text(claim.context.unfold(claim.lhs))} = {to_text(claim.context.unfold(claim.rhs))}"]
+    ctx = claim.context
+    out = [f"{claim.name}: {plain(claim.title)}  [{STATUS_TEXT[report.outcome.value]}]",
+           f"  claim:  {to_text(claim.lhs, ctx)} = {to_text(claim.rhs, ctx)}",
+           f"          {to_text(ctx.unfold(claim.lhs), ctx)} = {to_text(ctx.unfold(claim.rhs), ctx)}"]
     if report.point is None:
         out.append(f"  no counterexample: {report.detail}")
     else:
         out.append(f"  counterexample ({report.detail}):")
         for name, n in sorted(report.point.sizes.items()):
-            out.append(f"    {name} = {n}")
+            out.append(f"    {unicode_maths(ctx.spec(name).latex)} = {n}")
         for name, value in report.point.values.items():
-            out.append(f"    {name} = {_plain(value)}")
+            out.append(f"    {unicode_maths(ctx.spec(name).latex)} = {_plain(value)}")
         out.append(f"    lhs = {report.lhs_value}")
         out.append(f"    rhs = {report.rhs_value}")
     return "\n".join(out) + "\n"
