@@ -255,6 +255,25 @@ def main() -> None:
             print(f"{kind:<7} " + " ".join(f"{columns[n][i][0]:<14}" for n in names) + f" {a}  ->  {b}")
     print("derive verify's ms per step is its file's median time divided by the file's steps; "
           f"a peer that neither parses nor decides within {STEP_LIMIT:g} s is 'undecided'")
+    real_corpus()
+
+
+def real_corpus() -> None:
+    """The real derivations of tests/data/real against their hand judgements: the counts,
+    and the median time per step."""
+    import sys
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+    from real_corpus import judgements, score, summary
+    scores, per_step = [], []
+    for j in judgements():
+        started = time.perf_counter()
+        s = score(j)
+        per_step.append((time.perf_counter() - started) * 1000 / max(1, len(j.steps)))
+        scores.append(s)
+    print("\nreal derivations (tests/data/real, verbatim, with the domains their authors state):")
+    for key, value in summary(scores).items():
+        print(f"  {key:<16} {value}")
+    print(f"  median ms per step {statistics.median(per_step):.1f}")
 
 
 if __name__ == "__main__":
