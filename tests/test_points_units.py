@@ -41,7 +41,8 @@ def test_guard_next_to_one_asks_for_more_digits():
 
 
 def test_no_guard_no_values_and_unsolvable_guards_are_left_alone():
-    assert not guards_of([sp.log(x) + x ** 2])
+    assert not guards_of([sp.exp(x) + x ** 2])
+    assert guards_of([-sp.log(q)]).for_name("q")  # the edge of the log: q = 0 and next to it
     assert not guards_of([sp.Max(sp.sin(x) + x, 3)])  # sin is not inverted
 
 

@@ -76,7 +76,6 @@ KNOWN_2 = {
     "gauss-mle-mu": _SAFE_UNKNOWN, "gauss-mle-mu-wrongdir": _SAFE_UNKNOWN, "argmax-log-base": _SAFE_UNKNOWN,
     "map-log-prior-sign": _SAFE_UNKNOWN, "map-log-prior-true": _SAFE_UNKNOWN, "map-evidence-named": _SAFE_UNKNOWN,
     "map-evidence-named-sign": _SAFE_UNKNOWN, "argmin-sigma2-subscript": _SAFE_UNKNOWN,
-    "h-theta-reg-drop": "unknown: the objective is a fixed function of theta (no witness refutes it)",
     "loss-fn-rename": "unknown: L(w) after L(theta) is checked, and the two calls are different unknowns",
     "loss-fn-applied-wrong": "unknown: ell at other arguments is checked; derive does not apply a definition to "
                              "other arguments, so the two calls are different unknowns",

@@ -1,8 +1,9 @@
 """Where a formula changes branch: the values of each variable at which a guard flips.
 
 A guard is a comparison inside ``max``, ``min``, ``|..|``, an indicator, a
-Kronecker delta, ``sign``, a step function or a piecewise form, or the 0 of
-a variable exponent (``0^x``):
+Kronecker delta, ``sign``, a step function or a piecewise form, the 0 of a
+variable exponent (``0^x``), or the edge of a log's domain (``-\\log p`` is
+infinite at p = 0):
 ``\\max(\\log q, -60)`` changes branch where ``log q = -60``, that is at
 ``q = e^{-60}``; ``\\min(|r|, 10^5)`` at ``r = +-10^5``. Random points near 1
 never reach such places, so the point generator draws next to them, on both
@@ -96,6 +97,9 @@ def _comparisons(exprs: list[sp.Expr]):
                 pairs = [(node.args[0], node.args[1])]
             elif isinstance(node, sp.core.relational.Relational):
                 pairs = [(node.lhs, node.rhs)]
+            elif isinstance(node, sp.log) and not node.args[0].is_number:
+                # the edge of the log's domain, where a formula goes infinite
+                pairs = [(node.args[0], sp.Integer(0))]
             elif isinstance(node, sp.Pow) and not node.exp.is_number:
                 # a variable exponent changes branch at 0 (0^x is 1 at x = 0 only), and so
                 # does a variable base under it (x^y, undefined for x < 0)

@@ -249,11 +249,23 @@ def _draw_symbol(ctx: Context, spec: SymbolSpec, rng: random.Random, sizes: dict
     def fill(depth: int):
         if depth == len(shape) - 1:
             if domain.kind in (Kind.SIMPLEX, Kind.ONEHOT):
-                return domain.sample_row(rng, shape[depth])
+                return _row(domain, rng, shape[depth], candidates)
             return [scalar() for _ in range(shape[depth])]
         return [fill(depth + 1) for _ in range(shape[depth])]
 
     return fill(0)
+
+
+def _row(domain: Domain, rng: random.Random, length: int, candidates: list) -> list:
+    """A row of a closed simplex; when a guard asks for entries of 0 (the edge of a
+    log), now and then one entry is 0 (a face of the simplex)."""
+    row = domain.sample_row(rng, length)
+    if (domain.kind is Kind.SIMPLEX and not domain.open and length > 1 and any(v == 0 for v in candidates)
+            and rng.random() < GUARD_SHARE):
+        row[rng.randrange(length)] = 0.0
+        total = sum(row)
+        row = [x / total for x in row] if total > 0 else domain.sample_row(rng, length)
+    return row
 
 
 def free_indices(ctx: Context, *exprs: sp.Basic) -> list[str]:
