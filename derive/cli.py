@@ -327,6 +327,8 @@ def _batch(args) -> int:
             raise UsageError(f"{args.batch}: cannot read: {exc.strerror or exc}") from None
         finally:
             answers.close()  # stops the workers at once, wherever the interruption came
+        if sink is not None:
+            sink.commit()  # inside the try: an interruption here still keeps every answer
     except (KeyboardInterrupt, Stopped) as exc:
         code = EXIT_INTERRUPTED if isinstance(exc, KeyboardInterrupt) else 128 + exc.signum
         where = "standard output"
@@ -340,8 +342,6 @@ def _batch(args) -> int:
         if sink is not None:
             sink.discard()
         raise
-    if sink is not None:
-        sink.commit()
     return EXIT_HOLDS
 
 

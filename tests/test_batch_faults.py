@@ -214,7 +214,7 @@ def _slow_batch(tmp_path: Path, n: int = 40) -> Path:
 
 @pytest.mark.parametrize("how, code", [("ctrl-c", 130), ("sigterm", 143), ("sigkill", -9)])
 def test_stopping_a_batch_keeps_a_complete_ordered_prefix_and_leaves_no_worker(tmp_path, how, code):
-    src, out = _slow_batch(tmp_path), tmp_path / "out.jsonl"
+    src, out = _slow_batch(tmp_path, 400), tmp_path / "out.jsonl"
     proc = subprocess.Popen([sys.executable, "-m", "derive.cli", "check", "--batch", str(src), "--out", str(out),
                              "--jobs", "2", "--timeout", "60", "--quiet"], cwd=ROOT, start_new_session=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -240,10 +240,34 @@ def test_stopping_a_batch_keeps_a_complete_ordered_prefix_and_leaves_no_worker(t
     if how == "sigkill":
         return  # nothing could be kept: the parent had no chance
     got = rows(out.read_bytes())
-    assert 0 < len(got) < 40
+    assert 0 < len(got) < 400
     assert [r["n"] for r in got] == list(range(len(got)))
     assert all(r["verdict"] == "equivalent" for r in got)
     assert f"first {len(got)} answers" in stderr.decode()
+
+
+def test_an_interruption_inside_the_final_commit_still_keeps_every_line(tmp_path, monkeypatch):
+    from derive.core import fsutil
+
+    sink = fsutil.LineFile(tmp_path / "out.jsonl")
+    sink.write(b'{"n": 0}\n')
+    sink.write(b'{"n": 1}\n')
+    real, calls = os.fsync, []
+
+    def interrupted_once(fd):
+        calls.append(fd)
+        if len(calls) == 1:
+            raise KeyboardInterrupt
+        real(fd)
+
+    monkeypatch.setattr(fsutil.os, "fsync", interrupted_once)
+    with pytest.raises(KeyboardInterrupt):
+        sink.commit()
+    assert not (tmp_path / "out.jsonl").exists()
+    sink.commit()  # what the interruption handler does
+    sink.commit()  # and again: nothing more
+    assert rows((tmp_path / "out.jsonl").read_bytes()) == [{"n": 0}, {"n": 1}]
+    assert list(tmp_path.iterdir()) == [tmp_path / "out.jsonl"]
 
 
 # -- outputs that cannot be written --------------------------------------------

@@ -83,10 +83,12 @@ class LineFile:
             raise _error(self.path, exc) from None
         self.fh = os.fdopen(fd, "wb")
         self.ends = [0]  # where each whole line written ends (one append: safe from signals)
+        self.committed = False
 
     def write(self, line: bytes) -> None:
         try:
             self.fh.write(line)
+            self.fh.flush()  # the temp file shows progress; a line costs far more to compute
         except OSError as exc:
             raise _error(self.path, exc) from None
         self.ends.append(self.ends[-1] + len(line))
@@ -97,14 +99,23 @@ class LineFile:
         return len(self.ends) - 1
 
     def commit(self) -> None:
-        """Keep the whole lines written so far as ``path``."""
+        """Keep the whole lines written so far as ``path``. Calling it again
+        (after an interruption in the middle of the first call) finishes the
+        job; after a completed commit it does nothing."""
+        if self.committed:
+            return
+        if self.fh.closed and not os.path.exists(self.tmp):  # interrupted just after the rename
+            self.committed = True
+            return
         try:
-            self.fh.flush()
-            self.fh.truncate(self.ends[-1])
-            os.fsync(self.fh.fileno())
-            self.fh.close()
+            if not self.fh.closed:
+                self.fh.flush()
+                self.fh.truncate(self.ends[-1])
+                os.fsync(self.fh.fileno())
+                self.fh.close()
             os.chmod(self.tmp, 0o644)
             os.replace(self.tmp, self.path)
+            self.committed = True
         except OSError as exc:
             self.discard()
             raise _error(self.path, exc) from None
