@@ -18,7 +18,9 @@ from .build import BuildError, CompileError, NoLatex, build, compile_pdf, latex_
 from .certificates.derivation import CertificateError, dumps, load, recheck, to_json
 from .checks.steps import check_derivation
 from .checks.results import Report, Status
+from .core.domains import KIND_NAMES
 from .core.fsutil import WriteError, writable_folder
+from .core.suggest import did_you_mean
 from .core.limits import ChildFailed, TimedOut, call_with_timeout
 from .core.workers import Stopped, raise_stopped
 from .render.latex import STATUS_TEXT, document
@@ -93,8 +95,9 @@ def _get(name: str):
     try:
         return catalogue.get(name)
     except KeyError:
-        known = ", ".join(catalogue.names())
-        raise UsageError(f"no built-in derivation named {name!r}; known: {known}") from None
+        every = catalogue.names() + catalogue.refutation_names()
+        raise UsageError(f"no built-in derivation named {name!r}{did_you_mean(name, every)}; "
+                         f"known: {', '.join(every)}") from None
 
 
 class UsageError(Exception):
@@ -410,13 +413,18 @@ counterexample), 3 no step fails but a step stayed undecided or a line could not
 """
 
 
+#: The longest time limit a command accepts, in seconds.
+MAX_SECONDS = 86400
+
+
 def _positive_seconds(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not 0 < value <= 86400:
-        raise argparse.ArgumentTypeError("the timeout must be between 0 and 86400 seconds")
+    if not 0 < value <= MAX_SECONDS:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a number of seconds more than 0 and at most "
+                                         f"{MAX_SECONDS} (one day)")
     return value
 
 
@@ -475,8 +483,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("a", nargs="?", metavar="A", help="a formula in LaTeX")
     s.add_argument("b", nargs="?", metavar="B", help="a formula in LaTeX, or a built-in name from `derive list`")
     s.add_argument("--domain", action="append", default=[], metavar="SYM=KIND",
-                   help="domain of a symbol, as written without indices: real (default), positive, prob, "
-                        "binary, natural, label, simplex, simplex+, onehot; repeatable")
+                   help="domain of a symbol, as written without indices: "
+                        f"{', '.join(KIND_NAMES)} (real is the default); repeatable")
     s.add_argument("--json", action="store_true", help="one JSON object instead of text")
     s.add_argument("--timeout", type=_positive_seconds, default=10.0, metavar="S",
                    help="give up after S seconds per pair: verdict unknown, exit 3 (default 10)")
@@ -508,6 +516,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--step-timeout", type=_positive_seconds, default=20.0, metavar="S",
                    help="time budget of the numeric work per step (default 20)")
     s.set_defaults(func=cmd_verify)
+    p.commands = tuple(sub.choices)  # type: ignore[attr-defined]  # for the did-you-mean
     return p
 
 
@@ -540,9 +549,25 @@ def _stop_on_signals() -> dict:
     return previous
 
 
+def _known_command(argv: list[str], p: argparse.ArgumentParser) -> None:
+    """A misspelt command is a usage error with a did-you-mean (exit 2)."""
+    commands = list(getattr(p, "commands", ()))
+    first = next((a for a in argv if not a.startswith("-")), None)
+    if first is not None and commands and first not in commands and argv[0] == first:
+        p.print_usage(sys.stderr)
+        raise UsageError(f"no command {first!r}{did_you_mean(first, commands)}; "
+                         f"commands: {', '.join(commands)}")
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = _protect_formulas(list(sys.argv[1:] if argv is None else argv))
-    args = parser().parse_args(argv)
+    p = parser()
+    try:
+        _known_command(argv, p)
+    except UsageError as exc:
+        print(f"derive: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    args = p.parse_args(argv)
     previous = _stop_on_signals()
     try:
         return args.func(args)

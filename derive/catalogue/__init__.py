@@ -5,6 +5,7 @@ from typing import Callable, Generic, TypeVar
 
 from ..core.derivation import Derivation
 from ..core.refutation import Claim
+from ..core.suggest import did_you_mean
 
 T = TypeVar("T", Derivation, Claim)
 
@@ -33,7 +34,8 @@ class _Registry(Generic[T]):
     def get(self, name: str) -> T:
         _load()
         if name not in self.factories:
-            raise KeyError(f"no built-in {self.kind} named {name!r}; `derive list` shows them")
+            hint = did_you_mean(name, [n for r in _REGISTRIES for n in r.factories])
+            raise KeyError(f"no built-in {self.kind} named {name!r}{hint}; `derive list` shows them")
         if name not in self.built:
             made = self.factories[name]()
             if made.name != name:

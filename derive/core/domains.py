@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from ..checks.intervals import Interval
+from .suggest import did_you_mean
 
 
 class Kind(str, Enum):
@@ -26,6 +27,11 @@ class Kind(str, Enum):
     LABEL = "label"
     SIMPLEX = "simplex"
     ONEHOT = "onehot"
+
+
+#: Every kind a user may write, in the order messages and help list them.
+KIND_NAMES: tuple[str, ...] = tuple(
+    name for k in Kind for name in ((k.value, k.value + "+") if k is Kind.SIMPLEX else (k.value,)))
 
 
 class DomainError(ValueError):
@@ -53,8 +59,8 @@ class Domain:
         try:
             kind = Kind(name)
         except ValueError:
-            known = ", ".join(k.value for k in Kind)
-            raise DomainError(f"unknown domain {text!r}; known domains: {known}") from None
+            raise DomainError(f"unknown domain {text!r}{did_you_mean(text.strip(), KIND_NAMES)}; "
+                              f"known domains: {', '.join(KIND_NAMES)}") from None
         if is_open and kind is not Kind.SIMPLEX:
             raise DomainError(f"only 'simplex+' has an open variant, not {text!r}")
         return cls(kind, is_open)

@@ -7,9 +7,11 @@ parses. Anything no family knows is an error at its position, never a guess.
 """
 from __future__ import annotations
 
+import re
+
 import sympy as sp
 
-from ..backend import LETTERS, parse_piece
+from ..backend import LETTERS, PieceError, parse_piece
 from ..lexer import ParseError, Token
 from ..nodes import Atom, Call, Constant, Group, Indicator, Node, placeholder
 from .delimiters import ROUNDING
@@ -48,6 +50,28 @@ UNSUPPORTED_HINTS = {
     r"\def": "macro definitions are not read", r"\newcommand": "macro definitions are not read",
     r"\text": "text is not part of a formula", r"\mathbb": "only \\mathbb{1} (indicator) is read",
 }
+
+
+#: Operators as the reader hands them to the parser, and how a message names them.
+_OPERATORS = {"+": "'+'", "-": "'-'", r"\cdot": "a product sign", "*": "'*'", "/": "'/'",
+              r"\times": "a product sign", "!": "'!'"}
+_OPERATOR = "|".join(re.escape(op) for op in sorted(_OPERATORS, key=len, reverse=True))
+
+
+def unreadable_piece(piece: str) -> str:
+    """Why the parser refused ``piece`` (written in placeholder letters), in the
+    user's terms: the placeholders never appear in the message."""
+    text = piece.strip()
+    end = re.search(rf"({_OPERATOR})$", text)
+    if end:
+        return f"{_OPERATORS[end.group(1)]} with nothing after it"
+    start = re.match(rf"^({_OPERATOR})", text)
+    if start and start.group(1) not in "+-":
+        return f"{_OPERATORS[start.group(1)]} with nothing before it"
+    pair = re.search(rf"({_OPERATOR})\s*({_OPERATOR})", text)
+    if pair and pair.group(2) not in "+-":
+        return f"{_OPERATORS[pair.group(1)]} followed by {_OPERATORS[pair.group(2)]}"
+    return "this part of the formula could not be read: an operator or an operand is missing or misplaced"
 
 
 class ReaderBase:
@@ -174,7 +198,10 @@ class ReaderBase:
                 if item.isdigit() and parts and parts[-1].isdigit():
                     parts.append(r" \cdot ")  # x^2 3 and 2\,3 are products, not x^23 and 23
                 parts.append(item)
-        expr = parse_piece("".join(parts).strip())
+        try:
+            expr = parse_piece("".join(parts).strip())
+        except PieceError as exc:
+            raise self.error(unreadable_piece(exc.piece)) from None
         back = {sp.Symbol(letter): sym for sym, letter in letters.items()}
         unknown = expr.free_symbols - set(back)
         if unknown:
