@@ -273,6 +273,7 @@ def _domains(pairs: list[str]) -> dict[str, str]:
 def cmd_check(args) -> int:
     from .equivalence.batch import check_with_timeout
     from .equivalence.builtin import against_builtin, is_builtin
+    from .equivalence.verdict import JSON_KEYS
     from .parsing import ParseError, read_formulas
 
     if args.batch:
@@ -291,11 +292,12 @@ def cmd_check(args) -> int:
             read_formulas([args.a, args.b], domains)
     except ParseError as exc:
         if args.json:
-            print(json.dumps({"verdict": "error", "method": "parse", "reason": exc.render()}))
+            print(json.dumps({**dict.fromkeys(JSON_KEYS), "verdict": "error", "method": "parse",
+                              "reason": exc.render(), "notes": []}, ensure_ascii=False))
         print(f"derive: {exc.render()}", file=sys.stderr)
         return EXIT_USAGE
     verdict = check_with_timeout(args.a, args.b, domains, args.timeout, args.require_proof)
-    print(json.dumps(verdict.to_json(), indent=2) if args.json else verdict.text())
+    print(json.dumps(verdict.to_json(), ensure_ascii=False) if args.json else verdict.text())
     return verdict.exit_code
 
 
@@ -350,6 +352,7 @@ def _batch(args) -> int:
 
 def cmd_verify(args) -> int:
     from .verify import VerifyError, verify_file
+    from .verify.results import unfinished_json
 
     domains = _domains(args.domain)
     worst, answers = EXIT_HOLDS, []
@@ -359,12 +362,12 @@ def cmd_verify(args) -> int:
                 report = call_with_timeout(verify_file, path, domains, args.step_timeout, seconds=args.timeout)
             except VerifyError as exc:
                 print(f"derive: {exc}", file=sys.stderr)
-                answers.append({"source": path, "status": "error", "reason": str(exc)})
+                answers.append(unfinished_json(path, "error", str(exc)))
                 worst = _worse(worst, EXIT_USAGE)
                 continue
             except TimedOut:
                 print(f"derive: {path}: not finished within {args.timeout:g} s", file=sys.stderr)
-                answers.append({"source": path, "status": "unknown", "reason": f"timeout after {args.timeout:g} s"})
+                answers.append(unfinished_json(path, "unknown", f"not finished within {args.timeout:g} s"))
                 worst = _worse(worst, EXIT_UNDECIDED)
                 continue
             answers.append(report.to_json())
@@ -380,8 +383,8 @@ def cmd_verify(args) -> int:
         print(f"\nderive: stopped after {len(answers)} of {len(args.files)} files", file=sys.stderr)
         if not answers:
             return worst
-    if args.json:
-        print(json.dumps(answers[0] if len(args.files) == 1 else answers, indent=2, ensure_ascii=False))
+    if args.json:  # one object per file, one file per line
+        sys.stdout.write("".join(json.dumps(answer, ensure_ascii=False) + "\n" for answer in answers))
     return worst
 
 

@@ -113,7 +113,7 @@ def verdict_fields(v: Verdict) -> dict:
     """A verdict's fields on a batch line (``proved`` and ``evidence`` for an ``equivalent``)."""
     full = v.to_json()
     return {key: full[key] for key in ("verdict", "method", "proved", "evidence", "reason", "counterexample", "notes")
-            if key in full}
+            if full[key] not in (None, [])}
 
 
 def check_with_timeout(a: str, b: str, domains: dict | None, timeout: float,

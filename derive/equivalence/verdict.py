@@ -13,6 +13,10 @@ class Answer(str, Enum):
     UNKNOWN = "unknown"
 
 
+#: The keys of a verdict's JSON object (``derive check --json``), always all present.
+JSON_KEYS = ("verdict", "method", "reason", "proved", "evidence", "counterexample", "notes", "parsed",
+             "one_side_defined")
+
 #: Exit status of ``derive check`` per answer (DESIGN.md, Contracts).
 EXIT = {Answer.EQUIVALENT: 0, Answer.NOT_EQUIVALENT: 1, Answer.UNKNOWN: 3}
 
@@ -77,19 +81,23 @@ class Verdict:
         return self.answer is Answer.EQUIVALENT
 
     def to_json(self) -> dict:
-        out = {"verdict": self.answer.value, "method": self.method, "reason": self.reason}
-        if self.answer is Answer.EQUIVALENT:
-            out["proved"] = self.proved
-            out["evidence"] = self.evidence
-        if self.counterexample is not None:
-            out["counterexample"] = self.counterexample
-        if self.notes:
-            out["notes"] = list(self.notes)
-        if self.parsed is not None:
-            out["parsed"] = {"a": self.parsed[0], "b": self.parsed[1]}
-        if self.witness is not None:
-            out["one_side_defined"] = self.witness
-        return out
+        """The verdict as a JSON object with the keys of :data:`JSON_KEYS`, every
+        one present whatever the verdict (``null`` where it has no value):
+        ``proved`` and ``evidence`` for an ``equivalent``, ``counterexample`` for a
+        ``not_equivalent``, ``one_side_defined`` for a point where only one side
+        has a value, ``notes`` (a list, maybe empty), ``parsed`` (how A and B were read)."""
+        equivalent = self.answer is Answer.EQUIVALENT
+        return {
+            "verdict": self.answer.value,
+            "method": self.method,
+            "reason": self.reason,
+            "proved": self.proved if equivalent else None,
+            "evidence": self.evidence if equivalent else None,
+            "counterexample": self.counterexample,
+            "notes": list(self.notes),
+            "parsed": None if self.parsed is None else {"a": self.parsed[0], "b": self.parsed[1]},
+            "one_side_defined": self.witness,
+        }
 
     def text(self) -> str:
         lines = [f"{self.answer.value} ({self.evidence}): {self.reason}"]

@@ -62,6 +62,17 @@ class Suggestion:
         return {"kind": self.kind, "change": self.change, "text": self.text, "method": self.method}
 
 
+#: The keys of a file's JSON report (``derive verify --json``), always all present.
+REPORT_KEYS = ("source", "status", "reason", "first_failure", "unread", "skipped", "notes", "steps")
+
+
+def unfinished_json(source: str, status: str, reason: str) -> dict:
+    """The JSON report of a file that gave no steps (``error``: it cannot be used;
+    ``unknown``: out of time), with the same keys as a finished report."""
+    return {**dict.fromkeys(REPORT_KEYS), "source": source, "status": status, "reason": reason,
+            "unread": [], "skipped": [], "notes": [], "steps": []}
+
+
 @dataclass(frozen=True)
 class StepResult:
     """One step ``before -> after`` of a chain, checked for its ``relation``.
@@ -100,14 +111,12 @@ class StepResult:
         return self.verdict is StepVerdict.UNKNOWN and self.method == UNREAD
 
     def to_json(self) -> dict:
-        out = {"id": self.id, "line": self.line, "relation": self.relation, "verdict": self.verdict.value,
-               "method": self.method, "reason": self.reason, "before": self.before, "after": self.after}
-        if self.justification:
-            out["justification"] = self.justification
-        if self.counterexample is not None:
-            out["counterexample"] = self.counterexample
-        out["suggestion"] = None if self.suggestion is None else self.suggestion.to_json()
-        return out
+        """The step as a JSON object: the same keys for every verdict (``null``
+        where a step has no justification, counterexample or suggestion)."""
+        return {"id": self.id, "line": self.line, "relation": self.relation, "verdict": self.verdict.value,
+                "method": self.method, "reason": self.reason, "before": self.before, "after": self.after,
+                "justification": self.justification or None, "counterexample": self.counterexample,
+                "suggestion": None if self.suggestion is None else self.suggestion.to_json()}
 
     def text(self) -> str:
         """The step with its verdict and, when it fails, its counterexample."""
@@ -182,17 +191,13 @@ class VerifyReport:
         return self.exit_code == EXIT_HOLDS
 
     def to_json(self) -> dict:
-        out = {"source": self.source, "status": self.status, "steps": [s.to_json() for s in self.steps]}
-        if self.unread:
-            out["unread"] = [s.id for s in self.unread]
-        if self.skipped:
-            out["skipped"] = [s.id for s in self.skipped]
+        """The report as a JSON object with the keys of :data:`REPORT_KEYS`, all
+        present whatever the status (``null`` or an empty list when unused)."""
         failure = self.first_failure
-        if failure is not None:
-            out["first_failure"] = failure.id
-        if self.notes:
-            out["notes"] = list(self.notes)
-        return out
+        return {"source": self.source, "status": self.status, "reason": None,
+                "first_failure": None if failure is None else failure.id,
+                "unread": [s.id for s in self.unread], "skipped": [s.id for s in self.skipped],
+                "notes": list(self.notes), "steps": [s.to_json() for s in self.steps]}
 
     def table(self) -> str:
         """One row per step (line, relation, verdict, method), then the first

@@ -1,0 +1,128 @@
+"""How the ``derive`` command behaves for a person at a terminal: messages in the
+user's terms with a did-you-mean, JSON with the same keys for every verdict,
+Ctrl-C that keeps finished work, a progress bar only on a terminal, and a
+fast ``derive list``."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from derive.cli import main
+from derive.core.domains import KIND_NAMES
+from derive.equivalence.verdict import JSON_KEYS
+from derive.verify.results import REPORT_KEYS
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+# -- messages ------------------------------------------------------------------
+@pytest.mark.parametrize("formula, words", [
+    ("y_i+", "'+' with nothing after it"),
+    (r"a \cdot", "a product sign with nothing after it"),
+    ("a +* b", "'+' followed by a product sign"),
+])
+def test_an_unreadable_formula_is_described_in_its_own_terms(formula, words, capsys):
+    assert main(["check", formula, "y"]) == 2
+    err = capsys.readouterr().err
+    assert words in err
+    assert "'A" not in err and "latex2sympy" not in err  # no placeholder letters, no parser's name
+    assert formula in err  # the user's own text, with the position marked
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "86401", "nan", "inf"])
+def test_a_timeout_out_of_range_states_the_real_range(value, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["check", "x", "x", "--timeout", value])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "more than 0 and at most 86400" in err and "between 0 and" not in err
+
+
+def test_the_domain_kinds_named_are_the_ones_read(capsys):
+    assert "simplex+" in KIND_NAMES
+    assert main(["check", "x", "x", "--domain", "x=foo"]) == 2
+    err = capsys.readouterr().err
+    assert "known domains: " + ", ".join(KIND_NAMES) in err
+    with pytest.raises(SystemExit):
+        main(["check", "--help"])
+    assert "simplex+" in capsys.readouterr().out
+    # each kind named is one the reader takes
+    for kind in KIND_NAMES:
+        assert main(["check", "x_k", "x_k", "--domain", f"x={kind}"]) in (0, 3), kind
+        assert "unknown domain" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv, hint", [
+    (["lsit"], "did you mean 'list'?"),
+    (["verfy", "x.tex"], "did you mean 'verify'?"),
+    (["show", "categorical-cross-entrpy"], "did you mean 'categorical-cross-entropy'?"),
+    (["build", "--out", "{tmp}", "kl-divergense"], "did you mean 'kl-divergence'?"),
+    (["check", "x", "categorical-cross-entrpy"], "did you mean 'categorical-cross-entropy'?"),
+    (["check", "x", "x", "--domain", "x=simplx"], "did you mean 'simplex'?"),
+    (["check", "x", "x", "--domain", "x=bianry"], "did you mean 'binary'?"),
+])
+def test_a_misspelt_word_gets_a_did_you_mean(argv, hint, capsys, tmp_path):
+    argv = [a.replace("{tmp}", str(tmp_path)) for a in argv]
+    assert main(argv) == 2
+    assert hint in capsys.readouterr().err
+
+
+def test_no_did_you_mean_for_a_word_near_nothing(capsys):
+    assert main(["check", "x", "x", "--domain", "x=zzzz"]) == 2
+    assert "did you mean" not in capsys.readouterr().err
+
+
+# -- --json ----------------------------------------------------------------------
+@pytest.mark.parametrize("a, b, domains, verdict", [
+    ("x", "x", [], "equivalent"),
+    (r"\sin^2 x + \cos^2 x", "1", [], "equivalent"),
+    ("|x|", "x", [], "not_equivalent"),
+    (r"\log x", r"\log(-x)", [], "unknown"),
+    (r"\lfloor x \rfloor + \lceil x \rceil", r"\lceil x \rceil + \lfloor x \rfloor + 0", [], None),
+    ("y_i+", "y", [], "error"),
+])
+def test_check_json_is_one_line_with_the_same_keys_for_every_verdict(a, b, domains, verdict, capsys):
+    main(["check", a, b, "--json", *domains])
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1 and out.endswith("\n")
+    data = json.loads(out)
+    assert tuple(data) == JSON_KEYS
+    if verdict is not None:
+        assert data["verdict"] == verdict
+    if data["verdict"] == "equivalent":
+        assert isinstance(data["proved"], bool) and data["evidence"]
+    else:
+        assert data["proved"] is None and data["evidence"] is None
+    assert (data["counterexample"] is not None) == (data["verdict"] == "not_equivalent")
+
+
+def test_check_json_keys_stay_the_same_on_a_timeout(capsys):
+    # a pair given almost no time: unknown (out of time) or decided, same keys either way
+    main(["check", r"\sum_{i=1}^{N}\log(1+e^{x_i})", r"\sum_{i=1}^{N}\log(1+e^{x_i})", "--json",
+          "--timeout", "0.001"])
+    assert tuple(json.loads(capsys.readouterr().out)) == JSON_KEYS
+
+
+def test_verify_json_is_one_object_per_file_with_the_same_keys(tmp_path, capsys):
+    good = ROOT / "examples" / "seed003_bernoulli.tex"
+    bad = ROOT / "examples" / "broken" / "seed003_bernoulli.sign.tex"
+    unusable = tmp_path / "empty.tex"
+    unusable.write_text("no display here\n")
+    assert main(["verify", "--json", str(good), str(bad), str(unusable)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 3
+    reports = [json.loads(line) for line in lines]
+    assert [r["status"] for r in reports] == ["holds", "fails", "error"]
+    for report in reports:
+        assert tuple(report) == REPORT_KEYS
+    step_keys = {tuple(step) for r in reports for step in r["steps"]}
+    assert len(step_keys) == 1  # every step, whatever its verdict, has the same keys
+    assert reports[1]["first_failure"] is not None and reports[0]["first_failure"] is None
+    assert reports[2]["reason"] and reports[2]["steps"] == []
