@@ -12,23 +12,19 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from . import __version__, catalogue
-from .build import BuildError, CompileError, NoLatex, build, compile_pdf, latex_tools
-from .certificates.derivation import CertificateError, dumps, load, recheck, to_json
-from .checks.steps import check_derivation
-from .checks.results import Report, Status
-from .core.domains import KIND_NAMES
+from . import __version__
+from .checks.results import STATUS_TEXT, Status
 from .core.fsutil import WriteError, writable_folder
-from .core.suggest import did_you_mean
+from .core.kinds import KIND_NAMES
 from .core.limits import ChildFailed, TimedOut, call_with_timeout
+from .core.suggest import did_you_mean
 from .core.workers import Stopped, raise_stopped
-from .render.latex import STATUS_TEXT, document
-from .render.markdown import derivation_markdown
-from .render.text import derivation_text
-from .certificates import refutation as refutation_certificate
-from .render import refutation as refutation_render
-from .core.refutation import RefutationReport, refute
+
+if TYPE_CHECKING:
+    from .checks.results import Report
+    from .core.refutation import RefutationReport
 
 EXIT_HOLDS, EXIT_FAILS, EXIT_USAGE, EXIT_UNDECIDED = 0, 1, 2, 3
 EXIT_INTERRUPTED = 130  # Ctrl-C; a signal N gives 128 + N (SIGTERM: 143)
@@ -92,6 +88,8 @@ def _worse(a: int, b: int) -> int:
 
 
 def _get(name: str):
+    from . import catalogue
+
     try:
         return catalogue.get(name)
     except KeyError:
@@ -105,23 +103,26 @@ class UsageError(Exception):
 
 
 def cmd_list(args) -> int:
-    rows = []
-    for d in catalogue.all_derivations():
-        report = check_derivation(d)
-        rows.append({"name": d.name, "title": d.title, "steps": len(d.steps), "status": report.status.value})
-    for name in catalogue.refutation_names():
-        claim = catalogue.get_refutation(name)
-        rows.append({"name": name, "title": claim.title, "steps": 0, "status": refute(claim).outcome.value})
+    from .listing import rows
+
+    found = [vars(r) for r in rows(say=lambda text: print(text, file=sys.stderr))]
     if args.json:
-        print(json.dumps(rows, indent=2))
+        print(json.dumps(found, indent=2))
     else:
-        width = max(len(r["name"]) for r in rows)
-        for r in rows:
+        width = max(len(r["name"]) for r in found)
+        for r in found:
             print(f"{r['name']:<{width}}  {STATUS_TEXT[r['status']]:<18}  {r['title']}")
     return EXIT_HOLDS
 
 
 def cmd_show(args) -> int:
+    from . import catalogue
+    from .certificates.derivation import dumps, to_json
+    from .checks.steps import check_derivation
+    from .render.latex import document
+    from .render.markdown import derivation_markdown
+    from .render.text import derivation_text
+
     if args.name in catalogue.refutation_names():
         return _show_refutation(args)
     derivation = _get(args.name)
@@ -137,6 +138,12 @@ def cmd_show(args) -> int:
 
 
 def _show_refutation(args) -> int:
+    from . import catalogue
+    from .certificates import refutation as refutation_certificate
+    from .certificates.derivation import dumps
+    from .core.refutation import refute
+    from .render import refutation as refutation_render
+
     claim = catalogue.get_refutation(args.name)
     report = refute(claim)
     renderers = {
@@ -150,6 +157,10 @@ def _show_refutation(args) -> int:
 
 
 def cmd_build(args) -> int:
+    from . import catalogue
+    from .build import CompileError, NoLatex, build, compile_pdf, latex_tools
+    from .checks.results import Report
+
     names = args.names or None
     for name in names or []:
         if name not in catalogue.refutation_names():
@@ -178,6 +189,9 @@ def cmd_build(args) -> int:
 
 def recheck_file(path: str) -> tuple[int, dict, list[str]]:
     """Recheck one certificate: exit code, JSON result, and lines of text."""
+    from .certificates import refutation as refutation_certificate
+    from .certificates.derivation import load, recheck
+
     data = load(path)
     if refutation_certificate.is_refutation(data):
         return recheck_refutation_file(path, data)
@@ -209,6 +223,8 @@ def recheck_file(path: str) -> tuple[int, dict, list[str]]:
 
 def recheck_refutation_file(path: str, data: dict) -> tuple[int, dict, list[str]]:
     """Recheck a refutation: the recorded point must lie in the domains and refute the claim."""
+    from .certificates import refutation as refutation_certificate
+
     outcome = refutation_certificate.recheck(data)
     report = outcome.report
     code = EXIT_HOLDS if outcome.holds else EXIT_FAILS
@@ -225,6 +241,8 @@ def recheck_refutation_file(path: str, data: dict) -> tuple[int, dict, list[str]
 
 
 def cmd_recheck(args) -> int:
+    from .certificates.derivation import CertificateError
+
     worst = EXIT_HOLDS
     results = []
     for path in args.files:
@@ -562,6 +580,16 @@ def _known_command(argv: list[str], p: argparse.ArgumentParser) -> None:
                          f"commands: {', '.join(commands)}")
 
 
+def _bad_input_errors() -> tuple[type[BaseException], ...]:
+    """The errors that mean bad input (exit 2, a message): those of the modules
+    loaded so far (a module never imported raised nothing)."""
+    found: list[type[BaseException]] = [UsageError, WriteError]
+    for module, name in (("derive.certificates.derivation", "CertificateError"), ("derive.build", "BuildError")):
+        if module in sys.modules:
+            found.append(getattr(sys.modules[module], name))
+    return tuple(found)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = _protect_formulas(list(sys.argv[1:] if argv is None else argv))
     p = parser()
@@ -574,15 +602,17 @@ def main(argv: list[str] | None = None) -> int:
     previous = _stop_on_signals()
     try:
         return args.func(args)
-    except (UsageError, CertificateError, WriteError, BuildError) as exc:
-        print(f"derive: {exc}", file=sys.stderr)
-        return EXIT_USAGE
     except BrokenPipeError:
         return EXIT_HOLDS
-    except OSError as exc:
-        where = f"{exc.filename}: " if exc.filename else ""
-        print(f"derive: {where}{exc.strerror or exc}", file=sys.stderr)
-        return EXIT_USAGE
+    except Exception as exc:  # noqa: BLE001 -- bad input is a message; anything else is raised again
+        if isinstance(exc, _bad_input_errors()):
+            print(f"derive: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        if isinstance(exc, OSError):
+            where = f"{exc.filename}: " if exc.filename else ""
+            print(f"derive: {where}{exc.strerror or exc}", file=sys.stderr)
+            return EXIT_USAGE
+        raise
     except KeyboardInterrupt:
         print("\nderive: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

@@ -126,3 +126,65 @@ def test_verify_json_is_one_object_per_file_with_the_same_keys(tmp_path, capsys)
     assert len(step_keys) == 1  # every step, whatever its verdict, has the same keys
     assert reports[1]["first_failure"] is not None and reports[0]["first_failure"] is None
     assert reports[2]["reason"] and reports[2]["steps"] == []
+
+
+# -- derive list -----------------------------------------------------------------
+def _run(*args: str, env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+    full = {**os.environ, **(env or {})}
+    return subprocess.run([sys.executable, "-m", "derive", *args], cwd=ROOT, env=full, capture_output=True,
+                          text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+
+
+def test_list_reads_the_certificates_and_then_starts_without_the_algebra(tmp_path):
+    from derive import catalogue
+    from derive.listing import OUTPUTS, rows_from_certificates
+
+    said: list[str] = []
+    read = rows_from_certificates(OUTPUTS, said.append)
+    assert said == []  # every committed certificate is up to date: nothing checked again
+    assert [r.name for r in read] == catalogue.all_names()
+    env = {"DERIVE_CACHE_DIR": str(tmp_path)}
+    first = _run("list", "--json", env=env)
+    assert first.returncode == 0 and first.stderr == ""
+    # the second run reads the list kept by the first: neither sympy nor the catalogue is loaded
+    probe = ("import sys, runpy; sys.argv = ['derive', 'list']; "
+             "from derive.cli import main; code = main(); "
+             "print('LOADED', sorted(m for m in ('sympy', 'derive.catalogue') if m in sys.modules)); "
+             "sys.exit(code)")
+    second = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env={**os.environ, **env},
+                            capture_output=True, text=True, timeout=60)
+    assert second.returncode == 0, second.stderr
+    assert "LOADED []" in second.stdout
+    assert [json.loads(first.stdout)[i]["status"] for i in range(len(read))] == [r.status for r in read]
+
+
+def test_list_is_about_as_fast_as_starting_python_with_sympy(tmp_path):
+    env = {"DERIVE_CACHE_DIR": str(tmp_path)}
+    assert _run("list", env=env).returncode == 0  # fills the cache
+
+    def best(*argv: str) -> float:
+        times = []
+        for _ in range(3):
+            started = time.perf_counter()
+            subprocess.run(argv, cwd=ROOT, env={**os.environ, **env}, capture_output=True, timeout=60, check=True)
+            times.append(time.perf_counter() - started)
+        return min(times)
+
+    assert best(sys.executable, "-m", "derive", "list") <= 2 * best(sys.executable, "-c", "import sympy")
+
+
+def test_a_stale_or_missing_certificate_is_checked_again_and_said(tmp_path):
+    from derive.listing import OUTPUTS, rows_from_certificates
+
+    for path in OUTPUTS.glob("*.json"):
+        (tmp_path / path.name).write_bytes(path.read_bytes())
+    (tmp_path / "kl-divergence-one-hot.json").unlink()
+    stale = json.loads((tmp_path / "entropy-in-bits.json").read_text())
+    stale["steps"][0]["srepr"] = "Integer(0)"  # a certificate of another derivation
+    stale["status"] = "failed"
+    (tmp_path / "entropy-in-bits.json").write_text(json.dumps(stale))
+    said: list[str] = []
+    rows = {r.name: r.status for r in rows_from_certificates(tmp_path, said.append)}
+    assert len(said) == 1 and "kl-divergence-one-hot, entropy-in-bits" in said[0] and "checked now" in said[0]
+    assert rows["entropy-in-bits"] != "failed"  # the stale status is not believed
+    assert rows["kl-divergence-one-hot"] in ("proved", "proved_at_sizes", "numeric")

@@ -16,6 +16,18 @@ class Status(str, Enum):
     FAILED = "failed"                    # refuted, with a counterexample
 
 
+#: How each status of a derivation or a claim is printed (lists, tables, documents).
+STATUS_TEXT = {
+    "proved": "proved (all sizes)",
+    "proved_at_sizes": "exact at sizes",
+    "numeric": "numeric only",
+    "unchecked": "UNCHECKED",
+    "failed": "FAILED",
+    "refuted": "refuted",          # a claim, with a checked counterexample
+    "not_refuted": "NOT REFUTED",  # a claim no point refuted
+}
+
+
 STRENGTH = {Status.PROVED: 3, Status.PROVED_AT_SIZES: 2, Status.NUMERIC: 1, Status.UNCHECKED: 0}
 
 

@@ -10,28 +10,10 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass
-from enum import Enum
 
 from ..checks.intervals import Interval
+from .kinds import KIND_NAMES, Kind
 from .suggest import did_you_mean
-
-
-class Kind(str, Enum):
-    """Domain kinds of the contract in DESIGN.md (names are part of the CLI)."""
-
-    REAL = "real"
-    POSITIVE = "positive"
-    PROB = "prob"
-    BINARY = "binary"
-    NATURAL = "natural"
-    LABEL = "label"
-    SIMPLEX = "simplex"
-    ONEHOT = "onehot"
-
-
-#: Every kind a user may write, in the order messages and help list them.
-KIND_NAMES: tuple[str, ...] = tuple(
-    name for k in Kind for name in ((k.value, k.value + "+") if k is Kind.SIMPLEX else (k.value,)))
 
 
 class DomainError(ValueError):
