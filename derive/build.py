@@ -138,9 +138,18 @@ def check_all(names: list[str]) -> Iterator[Report]:
                 given += 1
 
 
-def build(out: Path, names: list[str] | None = None) -> list[Built | BuiltRefutation]:
-    """Check and write every derivation (each written as soon as it is checked,
-    so an interruption keeps the finished ones). ``out`` is made writable first."""
+def chosen_names(names: list[str] | None = None) -> list[str]:
+    """What ``derive build NAMES`` builds, in order: derivations, then claims."""
+    claims = catalogue.refutation_names()
+    return ([n for n in (names or catalogue.names()) if n not in claims]
+            + [n for n in claims if names is None or n in names])
+
+
+def build_each(out: Path, names: list[str] | None = None) -> Iterator[Built | BuiltRefutation]:
+    """Check and write every derivation, giving each as soon as its files are
+    written (atomically: an interruption keeps the finished ones whole, and
+    leaves no half-written file). The index ``README.md`` is written last, when
+    building all. ``out`` is made writable first."""
     writable_folder(out)
     built, refuted = [], []
     claims = catalogue.refutation_names()
@@ -150,16 +159,22 @@ def build(out: Path, names: list[str] | None = None) -> list[Built | BuiltRefuta
         for name, report in zip(chosen, reports):
             derivation = catalogue.get(name)
             built.append(Built(derivation, report, write_derivation(derivation, report, out)))
+            yield built[-1]
     finally:
         reports.close()  # stops the workers at once when interrupted
     for name in claims:
         if names is None or name in names:
             claim = catalogue.get_refutation(name)
-            report = refute(claim)
-            refuted.append(BuiltRefutation(claim, report, write_refutation(claim, report, out)))
+            refutation = refute(claim)
+            refuted.append(BuiltRefutation(claim, refutation, write_refutation(claim, refutation, out)))
+            yield refuted[-1]
     if names is None:
         atomic_write(out / "README.md", index_page(built, refuted))
-    return built + refuted
+
+
+def build(out: Path, names: list[str] | None = None) -> list[Built | BuiltRefutation]:
+    """Check and write every derivation (see :func:`build_each`); what was built."""
+    return list(build_each(out, names))
 
 
 class NoLatex(RuntimeError):

@@ -18,6 +18,7 @@ from . import __version__
 from .checks.results import STATUS_TEXT, Status
 from .core.fsutil import WriteError, writable_folder
 from .core.kinds import KIND_NAMES
+from .core.progress import emit, progress, warn
 from .core.limits import ChildFailed, TimedOut, call_with_timeout
 from .core.suggest import did_you_mean
 from .core.workers import Stopped, raise_stopped
@@ -158,7 +159,7 @@ def _show_refutation(args) -> int:
 
 def cmd_build(args) -> int:
     from . import catalogue
-    from .build import CompileError, NoLatex, build, compile_pdf, latex_tools
+    from .build import CompileError, NoLatex, build_each, chosen_names, compile_pdf, latex_tools
     from .checks.results import Report
 
     names = args.names or None
@@ -172,18 +173,28 @@ def cmd_build(args) -> int:
         except NoLatex as exc:
             raise UsageError(str(exc)) from None
     writable_folder(out)  # before the work
-    built = build(out, names)
-    worst = EXIT_HOLDS
-    for b in built:
-        print(f"{b.name:<34} {STATUS_TEXT[b.status]:<18} "
-              f"-> {', '.join(str(f) for f in b.files)}")
-        worst = _worse(worst, _exit_for(b.report) if isinstance(b.report, Report) else _refutation_exit(b.report))
-        if args.pdf:
-            try:
-                print(f"{'':<34} {'pdf':<18} -> {compile_pdf(out / (b.name + '.tex'))}")
-            except (CompileError, subprocess.TimeoutExpired) as exc:
-                print(f"derive: {exc}", file=sys.stderr)
-                worst = EXIT_FAILS
+    total = len(chosen_names(names))
+    worst, written = EXIT_HOLDS, 0
+    bar = progress(total, "derivation")
+    try:
+        for b in build_each(out, names):
+            written += 1
+            bar.update(1)
+            emit(f"{b.name:<34} {STATUS_TEXT[b.status]:<18} -> {', '.join(str(f) for f in b.files)}")
+            worst = _worse(worst, _exit_for(b.report) if isinstance(b.report, Report) else _refutation_exit(b.report))
+            if args.pdf:
+                try:
+                    emit(f"{'':<34} {'pdf':<18} -> {compile_pdf(out / (b.name + '.tex'))}")
+                except (CompileError, subprocess.TimeoutExpired) as exc:
+                    print(f"derive: {exc}", file=sys.stderr)
+                    worst = EXIT_FAILS
+    except (KeyboardInterrupt, Stopped) as exc:
+        bar.close()
+        index = "; the index README.md was not updated" if names is None else ""
+        print(f"\nderive: stopped; {written} of {total} derivations were written to {out} "
+              f"(each with its files complete), the others were not{index}", file=sys.stderr)
+        return EXIT_INTERRUPTED if isinstance(exc, KeyboardInterrupt) else 128 + exc.signum
+    bar.close()
     return worst
 
 
@@ -368,41 +379,43 @@ def _batch(args) -> int:
     return EXIT_HOLDS
 
 
-def cmd_verify(args) -> int:
+def _verify_one(path: str, domains: dict[str, str], args) -> tuple[dict, int, str]:
+    """One file of ``derive verify``: its JSON report, exit code and table."""
     from .verify import VerifyError, verify_file
     from .verify.results import unfinished_json
 
+    try:
+        report = call_with_timeout(verify_file, path, domains, args.step_timeout, seconds=args.timeout)
+    except VerifyError as exc:
+        warn(f"derive: {exc}")
+        return unfinished_json(path, "error", str(exc)), EXIT_USAGE, ""
+    except TimedOut:
+        warn(f"derive: {path}: not finished within {args.timeout:g} s")
+        return unfinished_json(path, "unknown", f"not finished within {args.timeout:g} s"), EXIT_UNDECIDED, ""
+    for step in report.unread:  # the lines derive could not read, with their position
+        warn(f"derive: {path}:{step.line}: {step.reason}")
+    return report.to_json(), report.exit_code, report.table()
+
+
+def cmd_verify(args) -> int:
     domains = _domains(args.domain)
-    worst, answers = EXIT_HOLDS, []
+    worst, done = EXIT_HOLDS, 0
+    bar = progress(len(args.files), "file", enabled=len(args.files) > 1)
     try:
         for path in args.files:
-            try:
-                report = call_with_timeout(verify_file, path, domains, args.step_timeout, seconds=args.timeout)
-            except VerifyError as exc:
-                print(f"derive: {exc}", file=sys.stderr)
-                answers.append(unfinished_json(path, "error", str(exc)))
-                worst = _worse(worst, EXIT_USAGE)
-                continue
-            except TimedOut:
-                print(f"derive: {path}: not finished within {args.timeout:g} s", file=sys.stderr)
-                answers.append(unfinished_json(path, "unknown", f"not finished within {args.timeout:g} s"))
-                worst = _worse(worst, EXIT_UNDECIDED)
-                continue
-            answers.append(report.to_json())
-            for step in report.unread:  # the lines derive could not read, with their position
-                print(f"derive: {path}:{step.line}: {step.reason}", file=sys.stderr)
-            if not args.json:
-                sys.stdout.write(report.table())
-                sys.stdout.flush()
-            worst = _worse(worst, report.exit_code)
+            answer, code, table = _verify_one(path, domains, args)
+            # each file's answer as soon as it is known: an interruption keeps them
+            text = json.dumps(answer, ensure_ascii=False) if args.json else table
+            if text:
+                emit(text)
+            worst, done = _worse(worst, code), done + 1
+            bar.update(1)
     except (KeyboardInterrupt, Stopped) as exc:
-        # The files finished so far keep their answers.
-        worst = EXIT_INTERRUPTED if isinstance(exc, KeyboardInterrupt) else 128 + exc.signum
-        print(f"\nderive: stopped after {len(answers)} of {len(args.files)} files", file=sys.stderr)
-        if not answers:
-            return worst
-    if args.json:  # one object per file, one file per line
-        sys.stdout.write("".join(json.dumps(answer, ensure_ascii=False) + "\n" for answer in answers))
+        bar.close()
+        print(f"\nderive: stopped; {done} of {len(args.files)} files were checked (their reports are above), "
+              f"the others were not", file=sys.stderr)
+        return EXIT_INTERRUPTED if isinstance(exc, KeyboardInterrupt) else 128 + exc.signum
+    bar.close()
     return worst
 
 

@@ -188,3 +188,119 @@ def test_a_stale_or_missing_certificate_is_checked_again_and_said(tmp_path):
     assert len(said) == 1 and "kl-divergence-one-hot, entropy-in-bits" in said[0] and "checked now" in said[0]
     assert rows["entropy-in-bits"] != "failed"  # the stale status is not believed
     assert rows["kl-divergence-one-hot"] in ("proved", "proved_at_sizes", "numeric")
+
+
+# -- Ctrl-C ----------------------------------------------------------------------
+def _interrupt_after_first_line(argv: list[str], marker: str) -> tuple[int, str, str]:
+    """Start ``derive ARGV`` in its own process group, wait for a stdout line
+    containing ``marker``, press Ctrl-C (SIGINT to the whole group, as a terminal
+    does) and return the exit status, stdout and stderr."""
+    process = subprocess.Popen([sys.executable, "-m", "derive", *argv], cwd=ROOT, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
+                               start_new_session=True)
+    try:
+        seen = []
+        for line in process.stdout:  # type: ignore[union-attr]
+            seen.append(line)
+            if marker in line:
+                break
+        else:
+            raise AssertionError(f"finished before the interruption: {''.join(seen)} {process.stderr.read()}")
+        os.killpg(process.pid, signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    return process.returncode, "".join(seen) + out, err
+
+
+def test_ctrl_c_on_build_keeps_the_finished_derivations(tmp_path):
+    from derive.build import chosen_names
+
+    out = tmp_path / "proofs"
+    code, stdout, stderr = _interrupt_after_first_line(["build", "--out", str(out)], "->")
+    assert code == 130, stderr
+    assert "Traceback" not in stderr
+    total = len(chosen_names())
+    written = [line.split()[0] for line in stdout.splitlines() if "->" in line]
+    assert 1 <= len(written) < total
+    assert f"stopped; {len(written)} of {total} derivations were written to {out}" in stderr
+    for name in written:  # each finished derivation whole
+        json.loads((out / f"{name}.json").read_text(encoding="utf-8"))
+        assert (out / f"{name}.tex").read_text(encoding="utf-8").rstrip().endswith(r"\end{document}")
+        assert (out / f"{name}.md").stat().st_size > 0
+    assert not list(out.glob(".*.tmp"))  # no half-written file left behind
+    assert not (out / "README.md").exists()
+
+
+def test_ctrl_c_on_verify_keeps_the_files_checked(tmp_path):
+    files = [str(ROOT / "examples" / "seed003_bernoulli.tex")]
+    files += [str(ROOT / "examples" / "broken" / p) for p in
+              ("seed003_bernoulli.sign.tex", "seed003_bernoulli.mean.tex", "seed003_bernoulli.prodlog.tex",
+               "seed001_map_to_mle.sign.tex", "seed001_map_to_mle.swap.tex")]
+    code, stdout, stderr = _interrupt_after_first_line(["verify", "--json", *files], '"source"')
+    assert code == 130, stderr
+    assert "Traceback" not in stderr
+    reports = [json.loads(line) for line in stdout.splitlines()]
+    assert 1 <= len(reports) < len(files) and reports[0]["status"] == "holds"
+    assert f"stopped; {len(reports)} of {len(files)} files were checked" in stderr
+
+
+# -- the progress bar ------------------------------------------------------------
+def _with_terminal_stderr(argv: list[str]) -> tuple[int, str, str]:
+    """``derive ARGV`` with stderr on a pseudo-terminal and stdout on a pipe."""
+    import pty
+
+    import fcntl
+    import struct
+    import termios
+
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # a terminal 100 wide
+    process = subprocess.Popen([sys.executable, "-m", "derive", *argv], cwd=ROOT, stdout=subprocess.PIPE,
+                               stderr=follower, stdin=subprocess.DEVNULL)
+    os.close(follower)
+    drawn = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the terminal closed: the command ended
+            break
+        if not chunk:
+            break
+        drawn += chunk
+    out = process.stdout.read().decode()  # type: ignore[union-attr]
+    process.wait(timeout=120)
+    os.close(leader)
+    return process.returncode, out, drawn.decode(errors="replace")
+
+
+@pytest.fixture()
+def pairs(tmp_path):
+    path = tmp_path / "pairs.jsonl"
+    path.write_text("".join(json.dumps({"a": f"x + {n}", "b": f"{n} + x"}) + "\n" for n in range(3)))
+    return path
+
+
+def test_the_batch_progress_bar_is_drawn_on_a_terminal_stderr_only(pairs):
+    code, out, drawn = _with_terminal_stderr(["check", "--batch", str(pairs)])
+    assert code == 0
+    assert [json.loads(line)["verdict"] for line in out.splitlines()] == ["equivalent"] * 3  # stdout: results only
+    assert "line/s" in drawn  # tqdm's bar, on the terminal
+    piped = _run("check", "--batch", str(pairs))
+    assert piped.returncode == 0 and piped.stderr == ""  # not a terminal: no bar at all
+    strip = [{k: v for k, v in json.loads(line).items() if k != "ms"} for line in piped.stdout.splitlines()]
+    assert strip == [{k: v for k, v in json.loads(line).items() if k != "ms"} for line in out.splitlines()]
+
+
+def test_the_verify_progress_bar_never_enters_the_results(tmp_path):
+    files = [tmp_path / f"n{k}.md" for k in range(2)]
+    for k, path in enumerate(files):
+        path.write_text(f"$$\nx + {k} = {k} + x\n$$\n")
+    code, out, drawn = _with_terminal_stderr(["verify", "--json", *map(str, files)])
+    assert code == 0
+    assert [json.loads(line)["status"] for line in out.splitlines()] == ["holds", "holds"]
+    assert "file/s" in drawn
+    piped = _run("verify", "--json", *map(str, files))
+    assert piped.stderr == "" and piped.stdout == out

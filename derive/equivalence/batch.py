@@ -16,12 +16,12 @@ other keys of a line stay in the parent and come back unchanged.
 from __future__ import annotations
 
 import json
-import sys
 import time
 from dataclasses import dataclass, field
 from typing import IO, Iterable, Iterator
 
 from ..core.jsontext import JSONLimit, read_json
+from ..core.progress import progress as progress_bar
 from ..core.workers import Done, WorkerPool
 from ..core.limits import ChildFailed, TimedOut, call_with_timeout, limit_reason
 from ..parsing import ParseError
@@ -270,16 +270,13 @@ def run_batch(lines: Iterable[tuple[int, bytes | None]] | Iterable[str], jobs: i
     numbered = (item if isinstance(item, tuple) else
                 (n, item.encode("utf-8", "surrogatepass") if isinstance(item, str) else item)
                 for n, item in enumerate(lines, 1))
-    done = 0
+    bar = progress_bar(None, "line", enabled=progress)
     try:
         for out in _answers(_line_items(numbered), timeout, jobs, require_proof):
-            done += 1
-            if progress:
-                _count(done)
+            bar.update(1)
             yield out
     finally:
-        if progress:
-            sys.stderr.write("\n")
+        bar.close()
 
 
 def answer_line(answer: dict) -> bytes:
@@ -291,8 +288,3 @@ def answer_line(answer: dict) -> bytes:
         return (text + "\n").encode("utf-8")
     except UnicodeEncodeError:
         return (json.dumps(answer, ensure_ascii=True) + "\n").encode("ascii")
-
-
-def _count(done: int) -> None:
-    sys.stderr.write(f"\r{done} lines answered")
-    sys.stderr.flush()
