@@ -43,7 +43,7 @@ FAKE_CONFTEST = textwrap.dedent('''
     import derive.verify
     from derive.verify import StepResult, StepVerdict, VerifyError, VerifyReport
 
-    def fake_verify_file(path, domains=None, seconds=20.0):
+    def fake_verify_file(path, domains=None, timeout=20.0):
         steps = []
         for n, line in enumerate(open(path, encoding="utf-8").read().splitlines(), 1):
             words = line.split()
@@ -56,7 +56,7 @@ FAKE_CONFTEST = textwrap.dedent('''
                 method = "unread" if verdict == "unread" else "symbolic"
                 verdict = "unknown" if verdict == "unread" else verdict
                 steps.append(StepResult(n, ordinal, "x", "y", relation, StepVerdict(verdict), method,
-                                        f"domains={sorted((domains or {}).items())} seconds={seconds}",
+                                        f"domains={sorted((domains or {}).items())} seconds={timeout}",
                                         counterexample=cex))
         return VerifyReport(str(path), tuple(steps))
 
@@ -184,13 +184,14 @@ def test_fake_engine_bad_undecided_is_a_collection_error(pytester):
     result.stdout.fnmatch_lines(["*derive_undecided: 'maybe' is not one of fail, xfail, skip*"])
 
 
-def test_fake_engine_domains_and_seconds_reach_verify_file(pytester):
-    ini = """
+@pytest.mark.parametrize("option", ["derive_timeout", "derive_seconds"])  # the new name, and the old one
+def test_fake_engine_domains_and_seconds_reach_verify_file(pytester, option):
+    ini = f"""
         derive_files = *.md
         derive_domains =
             a=positive
             b=prob, c=real
-        derive_seconds = 7.5
+        {option} = 7.5
         """
     project(pytester, ini, {"n.md": "unknown =\n"}, fake=True)
     result = run(pytester)
@@ -296,7 +297,7 @@ def test_assert_equivalent_passes_and_returns_the_verdict():
 
 
 def test_assert_equivalent_in_process():
-    assert assert_equivalent(r"(x+1)^2", r"x^2 + 2x + 1", seconds=None)
+    assert assert_equivalent(r"(x+1)^2", r"x^2 + 2x + 1", timeout=None)
 
 
 def test_assert_equivalent_failure_has_the_counterexample():

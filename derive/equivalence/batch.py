@@ -22,8 +22,8 @@ from typing import IO, Iterable, Iterator
 
 from ..core.jsontext import JSONLimit, read_json
 from ..core.progress import progress as progress_bar
-from ..core.workers import Done, WorkerPool
-from ..core.limits import ChildFailed, TimedOut, call_with_timeout, limit_reason
+from ..core.workers import Done, Failed, KeptWorker, WorkerPool
+from ..core.limits import limit_reason
 from ..parsing import ParseError
 from ..parsing.lexer import MAX_INPUT
 from .decide import check
@@ -83,7 +83,7 @@ def answer(pair: Pair) -> dict:
     """The answer fields for one pair, computed in this process."""
     started = time.perf_counter()
     try:
-        out = verdict_fields(check(pair.a, pair.b, pair.domains, seconds=pair.timeout,
+        out = verdict_fields(check(pair.a, pair.b, pair.domains, timeout=pair.timeout,
                                    require_proof=pair.require_proof))
     except ParseError as exc:
         out = {"verdict": ERROR, "method": "parse", "reason": exc.render()}
@@ -116,23 +116,38 @@ def verdict_fields(v: Verdict) -> dict:
             if full[key] not in (None, [])}
 
 
+def _check_task(task: tuple) -> tuple[str, object]:
+    """In the kept worker: ``("ok", verdict)``, or ``("error", exception)``."""
+    a, b, domains, seconds, require_proof = task
+    try:
+        return "ok", check(a, b, domains, seconds, require_proof)
+    except Exception as exc:  # noqa: BLE001 -- sent back to the caller, who decides
+        return "error", exc
+
+
+#: The worker that :func:`check_with_timeout` keeps between calls.
+_KEPT = KeptWorker(_check_task)
+
+
 def check_with_timeout(a: str, b: str, domains: dict | None, timeout: float,
                        require_proof: bool = False) -> Verdict:
-    """:func:`check` in a child process, stopped after ``timeout`` seconds."""
-    try:
-        return call_with_timeout(check, a, b, domains, timeout, require_proof, seconds=timeout)
-    except TimedOut:
-        return Verdict(Answer.UNKNOWN, "limits", f"no answer within {timeout:g} s", a, b)
-    except ChildFailed as exc:
-        return Verdict(Answer.UNKNOWN, "limits", f"the check stopped: {exc}", a, b)
-    except ParseError:
-        raise
-    except Exception as exc:  # noqa: BLE001 -- raised in the child; reported, never a traceback
-        limit = limit_reason(exc)
-        if limit is not None:
-            return Verdict(Answer.UNKNOWN, "limits", limit, a, b)
-        return Verdict(Answer.UNKNOWN, "internal", f"internal error, please report: {type(exc).__name__}: {exc}",
-                       a, b)
+    """:func:`check` in a worker process kept between calls, stopped after
+    ``timeout`` seconds (``unknown``; the late worker is replaced)."""
+    outcome = _KEPT.run((a, b, domains, timeout, require_proof), timeout)
+    if isinstance(outcome, Failed):
+        if outcome.timed_out:
+            return Verdict(Answer.UNKNOWN, "limits", f"no answer within {timeout:g} s", a, b)
+        return Verdict(Answer.UNKNOWN, "limits", f"the check stopped: {outcome.reason}", a, b)
+    kind, value = outcome.value
+    if kind == "ok":
+        return value
+    if isinstance(value, ParseError):
+        raise value
+    limit = limit_reason(value)
+    if limit is not None:
+        return Verdict(Answer.UNKNOWN, "limits", limit, a, b)
+    return Verdict(Answer.UNKNOWN, "internal", f"internal error, please report: {type(value).__name__}: {value}",
+                   a, b)
 
 
 # -- many pairs ----------------------------------------------------------------

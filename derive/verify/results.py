@@ -202,14 +202,7 @@ class VerifyReport:
     def table(self) -> str:
         """One row per step (line, relation, verdict, method), then the first
         failure with its counterexample, then what stayed undecided and why."""
-        rows = [("line", "relation", "verdict", "method", "justification")]
-        for s in self.steps:
-            rows.append((str(s.line) if s.ordinal == 1 else f"{s.line}.{s.ordinal}", s.relation,
-                         s.verdict.value, s.method, s.justification))
-        widths = [max(len(r[c]) for r in rows) for c in range(4)]
-        out = [f"{self.source}: {self._count()}, {self.status}", ""]
-        for r in rows:
-            out.append(("  ".join(r[c].ljust(widths[c]) for c in range(4)) + "  " + r[4]).rstrip())
+        out = [self.rows().rstrip()]
         failure = self.first_failure
         if failure is not None:
             out += ["", "first failing step:", failure.text()]
@@ -220,6 +213,19 @@ class VerifyReport:
         for n in self.notes:
             out.append(f"note: {n}")
         return "\n".join(out).rstrip() + "\n"
+
+    def rows(self) -> str:
+        """The heading (source, number of steps, status) and one row per step:
+        line, relation, verdict, method, justification."""
+        rows = [("line", "relation", "verdict", "method", "justification")]
+        for s in self.steps:
+            rows.append((str(s.line) if s.ordinal == 1 else f"{s.line}.{s.ordinal}", s.relation,
+                         s.verdict.value, s.method, s.justification))
+        widths = [max(len(r[c]) for r in rows) for c in range(4)]
+        out = [f"{self.source}: {self._count()}, {self.status}", ""]
+        for r in rows:
+            out.append(("  ".join(r[c].ljust(widths[c]) for c in range(4)) + "  " + r[4]).rstrip())
+        return "\n".join(out) + "\n"
 
     def __str__(self) -> str:
         return self.table()
