@@ -142,18 +142,19 @@ def _md_comments(text: str) -> tuple[list[tuple[int, str]], str]:
     found = []
     for m in re.finditer(r"^[ \t]*(>[ \t]?)+", text, re.M):  # block quotes: the quoted text is read
         text = _blank(text, m.start(), m.end())
-    for m in re.finditer(r"<!--(.*?)-->", text, re.S):
-        d = _DECLARATION.match(m.group(1).strip())
-        if d:
-            found.append((m.start(), _section(d) + d.group(2).strip()))
-        text = _blank(text, m.start(), m.end())
     for m in re.finditer(r"^(```|~~~).*?^\1", text, re.S | re.M):  # code is not mathematics
+        text = _blank(text, m.start(), m.end())
+    # Left to right, whichever opens first: a comment (a `derive:` comment is read), or
+    # inline code (`<!-- derive: skip -->` written as an example is code, not a comment).
+    for m in re.finditer(r"<!--(?P<comment>.*?)-->|(?P<ticks>`+)(?!`).*?(?<!`)(?P=ticks)(?!`)", text, re.S):
+        if m.group("comment") is not None:
+            d = _DECLARATION.match(m.group("comment").strip())
+            if d:
+                found.append((m.start(), _section(d) + d.group(2).strip()))
         text = _blank(text, m.start(), m.end())
     for m in re.finditer(r"(?:^(?: {4}|\t)[^\n]*\n?)+", text, re.M):  # an indented code block
         if _after_blank_line(text, m.start()) and not _in_list(text, m.start()):
             text = _blank(text, m.start(), m.end())
-    for m in re.finditer(r"(`+)(?!`).*?(?<!`)\1(?!`)", text, re.S):  # inline code
-        text = _blank(text, m.start(), m.end())
     return found, text
 
 

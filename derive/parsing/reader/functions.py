@@ -24,6 +24,7 @@ from ..nodes import Atom, Call, Group, HiddenSize, IndexPart
 from .names import DECORATORS, GREEK
 from .sums import SUM_COMMANDS
 from .tokens import is_open, split
+from .mixin import ReaderMixin
 
 
 class FunctionValueError(ValueError):
@@ -186,7 +187,7 @@ def points_cannot_show(expr: sp.Expr) -> str | None:
     return None
 
 
-class FunctionReading:
+class FunctionReading(ReaderMixin):
     """Named functions and their arguments: ``\\log_2 x``, ``\\sin^2 x``, ``\\max(a, b)``, ``softmax(z)_k``."""
 
     def named_function(self) -> str | None:
