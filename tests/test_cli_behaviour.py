@@ -304,3 +304,26 @@ def test_the_verify_progress_bar_never_enters_the_results(tmp_path):
     assert "file/s" in drawn
     piped = _run("verify", "--json", *map(str, files))
     assert piped.stderr == "" and piped.stdout == out
+
+
+# -- README ----------------------------------------------------------------------
+def test_a_derive_comment_written_as_inline_code_is_code(tmp_path):
+    from derive.verify import verify_file
+
+    page = tmp_path / "notes.md"
+    page.write_text("Write `<!-- derive: skip -->` before a display to skip it.\n\n"
+                    "<!-- derive: a=positive, b=positive -->\n\n$$\n\\log(ab) = \\log a + \\log b\n$$\n")
+    report = verify_file(page)
+    assert report.status == "holds" and not report.skipped  # the real comment is read, the example is not
+
+
+def test_the_readme_links_only_files_in_the_repository():
+    import re
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for target in re.findall(r"\]\(([^)#]+)\)", readme):
+        if not target.startswith("http"):
+            assert (ROOT / target).exists(), target
+    assert "DESIGN.md" not in readme
+    for word in ("seed 0", "seed-0", "seeds'", "issue "):
+        assert word not in readme, word

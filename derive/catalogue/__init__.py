@@ -28,10 +28,13 @@ class _Registry(Generic[T]):
         return add
 
     def names(self) -> list[str]:
+        """Every registered name, in registration order."""
         _load()
         return list(self.factories)
 
     def get(self, name: str) -> T:
+        """The derivation (or claim) ``name``, built on first use; :class:`KeyError`
+        with a did-you-mean when there is none."""
         _load()
         if name not in self.factories:
             hint = did_you_mean(name, [n for r in _REGISTRIES for n in r.factories])
@@ -58,6 +61,7 @@ get_refutation = _REFUTATIONS.get
 
 
 def all_derivations() -> list[Derivation]:
+    """Every built-in derivation, in the order of :func:`names`."""
     return [get(n) for n in names()]
 
 

@@ -100,6 +100,7 @@ class StepReport:
 
     @property
     def status(self) -> Status:
+        """The step's status: the weakest over its obligations, each taking its best check."""
         if any(r.status is Status.FAILED for r in self.results):
             return Status.FAILED
         # Algebra proves equality where both sides are defined; only the
@@ -118,6 +119,7 @@ class StepReport:
 
     @property
     def failure(self) -> CheckResult | None:
+        """The first failed check of the step, or ``None``."""
         return next((r for r in self.results if r.status is Status.FAILED), None)
 
 
@@ -130,13 +132,16 @@ class Report:
 
     @property
     def status(self) -> Status:
+        """The derivation's status: the weakest of its steps'."""
         return weakest(s.status for s in self.steps)
 
     @property
     def holds(self) -> bool:
+        """Every step proved, exact at sizes, or numeric (none failed or unchecked)."""
         return self.status in (Status.PROVED, Status.PROVED_AT_SIZES, Status.NUMERIC)
 
     def counts(self) -> dict[str, int]:
+        """How many steps have each status."""
         return dict(Counter(s.status.value for s in self.steps))
 
 

@@ -49,6 +49,7 @@ class Domain:
 
     @property
     def name(self) -> str:
+        """The kind as a user writes it (``simplex+`` for the open simplex)."""
         return self.kind.value + ("+" if self.open else "")
 
     def assumptions(self) -> dict[str, bool]:
@@ -66,6 +67,7 @@ class Domain:
         return self.kind in (Kind.BINARY, Kind.ONEHOT)
 
     def latex(self) -> str:
+        """The domain in words and LaTeX, for documents."""
         return _LATEX[self.kind] if not self.open else r"\text{rows on the open simplex (entries} > 0)"
 
     # -- sampling -----------------------------------------------------------

@@ -8,6 +8,7 @@ from enum import Enum
 
 
 class Answer(str, Enum):
+    """The three answers to "are A and B equal wherever both are defined?"."""
     EQUIVALENT = "equivalent"
     NOT_EQUIVALENT = "not_equivalent"
     UNKNOWN = "unknown"
@@ -45,6 +46,7 @@ class Verdict:
 
     @property
     def verdict(self) -> str:
+        """The answer as text: ``equivalent``, ``not_equivalent`` or ``unknown``."""
         return self.answer.value
 
     @property
@@ -75,6 +77,7 @@ class Verdict:
 
     @property
     def exit_code(self) -> int:
+        """``derive check``'s exit status: 0 equivalent, 1 not equivalent, 3 unknown."""
         return EXIT[self.answer]
 
     def __bool__(self) -> bool:
@@ -100,6 +103,8 @@ class Verdict:
         }
 
     def text(self) -> str:
+        """The verdict as ``derive check`` prints it: the answer, its evidence and
+        reason, how A and B were read, the counterexample and the notes."""
         lines = [f"{self.answer.value} ({self.evidence}): {self.reason}"]
         if self.parsed is not None:
             lines += [f"  A read as: {self.parsed[0]}", f"  B read as: {self.parsed[1]}"]

@@ -154,6 +154,7 @@ class VerifyReport:
 
     @property
     def first_failure(self) -> StepResult | None:
+        """The first step that fails, or ``None``."""
         return next((s for s in self.steps if s.verdict is StepVerdict.FAILS), None)
 
     @property
@@ -163,10 +164,12 @@ class VerifyReport:
 
     @property
     def unread(self) -> tuple[StepResult, ...]:
+        """The steps not checked because a line could not be read."""
         return tuple(s for s in self.steps if s.unread)
 
     @property
     def skipped(self) -> tuple[StepResult, ...]:
+        """The steps of displays marked ``derive: skip``."""
         return tuple(s for s in self.steps if s.verdict is StepVerdict.SKIPPED)
 
     def _count(self) -> str:
@@ -179,12 +182,14 @@ class VerifyReport:
 
     @property
     def exit_code(self) -> int:
+        """``derive verify``'s exit status for this file: 0 holds, 1 fails, 3 undecided."""
         if self.first_failure is not None:
             return EXIT_FAILS
         return EXIT_UNDECIDED if self.undecided else EXIT_HOLDS
 
     @property
     def status(self) -> str:
+        """``holds``, ``fails`` or ``unknown`` (a step undecided or a line not read)."""
         return {EXIT_HOLDS: "holds", EXIT_FAILS: "fails", EXIT_UNDECIDED: "unknown"}[self.exit_code]
 
     def __bool__(self) -> bool:
@@ -231,6 +236,7 @@ class VerifyReport:
         return self.table()
 
     def dumps(self) -> str:
+        """The report as indented JSON text (see :meth:`to_json`)."""
         return json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n"
 
     def _repr_markdown_(self) -> str:
