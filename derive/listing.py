@@ -97,9 +97,9 @@ def _recorded(data: dict) -> dict:
     step's rule, relation and new line, as ``srepr``; not what the checks found."""
     steps = [(step.get("rule"), step.get("relation"), step.get("srepr"))
              for step in data.get("steps", []) if isinstance(step, dict)]
-    claim = data.get("claim") if isinstance(data.get("claim"), dict) else {}
+    claim: dict = data["claim"] if isinstance(data.get("claim"), dict) else {}
     sides = tuple((claim.get(side) or {}).get("srepr") for side in ("lhs", "rhs"))
-    start = data.get("start") if isinstance(data.get("start"), dict) else {}
+    start: dict = data["start"] if isinstance(data.get("start"), dict) else {}
     return {"name": data.get("name"), "start": start.get("srepr"), "steps": steps, "claim": sides}
 
 

@@ -226,7 +226,7 @@ class DeriveStep(pytest.Item):
 
     def runtest(self) -> None:
         step = self.step
-        where = f"{self.parent.nodeid}:{step.line}"
+        where = f"{self.parent.nodeid if self.parent is not None else self.nodeid}:{step.line}"
         if step.verdict.value == "skipped":
             pytest.skip(f"{where}: {step.reason}")
         if step.verdict.value == "unknown" and not step.unread and self.undecided != "fail":

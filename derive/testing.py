@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from .core.renamed import timeout_or_seconds
 
@@ -135,7 +135,7 @@ def assert_equivalent(a: str, b: str, domains: dict[str, str] | None = None, tim
     from . import check
 
     if seconds is not _UNSET:  # the old name; seconds=None meant no limit, as timeout=None does
-        timeout = timeout_or_seconds(timeout, seconds, "assert_equivalent")  # type: ignore[arg-type]
+        timeout = timeout_or_seconds(timeout, cast("float | None", seconds), "assert_equivalent")
     verdict = check(a, b, domains, timeout=timeout)
     if verdict.answer.value == "equivalent":
         return verdict

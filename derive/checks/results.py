@@ -78,7 +78,7 @@ class CheckResult:
     sizes: tuple[dict[str, int], ...] | None = None
 
     def to_json(self) -> dict:
-        data = {"obligation": self.obligation, "kind": self.kind,
+        data: dict[str, object] = {"obligation": self.obligation, "kind": self.kind,
                 "status": self.status.value, "detail": self.detail}
         if self.sizes is not None:
             data["sizes"] = [dict(s) for s in self.sizes]

@@ -53,7 +53,7 @@ class SymbolSpec:
 
     def to_json(self) -> dict:
         """The symbol as a certificate records it."""
-        data = {
+        data: dict[str, object] = {
             "name": self.name,
             "latex": self.latex,
             "role": self.role.value,

@@ -98,6 +98,7 @@ def _serve(conn, fn: Callable[[Any], Any], parent_pid: int) -> None:
         if message is None:
             return
         key, payload = message
+        reply: tuple[Any, Done | Failed]
         try:
             reply = (key, Done(fn(payload)))
         except Exception as exc:  # noqa: BLE001 -- reported on the task; the pool goes on

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, field
-from typing import IO, Iterable, Iterator
+from typing import IO, Generator, Iterable, Iterator
 
 from ..core.jsontext import JSONLimit, read_json
 from ..core.progress import progress as progress_bar
@@ -172,7 +172,7 @@ def check_records(records: Iterable[object], *, timeout: float, jobs: int = 1,
 
 def _answers(items: Iterable[object], timeout: float, jobs: int, require_proof: bool = False) -> Iterator[dict]:
     source = iter(items)
-    waiting: dict[int, dict] = {}  # index -> record, while its pair is out
+    waiting: dict[int, object] = {}  # index -> record, while its pair is out
     buffered: dict[int, dict] = {}  # answers ahead of the next one to give
     taken = given = 0
     exhausted = False
@@ -210,7 +210,9 @@ def _answers(items: Iterable[object], timeout: float, jobs: int, require_proof: 
                 return
             if pool is None or not pool.pending():
                 continue
-            for index, outcome in pool.collect():
+            for key, outcome in pool.collect():
+                assert isinstance(key, int)  # the keys given to submit
+                index = key
                 item = waiting.pop(index)
                 if isinstance(outcome, Done):
                     buffered[index] = _merge(item, outcome.value)
@@ -278,7 +280,8 @@ def _line_items(lines: Iterable[tuple[int, bytes | None]]) -> Iterator[object]:
 
 
 def run_batch(lines: Iterable[tuple[int, bytes | None]] | Iterable[str], jobs: int = 1,
-              timeout: float = 10.0, progress: bool = False, require_proof: bool = False) -> Iterator[dict]:
+              timeout: float = 10.0, progress: bool = False, require_proof: bool = False
+              ) -> Generator[dict, None, None]:
     """One answer per non-blank line, in order. ``lines`` are ``(number, bytes)``
     from :func:`read_lines`, or plain strings (numbered from 1); ``require_proof``
     applies to the lines without a ``require_proof`` field."""

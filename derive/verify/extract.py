@@ -229,7 +229,9 @@ def _assumption(name: str, source_name: str, line: int) -> str:
 
 
 def _top_split(text: str, sep: str) -> list[str]:
-    parts, depth, cur = [], 0, []
+    parts: list[str] = []
+    cur: list[str] = []
+    depth = 0
     for c in text:
         depth += c == "{"
         depth -= c == "}"
@@ -248,7 +250,7 @@ _ENV = re.compile(r"\\begin\{(" + "|".join(re.escape(e) for e in ENVIRONMENTS) +
 
 def _tex_displays(text: str, unread: list) -> list[tuple[int, int, int]]:
     """``(opener, body start, body end)`` of every display; one never closed goes to ``unread``."""
-    spans = []
+    spans: list[tuple[int, int, int]] = []
     i = 0
     while True:
         env = _ENV.search(text, i)
@@ -264,6 +266,7 @@ def _tex_displays(text: str, unread: list) -> list[tuple[int, int, int]]:
             spans.append((env.start(), env.end(), end))
             i = end + len(env.group(1)) + 6
         else:
+            assert bracket is not None  # env is None or later: a bracket opens first
             closed = _closed(text, bracket, unread)
             if closed is None:
                 i = bracket.end()
@@ -293,7 +296,7 @@ def _brace_end(text: str, open_at: int) -> int:
 
 def _md_displays(text: str, unread: list) -> list[tuple[int, int, int]]:
     """``(opener, body start, body end)`` of every display; one never closed goes to ``unread``."""
-    spans = []
+    spans: list[tuple[int, int, int]] = []
     i = 0
     opener = re.compile(r"\\\[|\$\$|\\begin\{(" + "|".join(re.escape(e) for e in ENVIRONMENTS) + r")\}")
     while True:

@@ -19,6 +19,7 @@ from .functions import COMMANDS, NAMED_FUNCTIONS
 from .indicators import RELATIONS
 from .names import CONSTANTS, DECORATORS, GREEK, WORD_COMMANDS, bare_words
 from .sums import SUM_COMMANDS, SumMark
+from .mixin import ReaderMixin
 from .tokens import CLOSE, CLOSERS, is_open
 
 MAX_DEPTH = 40
@@ -74,7 +75,7 @@ def unreadable_piece(piece: str) -> str:
     return "this part of the formula could not be read: an operator or an operand is missing or misplaced"
 
 
-class ReaderBase:
+class ReaderBase(ReaderMixin):
     """One formula: the token cursor, placeholders, and the flat piece handed to latex2sympy."""
 
     def __init__(self, text: str, tokens: list[Token]):
@@ -93,6 +94,11 @@ class ReaderBase:
             tok = self.peek()
         pos = tok.pos if tok is not None else len(self.text)
         return ParseError(message, self.text, pos)
+
+    def peek_is(self, text: str, ahead: int = 0) -> bool:
+        """Is the token ``ahead`` of the cursor there, and is it ``text``?"""
+        tok = self.peek(ahead)
+        return tok is not None and tok.text == text
 
     def peek(self, ahead: int = 0) -> Token | None:
         j = self.i + ahead
@@ -137,8 +143,8 @@ class ReaderBase:
         if not self.tokens:
             raise ParseError("the formula is empty", self.text, 0)
         expr = self.piece(closers=())
-        if self.peek() is not None:
-            tok = self.peek()
+        tok = self.peek()
+        if tok is not None:
             raise self.error(f"unexpected {tok.text!r} (no bracket opened it)", tok)
         return expr
 
@@ -150,8 +156,9 @@ class ReaderBase:
         self.tokens, self.i = tokens, 0
         try:
             expr = self.piece(closers=())
-            if self.peek() is not None:
-                raise self.error(f"unexpected {self.peek().text!r} in {what}")
+            extra = self.peek()
+            if extra is not None:
+                raise self.error(f"unexpected {extra.text!r} in {what}")
         finally:
             self.tokens, self.i = saved
         return expr
@@ -251,13 +258,13 @@ class ReaderBase:
 
     def free_in(self, expr: sp.Expr) -> set[str]:
         if isinstance(expr, (sp.Sum, sp.Product)):
-            out = self.free_in(expr.function)
+            bound = self.free_in(expr.function)
             for var, lo, hi in expr.limits:
                 node = self.nodes.get(var)
                 if isinstance(node, Atom):
-                    out.discard(node.key)
-                out |= self.free_in(lo) | self.free_in(hi)
-            return out
+                    bound.discard(node.key)
+                bound |= self.free_in(lo) | self.free_in(hi)
+            return bound
         if isinstance(expr, sp.Symbol):
             return self.free_uses(expr) if expr in self.nodes else set()
         out: set[str] = set()
@@ -315,7 +322,7 @@ class ReaderBase:
             items.append(self.new(Call("binomial", top, None, (bottom,))))
         elif t == r"\sqrt":
             self.i += 1
-            if self.peek() is not None and self.peek().text == "[":
+            if self.peek_is("["):
                 open_ = self.take()
                 degree = self.piece(("]",))
                 self.expect("]", open_)
@@ -354,7 +361,7 @@ class ReaderBase:
             items.append(self.opaque_call(tok))
         elif self.starts_indicator(tok):
             items.append(self.indicator(tok))
-        elif t == r"\sigma" and self.peek(1) is not None and self.peek(1).text == "(":
+        elif t == r"\sigma" and self.peek_is("(", 1):
             items.append(self.function(tok))
         elif t == r"\sigma" and self.power_before_bracket() is not None:
             power = self.power_before_bracket()
@@ -374,7 +381,7 @@ class ReaderBase:
     def power_before_bracket(self) -> str | None:
         """The exponent's text when the current token carries a power and a bracket follows
         (``\\sigma^2(x)``, ``\\sigma^{-1}(x)``), else None."""
-        if self.peek(1) is None or self.peek(1).text != "^" or self.peek(2) is None:
+        if not self.peek_is("^", 1) or self.peek(2) is None:
             return None
         start = self.i + 2
         end = self.matching(start) if self.tokens[start].text == "{" else start

@@ -207,7 +207,10 @@ class FunctionReading(ReaderMixin):
 
     def function(self, tok: Token) -> sp.Symbol:
         if tok.text in (r"\operatorname", r"\mathrm", r"\text", r"\textrm"):
-            func = self.named_function()
+            named = self.named_function()
+            if named is None:
+                raise self.error(f"{tok.text}: not the name of a function derive knows")
+            func = named
             self.i = self.matching(self.i + 1) + 1
         else:
             self.i += 1
@@ -309,6 +312,8 @@ class FunctionReading(ReaderMixin):
     def opaque_call(self, tok: Token) -> sp.Symbol:
         """``\\operatorname{name}(a, b)`` of a name no table knows: a function equal only to itself."""
         word = self.braced_word()
+        if word is None:
+            raise self.error(f"{tok.text} needs a name in braces")
         self.i = self.matching(self.i + 1) + 1
         end = self.matching(self.i)
         parts = split(self.tokens[self.i + 1:end], {","})

@@ -10,6 +10,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    ReaderMixin = Any
+    from ..lexer import Token
+
+    class ReaderMixin(Any):  # type: ignore[misc]
+        """What every family shares: the cursor (``tokens``, ``i``) and the rest, untyped."""
+
+        text: str
+        tokens: list[Token]
+        i: int
+        depth: int
 else:
     ReaderMixin = object
