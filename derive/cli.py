@@ -18,7 +18,7 @@ from . import __version__
 from .checks.results import STATUS_TEXT, Status
 from .core.fsutil import WriteError, writable_folder
 from .core.kinds import KIND_NAMES
-from .core.progress import emit, progress, warn
+from .core.progress import emit, progress, uninterrupted, warn
 from .core.limits import ChildFailed, TimedOut, call_with_timeout
 from .core.suggest import did_you_mean
 from .core.workers import Stopped, raise_stopped
@@ -178,9 +178,10 @@ def cmd_build(args) -> int:
     bar = progress(total, "derivation")
     try:
         for b in build_each(out, names):
-            written += 1
-            bar.update(1)
-            emit(f"{b.name:<34} {STATUS_TEXT[b.status]:<18} -> {', '.join(str(f) for f in b.files)}")
+            with uninterrupted():  # the line printed and the count stay in step
+                written += 1
+                bar.update(1)
+                emit(f"{b.name:<34} {STATUS_TEXT[b.status]:<18} -> {', '.join(str(f) for f in b.files)}")
             worst = _worse(worst, _exit_for(b.report) if isinstance(b.report, Report) else _refutation_exit(b.report))
             if args.pdf:
                 try:
@@ -406,10 +407,11 @@ def cmd_verify(args) -> int:
             answer, code, table = _verify_one(path, domains, args)
             # each file's answer as soon as it is known: an interruption keeps them
             text = json.dumps(answer, ensure_ascii=False) if args.json else table
-            if text:
-                emit(text)
-            worst, done = _worse(worst, code), done + 1
-            bar.update(1)
+            with uninterrupted():  # the report written and the count stay in step
+                if text:
+                    emit(text)
+                worst, done = _worse(worst, code), done + 1
+                bar.update(1)
     except (KeyboardInterrupt, Stopped) as exc:
         bar.close()
         print(f"\nderive: stopped; {done} of {len(args.files)} files were checked (their reports are above), "

@@ -5,8 +5,10 @@ terminal (a pipe, a file, a CI log) nothing is drawn at all.
 """
 from __future__ import annotations
 
+import signal
 import sys
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, Iterator
 
 
 def progress(total: int | None, unit: str, *, enabled: bool = True) -> Any:
@@ -36,3 +38,18 @@ def warn(text: str) -> None:
     from tqdm import tqdm
 
     tqdm.write(text.rstrip("\n"), file=sys.stderr)
+
+
+@contextmanager
+def uninterrupted() -> Iterator[None]:
+    """Hold Ctrl-C, SIGTERM and SIGHUP until the block ends (where the platform
+    allows it), so that a result written and its count stay in step: a signal
+    that arrives meanwhile is handled right after."""
+    held = {signal.SIGINT, signal.SIGTERM} | ({signal.SIGHUP} if hasattr(signal, "SIGHUP") else set())
+    can_hold = hasattr(signal, "pthread_sigmask")
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held) if can_hold else None
+    try:
+        yield
+    finally:
+        if previous is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
