@@ -5,8 +5,10 @@ terminal (a pipe, a file, a CI log) nothing is drawn at all.
 """
 from __future__ import annotations
 
+import os
 import signal
 import sys
+import threading
 from contextlib import contextmanager
 from typing import Any, Iterator
 
@@ -42,14 +44,28 @@ def warn(text: str) -> None:
 
 @contextmanager
 def uninterrupted() -> Iterator[None]:
-    """Hold Ctrl-C, SIGTERM and SIGHUP until the block ends (where the platform
-    allows it), so that a result written and its count stay in step: a signal
-    that arrives meanwhile is handled right after."""
-    held = {signal.SIGINT, signal.SIGTERM} | ({signal.SIGHUP} if hasattr(signal, "SIGHUP") else set())
-    can_hold = hasattr(signal, "pthread_sigmask")
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held) if can_hold else None
+    """Hold Ctrl-C, SIGTERM and SIGHUP until the block ends, so that a result
+    written and its count stay in step: a signal that arrives meanwhile is
+    handled, by the handler it would have had, right after the block. (Python
+    runs signal handlers in the main thread only; elsewhere this holds nothing.)"""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pending: list[int] = []
+
+    def defer(signum: int, _frame: Any) -> None:
+        pending.append(signum)
+
+    held = [signal.SIGINT, signal.SIGTERM] + ([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])
+    previous = {int(signum): signal.signal(signum, defer) for signum in held}
     try:
         yield
     finally:
-        if previous is not None:
-            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        if pending:
+            first = previous[pending[0]]
+            if callable(first):
+                first(pending[0], None)  # Ctrl-C: KeyboardInterrupt; SIGTERM in a command: Stopped
+            elif first == signal.SIG_DFL:
+                os.kill(os.getpid(), pending[0])
