@@ -73,6 +73,7 @@ def read_formulas(texts: list[str], domains: dict[str, str] | None = None, unuse
         raw = reader.read_all()
         formulas.append(Formula(text, reader, raw))
         notes += [f"{text}: {n}" for n in reader.notes]
+    _take_implied_domains(formulas, parsed_domains, notes)
     table = Table(parsed_domains)
     table.size_keys |= set(sizes)
     for f in formulas:
@@ -94,6 +95,28 @@ def read_formulas(texts: list[str], domains: dict[str, str] | None = None, unuse
     if unused and not unused_ok:
         raise ParseError(f"a domain is given for {', '.join(unused)}, which the formulas do not use")
     return Parsed(exprs, table, notes)
+
+
+def _take_implied_domains(formulas: list[Formula], domains: dict[str, Domain], notes: list[str]) -> None:
+    """The domains named distributions give their parameters and values (``p`` of a Bernoulli is a
+    probability): added to ``domains`` where the user declared none, with a note saying points
+    are drawn there; a declared domain wins, with a note."""
+    taken: dict[str, tuple[str, str]] = {}
+    for f in formulas:
+        for key, (kind, why) in f.reader.implied.items():
+            old = taken.get(key)
+            if old is not None and old[0] != kind:
+                raise ParseError(f"{key} is {old[1]} (domain {old[0]}) and {why} (domain {kind}): one name "
+                                 "cannot be both", f.text, None)
+            taken.setdefault(key, (kind, why))
+    for key, (kind, why) in sorted(taken.items()):
+        declared = domains.get(key)
+        if declared is None:
+            domains[key] = Domain.parse(kind)
+            notes.append(f"{key} is {why}: taken in the domain {kind} (random points are drawn there and "
+                         "proofs assume it)")
+        elif declared.name != kind:
+            notes.append(f"{key} is {why}, whose domain is {kind}; the declared domain {declared.name} is kept")
 
 
 def _unify_whole_ranges(exprs: list[sp.Expr], table: Table) -> list[sp.Expr]:
