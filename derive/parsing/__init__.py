@@ -89,12 +89,25 @@ def read_formulas(texts: list[str], domains: dict[str, str] | None = None, unuse
         notes.append(f"{name} is written both plain and with an index ({name}_0, ...): read as two names, "
                      f"the plain one shown as '{name} (plain)'")
     exprs = [Resolver(f, table).expr() for f in formulas]
+    _refuse_called_variables(formulas, table)
     exprs = _unify_whole_ranges(name_whole_ranges(exprs, table), table)
     seen = {v.key for v in table.variables.values()} | {k for f in formulas for k in f.reader.bound}
     unused = sorted(set(parsed_domains) - seen)
     if unused and not unused_ok:
         raise ParseError(f"a domain is given for {', '.join(unused)}, which the formulas do not use")
     return Parsed(exprs, table, notes)
+
+
+def _refuse_called_variables(formulas: list[Formula], table: Table) -> None:
+    """A name called as a function (``p(x_i)``) and used as a variable (``p``, ``p_k``) in one
+    comparison has two readings: refused, naming both."""
+    called = set().union(*(f.reader.called for f in formulas)) if formulas else set()
+    both = sorted(called & {v.key for v in table.variables.values()})
+    if both:
+        name = both[0]
+        raise ParseError(f"{name} is called as a function ({name}(x_i), {name}(y=1 | x)) and used as a variable "
+                         f"({name}, {name}_k, {name}(k)) in one comparison: write one of them with another name",
+                         formulas[0].text, None)
 
 
 def _take_implied_domains(formulas: list[Formula], domains: dict[str, Domain], notes: list[str]) -> None:

@@ -62,7 +62,8 @@ class ReaderBase:
         self.declared: set[str] = set()  # keys given a domain
         self.bound: set[str] = set()
         self.bounds: list = []  # placeholders (or numerals) of every sum's bounds
-        self.implied: dict[str, tuple[str, str]] = {}  # names a distribution takes in a domain: (kind, why)
+        self.implied: dict[str, tuple[str, str]] = {}
+        self.called: set[str] = set()  # names called as a function (p(x_i), p(y=1 | x))  # names a distribution takes in a domain: (kind, why)
         self.depth = 0
 
     def error(self, message: str, tok: Token | None = None) -> ParseError:
