@@ -366,6 +366,7 @@ def _run_chain(chain: Chain, plan: Plan, bindings: dict[str, Binding], gaps: lis
         results.append(result(seg.line, before=seg.raw, after="", relation="?", verdict=StepVerdict.UNKNOWN,
                               method=UNREAD, reason=f"not read: {seg.unread}"))
     start = 0
+    defined: Line | None = None  # the name this chain defines
     if plan.name is not None and len(lines) == 1:  # `NAME = ...` on a row that could not be cut at all
         if plan.name not in bindings and all(g.key != plan.name for g in gaps):
             gaps.append(UnreadName(plan.name, None, lines[0].segment.unread))
@@ -399,6 +400,7 @@ def _run_chain(chain: Chain, plan: Plan, bindings: dict[str, Binding], gaps: lis
                 bindings[plan.name] = Binding(plan.name, lines[-1])
                 if not first.objective.is_problem:  # an estimator (arg max) is not unfolded
                     _define(name_line, first, state)
+                    defined = name_line
                 results.append(result(first.segment.line, before=name_line.segment.raw, after=first.segment.raw,
                                       relation="defines", verdict=StepVerdict.DEFINES, method="definition",
                                       reason=f"introduces {name_line.segment.raw}",
@@ -406,8 +408,21 @@ def _run_chain(chain: Chain, plan: Plan, bindings: dict[str, Binding], gaps: lis
         start = 1
     for k in range(start + 1, len(lines)):
         results.append(checked(lines[k - 1], lines[k], chain.links[k - 1]))
+    if defined is not None and any(r.verdict is StepVerdict.FAILS for r in results):
+        _withdraw(plan.name, defined, results, gaps, state)
     state.seen.extend(ln for ln in lines if ln.expr is not None)
     return results
+
+
+def _withdraw(key: str, name_line: Line, results: list[StepResult], gaps: list[UnreadName], state: FileState) -> None:
+    """A chain that defines a name and then fails contradicts itself: which of its lines the name
+    stands for is not known, so later lines using it are not checked (rather than checked
+    against a value the file itself disputes)."""
+    target = name_line.expr
+    state.definitions[:] = [(t, v) for t, v in state.definitions if t is not target]
+    failed = next(r.line for r in results if r.verdict is StepVerdict.FAILS)
+    gaps.append(UnreadName(key, _head_of(target) if target is not None else None,
+                           f"the chain defining it fails at line {failed}"))
 
 
 def _unread_reason(a: Line, b: Line, gaps: list[UnreadName], state: FileState) -> str | None:
