@@ -409,17 +409,16 @@ def _run_chain(chain: Chain, plan: Plan, bindings: dict[str, Binding], gaps: lis
     for k in range(start + 1, len(lines)):
         results.append(checked(lines[k - 1], lines[k], chain.links[k - 1]))
     if defined is not None and any(r.verdict is StepVerdict.FAILS for r in results):
-        _withdraw(plan.name, defined, results, gaps, state)
+        _distrust(plan.name, defined, results, gaps, state)
     state.seen.extend(ln for ln in lines if ln.expr is not None)
     return results
 
 
-def _withdraw(key: str, name_line: Line, results: list[StepResult], gaps: list[UnreadName], state: FileState) -> None:
+def _distrust(key: str, name_line: Line, results: list[StepResult], gaps: list[UnreadName], state: FileState) -> None:
     """A chain that defines a name and then fails contradicts itself: which of its lines the name
     stands for is not known, so later lines using it are not checked (rather than checked
     against a value the file itself disputes)."""
     target = name_line.expr
-    state.definitions[:] = [(t, v) for t, v in state.definitions if t is not target]
     failed = next(r.line for r in results if r.verdict is StepVerdict.FAILS)
     gaps.append(UnreadName(key, _head_of(target) if target is not None else None,
                            f"the chain defining it fails at line {failed}"))
@@ -441,6 +440,8 @@ def _unread_reason(a: Line, b: Line, gaps: list[UnreadName], state: FileState) -
 
 def _uses(line: Line, gap: UnreadName, state: FileState) -> bool:
     if gap.head is not None and line.expr is not None:
+        if line.expr.has(gap.head):
+            return True
         expr = unfold(line.expr, state)
         head = str(getattr(gap.head, "name", gap.head))
         return expr.has(gap.head) or any(str(getattr(n, "name", "")) == head or

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ..lexer import Token
+from ..lexer import ParseError, Token
 from ..nodes import Atom, Group, HiddenSize, IndexPart
 from .distributions import DISTRIBUTIONS, spelled
 from .names import GREEK
@@ -137,4 +137,8 @@ class ExpectationReading:
         parts = split(tokens, {","})
         if len(parts) != 1:
             raise self.error("one distribution after \\sim", at)
-        return self.vector_name(tokens, "the distribution", at)
+        try:
+            return self.vector_name(tokens, "the distribution", at)
+        except ParseError:
+            raise self.error("the distribution after \\sim: a name (x \\sim p), p(x) or a named distribution "
+                             "with its parameters (y \\sim \\mathrm{Bern}(p)); this one is not read", at) from None

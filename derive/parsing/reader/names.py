@@ -72,7 +72,8 @@ class NameReading:
                 return self.event(key, inner, end)
             bars = sum(1 for t in inner if t.text == "|")
             if any(t.text == r"\mid" for t in inner) or bars % 2:  # |x| comes in pairs; p(y|x) does not
-                raise self.error("conditional probability notation p(y|x) is not supported by check", nxt)
+                raise self.error(f"{key}(..|..): a conditional of a name that is not a probability (p, q, P, Q) "
+                                 "is not read by check", nxt)
             if key in OPAQUE_FUNCTIONS:
                 raise self.error(f"{key}(...) is a function check does not know; write out what it "
                                  "computes", nxt)
