@@ -21,8 +21,8 @@ from .chains import EQUALS, Chain, chains_of
 from .extract import read_source
 from .notation import CLASS_PLACEHOLDER, FUNCTION_PLACEHOLDER, PROBABILITY_NAMES, PROBABILITY_PLACEHOLDER, Rewriter
 from .results import UNREAD, StepResult, StepVerdict, VerifyError, VerifyReport
-from .state import (Binding, FileState, Line, canonical_name, is_definition_value, opaque_names, per_sample_term,
-                    unfold)
+from .state import (Binding, FileState, Line, canonical_name, define_function, is_definition_value, opaque_names,
+                    per_sample_term, unfold)
 from .steps import check_step, is_instance
 from .tokens import closing
 
@@ -522,4 +522,8 @@ def _define(name_line: Line, value: Line, state: FileState) -> None:
     target = name_line.expr
     if isinstance(target, (sp.Symbol, sp.Indexed)):
         state.definitions.append((target, value.expr))
+        found = define_function(target, value.expr, state)
+        if found is not None:
+            state.notes.append(f"line {name_line.segment.line}: {name_line.segment.raw} defines a function of its "
+                               "arguments: at other arguments it is this value with each argument put in")
 

@@ -65,6 +65,7 @@ class Call:
     hatted: bool = False                # mentions a model output (\hat{y})
     family: str = ""                    # the function, without its arguments: \ell, D_{KL}
     over_classes: bool = False          # \hat{p}(k | x_i): its last index is the class
+    arg_texts: tuple[str, ...] = ()     # a function's arguments as written (\ell(\hat{y}, 1): \hat{y}, 1)
 
     @property
     def _base(self) -> str:
@@ -365,9 +366,11 @@ class Rewriter:
             tokens[i].text) else " ".join(t.text for t in tokens[i:close + 1])
         hatted = hatted_head or any(t.text in (r"\hat", r"\widehat") for t in inner)
         family = base + ("_{" + " ".join(x.text for x in sub) + "}" if sub else "")
+        arg_texts = () if probability or conditional else tuple(
+            " ".join(t.text for t in part) for part in _split(inner))
         call = self.calls.get(key, head=base, written=written, probability=probability,
                               index_count=len(indices), mentions=mentions, args=args, given=given,
-                              hatted=hatted, family=family)
+                              hatted=hatted, family=family, arg_texts=arg_texts)
         if call.index_count != len(indices):
             raise ParseError(f"{written}: the same call with a different number of indices")
         text = call.placeholder
