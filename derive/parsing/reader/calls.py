@@ -23,7 +23,7 @@ from .tokens import split
 #: Names whose calls are probabilities or densities: positive values.
 DENSITY_LETTERS = {"p", "q", "P", "Q"}
 #: Names read as a function when called at one element (``\\lambda(f_i)``); other letters multiply.
-ELEMENT_CALLERS = {"f", "g", "h", "p", "q", "P", "Q", r"\phi", r"\psi", r"\lambda", r"\pi"}
+ELEMENT_CALLERS = {"f", "g", "h", "p", "q", "P", "Q", r"\phi", r"\psi", r"\lambda"}
 #: Bars of a conditional probability.
 GIVEN = {r"\mid", "|", r"\vert"}
 

@@ -219,9 +219,10 @@ class DistributionReading:
         if not bars:
             commas = sum(1 for t in inner if t.text == ",")
             if commas + 1 == len(dist.params):
+                other = " (for the function e^x write \\exp(x))" if dist.name == "exponential" else ""
                 raise self.error(f"{written}(..) with only its parameters names the distribution, not a number: "
                                  f"write {written}(x \\mid ..) for its {'pmf' if dist.discrete else 'density'} "
-                                 "at x, or use it after \\sim in an expectation", at)
+                                 f"at x, or use it after \\sim in an expectation{other}", at)
             raise self.error(f"{written}(..): which argument is the value? Write {written}(x \\mid ..) or "
                              f"{written}(x; ..), the value first", at)
         if len(bars) > 1:
