@@ -24,6 +24,7 @@ import sympy as sp
 
 from ..lexer import Token
 from ..nodes import Atom, Group, IndexPart
+from .tokens import split
 
 #: Separators between the value and the parameters: ``N(x \mid mu, s2)``, ``N(x; mu, s2)``.
 VALUE_BARS = {r"\mid", "|", ";", r"\vert"}
@@ -43,17 +44,22 @@ class Parameter:
 class Distribution:
     """One named distribution: ``formula(value, params)`` is its pmf or density.
 
-    ``support(params)`` gives the values of a discrete distribution as ``(lo, hi)`` when they
-    are finitely many (for an expectation written as a sum), None when they are not; it is
-    None for a density. ``value_domain`` is where the value lies (None: the real line)."""
+    ``support`` says what an expectation sums over: ``finite`` (the values ``bounds(params)``,
+    as ``(lo, hi)``), ``row`` (the whole range of its row parameter), ``infinite`` (not read)
+    or ``density`` (an integral, not read). ``value_domain`` is where the value lies (None:
+    the real line)."""
 
     name: str
     params: tuple[Parameter, ...]
     formula: Callable[[sp.Expr, list], sp.Expr]
     standard: str
-    discrete: bool
+    support: str
     value_domain: str | None = None
-    support: Callable[[list], tuple | None] | None = None
+    bounds: Callable[[list], tuple] | None = None
+
+    @property
+    def discrete(self) -> bool:
+        return self.support != "density"
 
 
 def _normal(x, ps):
@@ -101,24 +107,23 @@ def _binomial(k, ps):
 DISTRIBUTIONS: dict[str, Distribution] = {
     "normal": Distribution("normal", (Parameter(r"\mu"), Parameter(r"\sigma^2", "positive")), _normal,
                            r"\frac{1}{\sqrt{2\pi\sigma^2}} \exp\left(-\frac{(x-\mu)^2}{2\sigma^2}\right)",
-                           discrete=False),
+                           support="density"),
     "bernoulli": Distribution("bernoulli", (Parameter("p", "prob"),), _bernoulli, r"p^y (1-p)^{1-y}",
-                              discrete=True, value_domain="binary", support=lambda ps: (0, 1)),
+                              support="finite", value_domain="binary", bounds=lambda ps: (0, 1)),
     "categorical": Distribution("categorical", (Parameter(r"\boldsymbol\pi", vector=True),), _categorical,
-                                r"\pi_y", discrete=True, value_domain="label", support=lambda ps: None),
+                                r"\pi_y", support="row", value_domain="label"),
     "poisson": Distribution("poisson", (Parameter(r"\lambda", "positive"),), _poisson,
-                            r"\frac{\lambda^k e^{-\lambda}}{k!}", discrete=True, value_domain="natural",
-                            support=lambda ps: None),
+                            r"\frac{\lambda^k e^{-\lambda}}{k!}", support="infinite", value_domain="natural"),
     "laplace": Distribution("laplace", (Parameter(r"\mu"), Parameter("b", "positive")), _laplace,
-                            r"\frac{1}{2b} \exp\left(-\frac{|x-\mu|}{b}\right)", discrete=False),
+                            r"\frac{1}{2b} \exp\left(-\frac{|x-\mu|}{b}\right)", support="density"),
     "exponential": Distribution("exponential", (Parameter(r"\lambda", "positive"),), _exponential,
-                                r"\lambda e^{-\lambda x}", discrete=False, value_domain="positive"),
+                                r"\lambda e^{-\lambda x}", support="density", value_domain="positive"),
     "beta": Distribution("beta", (Parameter(r"\alpha", "positive"), Parameter(r"\beta", "positive")), _beta,
                          r"\frac{\Gamma(\alpha+\beta)}{\Gamma(\alpha)\Gamma(\beta)} x^{\alpha-1} (1-x)^{\beta-1}",
-                         discrete=False, value_domain="prob"),
+                         support="density", value_domain="prob"),
     "binomial": Distribution("binomial", (Parameter("n", "natural"), Parameter("p", "prob")), _binomial,
-                             r"\binom{n}{k} p^k (1-p)^{n-k}", discrete=True, value_domain="natural",
-                             support=lambda ps: (0, ps[0])),
+                             r"\binom{n}{k} p^k (1-p)^{n-k}", support="finite",
+                             value_domain="natural", bounds=lambda ps: (0, ps[0])),
 }
 
 #: The words that name a distribution inside \mathrm{..}, \operatorname{..}, \text{..}, \textrm{..}, \mathsf{..}.
@@ -194,13 +199,7 @@ class DistributionReading:
         value_tokens, param_tokens = self.value_and_parameters(inner, dist, written, open_)
         params = self.parameters(param_tokens, dist, written, open_)
         value = self.sub(value_tokens, f"value of {written}", open_)
-        args = []
-        for param, expr in zip(dist.params, params):
-            if param.vector:
-                args.append(lambda at, key=expr: self.new(Atom(key, (IndexPart(expr=at),), tok.pos)))
-            else:
-                args.append(expr)
-                self.take_domain(expr, param.domain, f"the parameter {param.name} of {written}")
+        args = self.formula_arguments(dist, params, written, tok)
         self.take_domain(value, dist.value_domain, f"the value of {written}")
         self.note(f"{written}(..) was read as the {'pmf' if dist.discrete else 'density'} "
                   f"{dist.standard} (the value before the bar, then {', '.join(p.name for p in dist.params)})")
@@ -235,7 +234,6 @@ class DistributionReading:
 
     def parameters(self, tokens: list[Token], dist: Distribution, written: str, at: Token) -> list:
         """The parameters after the bar, each read as an expression (a vector parameter as its name)."""
-        from .tokens import split
         parts = split(tokens, {","})
         if len(parts) != len(dist.params):
             wanted = ", ".join(p.name for p in dist.params)
@@ -248,6 +246,18 @@ class DistributionReading:
             else:
                 out.append(self.sub(part, f"parameter {param.name} of {written}", at))
         return out
+
+    def formula_arguments(self, dist: Distribution, params: list, written: str, at: Token) -> list:
+        """The parameters as the formula takes them (a row as a function of the class), each
+        parameter written as one name taken in its domain."""
+        args = []
+        for param, expr in zip(dist.params, params):
+            if param.vector:
+                args.append(lambda k, key=expr: self.new(Atom(key, (IndexPart(expr=k),), at.pos)))
+            else:
+                args.append(expr)
+                self.take_domain(expr, param.domain, f"the parameter {param.name} of {written}")
+        return args
 
     def take_domain(self, expr: sp.Expr, kind: str | None, what: str) -> None:
         """Take the name ``expr`` is (``p``, ``y_i``; for a positive parameter also ``\\sigma^2``)

@@ -91,26 +91,19 @@ class ExpectationReading:
             if after >= len(tokens) or tokens[after].text != "(" or tokens[-1].text != ")":
                 raise self.error(f"{written} after \\sim needs its parameters in parentheses", at)
             inner = tokens[after + 1:-1]
-            if not dist.discrete:
+            if dist.support == "density":
                 raise self.error(f"an expectation over {written}, a density, is an integral, which is not read; "
                                  "only discrete distributions with finitely many values are summed", at)
-            params = self.parameters(inner, dist, written, at)
-            support = dist.support(params)
-            args = []
-            for param, expr in zip(dist.params, params):
-                if param.vector:
-                    args.append(lambda x, key=expr: self.new(Atom(key, (IndexPart(expr=x),), at.pos)))
-                else:
-                    args.append(expr)
-                    self.take_domain(expr, param.domain, f"the parameter {param.name} of {written}")
-            if support is None and name != "categorical":
+            if dist.support == "infinite":
                 raise self.error(f"an expectation over {written} sums over infinitely many values, which is "
                                  "not read", at)
-            if support is None:
+            params = self.parameters(inner, dist, written, at)
+            args = self.formula_arguments(dist, params, written, at)
+            if dist.support == "row":
                 lo, hi = 1, self.new(HiddenSize(var))
                 shown = f"1..(the whole range of {var})"
             else:
-                lo, hi = support
+                lo, hi = dist.bounds(params)
                 if isinstance(hi, sp.Symbol):
                     self.bounds.append(hi)
                 shown = f"{lo}..{sp.sstr(hi) if not isinstance(hi, sp.Symbol) else 'n'}"
