@@ -13,7 +13,8 @@ GAUSS = r"\frac{1}{\sqrt{2\pi\sigma^2}} \exp\left(-\frac{(x-\mu)^2}{2\sigma^2}\r
 
 # (reading, its standard formula, wrong twin)
 DISTRIBUTION_CASES = [
-    (r"\mathcal{N}(x \mid \mu, \sigma^2)", GAUSS, r"\frac{1}{\sqrt{2\pi\sigma}} \exp\left(-\frac{(x-\mu)^2}{2\sigma}\right)"),
+    (r"\mathcal{N}(x \mid \mu, \sigma^2)", GAUSS,
+     r"\frac{1}{\sqrt{2\pi\sigma}} \exp\left(-\frac{(x-\mu)^2}{2\sigma}\right)"),
     (r"\mathcal{N}(x; \mu, \sigma^2)", r"\frac{1}{\sigma\sqrt{2\pi}} e^{-\frac{(x-\mu)^2}{2\sigma^2}}",
      r"\frac{1}{\sigma\sqrt{2\pi}} e^{-\frac{(x-\mu)^2}{\sigma^2}}"),
     (r"\mathcal N(x | \mu, \sigma^2)", GAUSS, r"\frac{1}{\sqrt{2\pi}} \exp\left(-\frac{(x-\mu)^2}{2\sigma^2}\right)"),

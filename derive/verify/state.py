@@ -90,8 +90,9 @@ def read_argument(text: str, state: "FileState") -> sp.Expr | None:
         expr = read_formulas([text], state.domains, unused_ok=True).exprs[0]
     except (ParseError, ValueError, TypeError):
         return None
+    reserved = (*PROBABILITY_NAMES, FUNCTION_PLACEHOLDER)
     if expr.has(sp.Indexed, sp.Sum, sp.Product) or any(
-            str(getattr(s, "name", "")).startswith((*PROBABILITY_NAMES, FUNCTION_PLACEHOLDER)) for s in expr.free_symbols):
+            str(getattr(s, "name", "")).startswith(reserved) for s in expr.free_symbols):
         return None
     return expr
 
