@@ -57,3 +57,9 @@ def test_refused_with_its_reason(text, says):
     with pytest.raises(ParseError) as info:
         read_formulas([text])
     assert says in str(info.value)
+
+
+@pytest.mark.parametrize("a,b", [("E", r"\mathrm{E}"), (r"\mathrm{E}_1 + 1", r"1 + \mathrm{E}_1"),
+                                 (r"E_k x", r"x E_k")])
+def test_an_e_without_a_distribution_below_it_stays_a_name(a, b):
+    assert check(a, b).verdict == "equivalent"

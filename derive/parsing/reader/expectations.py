@@ -33,24 +33,31 @@ class ExpectationReading:
         return self.e_end() is not None
 
     def e_end(self) -> int | None:
-        """The index after the E at the cursor, or None when there is none."""
+        """The index after the E at the cursor, or None when there is none. ``\\mathbb{E}`` is an
+        expectation before a subscript or a bracket; ``\\mathrm{E}``, ``\\operatorname{E}`` and a bare
+        ``E`` only before a subscript holding ``\\sim`` (else they are a name: ``\\mathrm{E}_1``)."""
         tok = self.peek()
         if tok is None:
             return None
+        end = None
         if tok.text in E_COMMANDS:
             nxt = self.peek(1)
             if nxt is not None and nxt.text == "{" and self.peek(2) is not None and self.peek(2).text == "E" \
                     and self.peek(3) is not None and self.peek(3).text == "}":
-                return self.i + 4
-            if nxt is not None and nxt.text == "E" and tok.text == r"\mathbb":
-                return self.i + 2
+                end = self.i + 4
+            elif nxt is not None and nxt.text == "E" and tok.text == r"\mathbb":
+                end = self.i + 2
+        elif tok.kind == "letter" and tok.text == "E":
+            end = self.i + 1
+        if end is None or end >= len(self.tokens):
             return None
-        if tok.kind == "letter" and tok.text == "E" and self.peek(1) is not None and self.peek(1).text == "_":
-            start = self.i + 2
-            if start < len(self.tokens) and self.tokens[start].text == "{":
-                end = self.matching(start)
-                if any(t.text == r"\sim" for t in self.tokens[start:end]):
-                    return self.i + 1
+        after = self.tokens[end].text
+        if tok.text == r"\mathbb" and after in ("_", *BODY_OPENERS):
+            return end
+        if after == "_" and end + 1 < len(self.tokens) and self.tokens[end + 1].text == "{":
+            close = self.matching(end + 1)
+            if any(t.text == r"\sim" for t in self.tokens[end + 1:close]):
+                return end
         return None
 
     def expectation(self, tok: Token) -> sp.Symbol:
