@@ -52,6 +52,8 @@ def test_the_reading_is_said_in_a_note(text, says):
     (r"\mathbb{E}_{p}[x]", "which variable follows which distribution"),
     (r"\mathbb{E}_{x \sim p} x", "in brackets"),
     (r"\mathbb{E}_{x \sim p(x \mid \theta)}[x]", "a conditional or another argument is not read"),
+    (r"\mathbb{E}_{x \sim p}[x^2]", "used as a number"),
+    (r"\mathbb{E}_{k \sim \mathrm{Cat}(\pi)}[k]", "used as a number"),
 ])
 def test_refused_with_its_reason(text, says):
     with pytest.raises(ParseError) as info:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import sympy as sp
 
 from ..lexer import ParseError, Token
-from ..nodes import Atom, Group, HiddenSize, IndexPart
+from ..nodes import Atom, Call, Group, HiddenSize, IndexPart, Indicator
 from .distributions import DISTRIBUTIONS, spelled
 from .names import GREEK
 from .tokens import split
@@ -87,7 +87,35 @@ class ExpectationReading:
         var_sym = self.new(Atom(var, (), var_tokens[0].pos))
         weight, lo, hi = self.weight(dist_tokens, var, var_sym, mark)
         body = self.group()
+        if isinstance(hi, sp.Symbol) and isinstance(self.nodes.get(hi), HiddenSize) and self.used_as_value(body, var_sym):
+            raise self.error(f"{var} is used as a number in the body, but the values {var} takes are not known "
+                             f"(only the weights): write the sum with the values, \\sum_k p_k v_k", opener)
         return self.new(Group(sp.Sum(weight * body, (var_sym, lo, hi))))
+
+    def used_as_value(self, sym: sp.Symbol, var_sym: sp.Symbol, seen: set | None = None) -> bool:
+        """Whether the variable ``var_sym`` appears in ``sym``'s expression as a number rather than
+        only as an index (``x`` in ``f(x)`` = f_x is an index; in ``x^2`` it is a value)."""
+        seen = set() if seen is None else seen
+        if sym in seen:
+            return False
+        seen.add(sym)
+        node = self.nodes.get(sym)
+        exprs = []
+        if isinstance(node, Group):
+            exprs = [node.expr]
+        elif isinstance(node, Call):
+            exprs = [node.arg, *node.rest] + ([node.base] if node.base is not None else [])
+        elif isinstance(node, Indicator):
+            exprs = [node.lhs, node.rhs]
+        key = self.nodes[var_sym].key
+        for expr in exprs:
+            for s in expr.free_symbols:
+                node = self.nodes.get(s)
+                if isinstance(node, Atom) and node.key == key and not node.indices and not node.suffix:
+                    return True
+                if self.used_as_value(s, var_sym, seen):
+                    return True
+        return False
 
     def weight(self, tokens: list[Token], var: str, var_sym: sp.Symbol, at: Token):
         """``(weight, lo, hi)``: the pmf at the variable and the range of its values."""
