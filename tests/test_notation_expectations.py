@@ -37,7 +37,7 @@ def test_expectation_and_its_wrong_twin(a, b, wrong):
 
 
 @pytest.mark.parametrize("text,says", [
-    (r"\mathbb{E}_{x \sim p}[x]", "discrete distribution"),
+    (r"\mathbb{E}_{x \sim p}[f(x)]", "discrete distribution"),
     (r"\mathbb{E}_{y \sim \mathrm{Bern}(p)}[y]", "sum over y = 0..1"),
 ])
 def test_the_reading_is_said_in_a_note(text, says):
