@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from derive.verify import verify_file
+from derive.verify import verify_file, verify_text
 
 DATA = Path(__file__).parent / "data" / "distributions"
 
@@ -38,3 +38,13 @@ def test_a_name_whose_defining_chain_fails_is_not_checked_later(tmp_path):
     later = [s for s in report.steps if s.line == 3]
     assert later and all(s.verdict.value == "unknown" for s in later), [(s.line, s.verdict.value) for s in later]
     assert any("fails at line 1" in s.reason for s in later)
+
+
+def test_a_domain_a_distribution_takes_holds_in_every_chain_of_the_file():
+    text = ("$$\\log \\mathrm{Bern}(y \\mid p) = y \\log p + (1 - y) \\log(1 - p)$$\n\n"
+            "$$y^2 (1 - p) = y - y p$$\n")
+    report = verify_text(text, "md", {})
+    assert [s.verdict.value for s in report.steps] == ["holds", "holds"], [(s.line, s.reason) for s in report.steps]
+    assert any("taken in the domain binary" in n for n in report.notes)
+    wrong = verify_text(text.replace("y - y p", "y + y p"), "md", {})
+    assert wrong.first_failure is not None and wrong.first_failure.line == 3

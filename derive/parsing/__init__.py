@@ -5,7 +5,7 @@ together, so they share their variables and domains.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sympy as sp
 
@@ -27,6 +27,8 @@ class Parsed:
     exprs: list[sp.Expr]
     table: Table
     notes: list[str]
+    #: the domains named distributions gave their names: key -> (kind, the note saying so)
+    taken: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 def domain_key(text: str) -> str:
@@ -73,7 +75,7 @@ def read_formulas(texts: list[str], domains: dict[str, str] | None = None, unuse
         raw = reader.read_all()
         formulas.append(Formula(text, reader, raw))
         notes += [f"{text}: {n}" for n in reader.notes]
-    _take_implied_domains(formulas, parsed_domains, notes)
+    taken = _take_implied_domains(formulas, parsed_domains, notes)
     table = Table(parsed_domains)
     table.size_keys |= set(sizes)
     for f in formulas:
@@ -95,7 +97,7 @@ def read_formulas(texts: list[str], domains: dict[str, str] | None = None, unuse
     unused = sorted(set(parsed_domains) - seen)
     if unused and not unused_ok:
         raise ParseError(f"a domain is given for {', '.join(unused)}, which the formulas do not use")
-    return Parsed(exprs, table, notes)
+    return Parsed(exprs, table, notes, taken)
 
 
 def _refuse_called_variables(formulas: list[Formula], table: Table) -> None:
@@ -110,10 +112,11 @@ def _refuse_called_variables(formulas: list[Formula], table: Table) -> None:
                          formulas[0].text, None)
 
 
-def _take_implied_domains(formulas: list[Formula], domains: dict[str, Domain], notes: list[str]) -> None:
+def _take_implied_domains(formulas: list[Formula], domains: dict[str, Domain],
+                          notes: list[str]) -> dict[str, tuple[str, str]]:
     """The domains named distributions give their parameters and values (``p`` of a Bernoulli is a
     probability): added to ``domains`` where the user declared none, with a note saying points
-    are drawn there; a declared domain wins, with a note."""
+    are drawn there; a declared domain wins, with a note. Returns the domains added."""
     taken: dict[str, tuple[str, str]] = {}
     for f in formulas:
         for key, (kind, why) in f.reader.implied.items():
@@ -122,14 +125,17 @@ def _take_implied_domains(formulas: list[Formula], domains: dict[str, Domain], n
                 raise ParseError(f"{key} is {old[1]} (domain {old[0]}) and {why} (domain {kind}): one name "
                                  "cannot be both", f.text, None)
             taken.setdefault(key, (kind, why))
+    added: dict[str, tuple[str, str]] = {}
     for key, (kind, why) in sorted(taken.items()):
         declared = domains.get(key)
         if declared is None:
             domains[key] = Domain.parse(kind)
             notes.append(f"{key} is {why}: taken in the domain {kind} (random points are drawn there and "
                          "proofs assume it)")
+            added[key] = (kind, notes[-1])
         elif declared.name != kind:
             notes.append(f"{key} is {why}, whose domain is {kind}; the declared domain {declared.name} is kept")
+    return added
 
 
 def _unify_whole_ranges(exprs: list[sp.Expr], table: Table) -> list[sp.Expr]:

@@ -237,15 +237,24 @@ def _parse_all(plans: list[Plan], state: FileState, partial: bool = False) -> No
         domains[CLASS_PLACEHOLDER] = "simplex+"  # a distribution over the classes
     used: set[str] = set()
     sizes: set[str] = set()
-    first: list = []
-    for plan in plans:  # first, which names are sizes anywhere in the file
-        readable = _readable(plan.lines)
-        try:
-            parsed = read_formulas([ln.objective.text for ln in readable], domains, unused_ok=True)
-            sizes |= parsed.table.size_keys
-        except ParseError:
-            parsed = None  # read line by line below
-        first.append(parsed)
+    for _ in range(2):  # first, which names are sizes anywhere in the file
+        first: list = []
+        taken: dict = {}
+        for plan in plans:
+            readable = _readable(plan.lines)
+            try:
+                parsed = read_formulas([ln.objective.text for ln in readable], domains, unused_ok=True)
+                sizes |= parsed.table.size_keys
+                for key, kind in parsed.taken.items():
+                    taken.setdefault(key, kind)
+            except ParseError:
+                parsed = None  # read line by line below
+            first.append(parsed)
+        if not taken:
+            break
+        # a name a distribution takes in a domain (p of Bern(y | p)) is in it in every chain
+        domains.update({key: kind for key, (kind, _) in taken.items()})
+        state.notes += [note for _, note in taken.values()]
     for plan, parsed in zip(plans, first):
         if parsed is not None and not _reads_other_sizes(parsed, sizes):
             lines = _readable(plan.lines)  # the file's other sizes change nothing here: keep the first reading
