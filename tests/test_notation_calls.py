@@ -36,6 +36,8 @@ DISTRIBUTION_CASES = [
     (r"\mathrm{Beta}(x; 2, 3)", r"12 x (1-x)^2", r"6 x (1-x)^2"),
     (r"\mathrm{Beta}(x; \alpha, 1)", r"\alpha x^{\alpha - 1}", r"\alpha x^{\alpha}"),
     (r"\mathrm{Binomial}(k \mid n, p)", r"\binom{n}{k} p^k (1-p)^{n-k}", r"\binom{n}{k} p^{n-k} (1-p)^{k}"),
+    (r"\mathrm{Bern}(1 \mid p)", "p", "1 - p"),
+    (r"\mathcal{N}(y - c \mid 0, 1)", r"\mathcal{N}(y \mid c, 1)", r"\mathcal{N}(y \mid -c, 1)"),
     (r"\mathrm{Bin}(k; 4, p)", r"\binom{4}{k} p^k (1-p)^{4-k}", r"\binom{4}{k} p^k (1-p)^{k}"),
 ]
 
@@ -101,6 +103,11 @@ def test_two_distributions_asking_two_domains_of_one_name_are_refused():
     (r"\mathcal{N}(x \mid \mu)", "takes 2 parameters"),
     (r"\mathcal{N}(|x| \mid \mu, 1)", "more than one bar"),
     (r"\mathrm{Beta}(a, b)", "names the distribution"),
+    (r"\mathrm{Exp}(x)", r"\exp(x)"),
+    (r"\mathrm{Bern}(2 \mid p)", "number in its support"),
+    (r"\mathrm{Exp}(y - c; \lambda)", "must be a name or a number"),
+    (r"\mathrm{Bern}(y \mid 1.5)", "outside its domain"),
+    (r"\mathcal{N}(x \mid 0, -1)", "outside its domain"),
 ])
 def test_a_distribution_with_two_readings_is_refused(text, says):
     with pytest.raises(ParseError) as info:

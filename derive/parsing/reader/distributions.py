@@ -23,9 +23,17 @@ from typing import Callable
 import sympy as sp
 
 from ..lexer import Token
-from ..nodes import Atom, Group, IndexPart
+from ..nodes import Atom, Constant, Group, IndexPart
 from .tokens import split
 
+#: Whether a number lies in a value domain (the support of a distribution).
+IN_SUPPORT: dict[str, Callable[[sp.Expr], bool]] = {
+    "binary": lambda v: v in (0, 1),
+    "natural": lambda v: bool(v.is_integer and v >= 0),
+    "label": lambda v: bool(v.is_integer),
+    "positive": lambda v: bool(v > 0),
+    "prob": lambda v: bool(0 <= v <= 1),
+}
 #: Separators between the value and the parameters: ``N(x \mid mu, s2)``, ``N(x; mu, s2)``.
 VALUE_BARS = {r"\mid", "|", ";", r"\vert"}
 
@@ -200,6 +208,7 @@ class DistributionReading:
         params = self.parameters(param_tokens, dist, written, open_)
         value = self.sub(value_tokens, f"value of {written}", open_)
         args = self.formula_arguments(dist, params, written, tok)
+        self.check_support(value, dist, written, open_)
         self.take_domain(value, dist.value_domain, f"the value of {written}")
         self.note(f"{written}(..) was read as the {'pmf' if dist.discrete else 'density'} "
                   f"{dist.standard} (the value before the bar, then {', '.join(p.name for p in dist.params)})")
@@ -247,6 +256,18 @@ class DistributionReading:
                 out.append(self.sub(part, f"parameter {param.name} of {written}", at))
         return out
 
+    def check_support(self, value: sp.Expr, dist: Distribution, written: str, at: Token) -> None:
+        """The formula holds on the support only (an exponential density is 0 below 0): the value
+        must be a name (taken in the support) or a number in it; any other expression is refused."""
+        if dist.value_domain is None or self.named(value) is not None:
+            return
+        number = self.number_of(value)
+        if number is not None and IN_SUPPORT[dist.value_domain](number):
+            return
+        shown = "a number in its support" if number is not None else "a name or a number"
+        raise self.error(f"the value of {written}(..) must be {shown} ({dist.value_domain}): off its support "
+                         f"the {'pmf' if dist.discrete else 'density'} is 0, not {dist.standard}", at)
+
     def formula_arguments(self, dist: Distribution, params: list, written: str, at: Token) -> list:
         """The parameters as the formula takes them (a row as a function of the class), each
         parameter written as one name taken in its domain."""
@@ -255,6 +276,10 @@ class DistributionReading:
             if param.vector:
                 args.append(lambda k, key=expr: self.new(Atom(key, (IndexPart(expr=k),), at.pos)))
             else:
+                number = self.number_of(expr)
+                if param.domain is not None and number is not None and not IN_SUPPORT[param.domain](number):
+                    raise self.error(f"the parameter {param.name} of {written} is {expr}, outside its domain "
+                                     f"({param.domain}): no such distribution", at)
                 args.append(expr)
                 self.take_domain(expr, param.domain, f"the parameter {param.name} of {written}")
         return args
@@ -275,6 +300,15 @@ class DistributionReading:
             raise self.error(f"{key} is {old[1]} (domain {old[0]}) and {what} (domain {kind}): "
                              "one name cannot be both")
         self.implied.setdefault(key, (kind, what))
+
+    def number_of(self, expr: sp.Expr) -> sp.Expr | None:
+        """The number ``expr`` is (a numeral, ``1.5``, ``-1``, ``\\frac{1}{2}``), or None."""
+        value = expr.xreplace({s: n.value for s, n in self.nodes.items() if isinstance(n, Constant)
+                               and s in expr.free_symbols})
+        value = value.xreplace({s: self.number_of(n.expr) for s, n in self.nodes.items()
+                                if isinstance(n, Group) and s in value.free_symbols
+                                and self.number_of(n.expr) is not None})
+        return value if value.is_number and value.is_real else None
 
     def named(self, expr: sp.Expr) -> str | None:
         """The key of the variable ``expr`` is, when it is one (``p``, ``y_i``), else None."""
