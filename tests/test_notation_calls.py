@@ -145,3 +145,25 @@ def test_a_call_at_an_element_is_that_function_there():
 def test_a_name_called_and_used_as_a_variable_is_refused():
     with pytest.raises(ParseError, match="called as a function"):
         read_formulas([r"p(x_i) + p"])
+
+
+#: Each distribution at standard arguments, and its formula written out.
+AT_STANDARD = {
+    "normal": (r"x \mid \mu, \sigma^2", GAUSS),
+    "bernoulli": (r"y \mid p", r"p^y (1-p)^{1-y}"),
+    "categorical": (r"y \mid \pi", r"\pi_y"),
+    "poisson": (r"k \mid \lambda", r"\frac{\lambda^k e^{-\lambda}}{k!}"),
+    "laplace": (r"x \mid \mu, b", r"\frac{1}{2b} e^{-|x-\mu|/b}"),
+    "exponential": (r"x \mid \lambda", r"\lambda e^{-\lambda x}"),
+    "beta": (r"x \mid 2, 3", r"12 x (1-x)^2"),
+    "binomial": (r"k \mid n, p", r"\binom{n}{k} p^k (1-p)^{n-k}"),
+}
+
+
+@pytest.mark.parametrize("command", [r"\mathrm", r"\operatorname", r"\text"])
+@pytest.mark.parametrize("word", sorted(WORDS))
+def test_every_spelling_reads_its_formula(word, command):
+    args, formula = AT_STANDARD[WORDS[word]]
+    text = f"{command}{{{word}}}({args})"
+    assert check(text, formula).verdict == "equivalent"
+    assert check(text, f"2 \\cdot {formula}").verdict == "not_equivalent"
