@@ -63,6 +63,14 @@ notation read, by family (README: "Checking a formula"):
   brackets   ( ) [ ] \{ \} |x| \vert \lvert \left \mleft \bigl.., \frac \dfrac \tfrac \cfrac, \boxed
   numbers    decimals exactly, 2.5E2 1e-3 (scientific), 1\frac12 (the mixed number 3/2)
   indicators \mathbb{1}\{y=k\}, [y=k], 1_{y=k}, \delta_{y,k}
+  calls      p(x_i) \lambda(f_i) (an unknown function at an element), p(y=1 \mid x) (one unknown probability)
+  distributions  pmf or density at the value before \mid or ; (parameters taken in their domains):
+             \mathcal{N}(x \mid \mu, \sigma^2) (Normal, Gaussian), Bern(y \mid p) (Ber, Bernoulli),
+             Cat(y \mid \pi) (Categorical), Poisson(k; \lambda) (Pois, Poiss), Laplace(x; \mu, b) (Lap),
+             Exp(x; \lambda) (Exponential, Expon), Beta(x; \alpha, \beta), Binomial(k; n, p) (Bin, Binom),
+             each in \mathrm \operatorname \text \textrm or \mathsf
+  expectations  \mathbb{E}_{x \sim p}[..] (\sum_x p_x ..), \mathbb{E}_{y \sim \mathrm{Bern}(p)}[..] (the pmf-
+             weighted sum over the finite support); over a density or a Poisson: refused
 Readings a text leaves open get a note or exit 2, never a guess.
 
 exit status: 0 equivalent, 1 not equivalent, 2 bad input or usage, 3 unknown (undecided or timeout).

@@ -21,8 +21,8 @@ from .chains import EQUALS, Chain, chains_of
 from .extract import read_source
 from .notation import CLASS_PLACEHOLDER, FUNCTION_PLACEHOLDER, PROBABILITY_NAMES, PROBABILITY_PLACEHOLDER, Rewriter
 from .results import UNREAD, StepResult, StepVerdict, VerifyError, VerifyReport
-from .state import (Binding, FileState, Line, canonical_name, is_definition_value, opaque_names, per_sample_term,
-                    unfold)
+from .state import (Binding, FileState, Line, canonical_name, define_function, is_definition_value, opaque_names,
+                    per_sample_term, unfold)
 from .steps import check_step, is_instance
 from .tokens import closing
 
@@ -237,15 +237,24 @@ def _parse_all(plans: list[Plan], state: FileState, partial: bool = False) -> No
         domains[CLASS_PLACEHOLDER] = "simplex+"  # a distribution over the classes
     used: set[str] = set()
     sizes: set[str] = set()
-    first: list = []
-    for plan in plans:  # first, which names are sizes anywhere in the file
-        readable = _readable(plan.lines)
-        try:
-            parsed = read_formulas([ln.goal.text for ln in readable], domains, unused_ok=True)
-            sizes |= parsed.table.size_keys
-        except ParseError:
-            parsed = None  # read line by line below
-        first.append(parsed)
+    for _ in range(2):  # first, which names are sizes anywhere in the file
+        first: list = []
+        taken: dict = {}
+        for plan in plans:
+            readable = _readable(plan.lines)
+            try:
+                parsed = read_formulas([ln.goal.text for ln in readable], domains, unused_ok=True)
+                sizes |= parsed.table.size_keys
+                for key, kind in parsed.taken.items():
+                    taken.setdefault(key, kind)
+            except ParseError:
+                parsed = None  # read line by line below
+            first.append(parsed)
+        if not taken:
+            break
+        # a name a distribution takes in a domain (p of Bern(y | p)) is in it in every chain
+        domains.update({key: kind for key, (kind, _) in taken.items()})
+        state.notes += [note for _, note in taken.values()]
     for plan, parsed in zip(plans, first):
         if parsed is not None and not _reads_other_sizes(parsed, sizes):
             lines = _readable(plan.lines)  # the file's other sizes change nothing here: keep the first reading
@@ -366,6 +375,7 @@ def _run_chain(chain: Chain, plan: Plan, bindings: dict[str, Binding], gaps: lis
         results.append(result(seg.line, before=seg.raw, after="", relation="?", verdict=StepVerdict.UNKNOWN,
                               method=UNREAD, reason=f"not read: {seg.unread}"))
     start = 0
+    defined: Line | None = None  # the name this chain defines
     if plan.name is not None and len(lines) == 1:  # `NAME = ...` on a row that could not be cut at all
         if plan.name not in bindings and all(g.key != plan.name for g in gaps):
             gaps.append(UnreadName(plan.name, None, lines[0].segment.unread))
@@ -399,6 +409,7 @@ def _run_chain(chain: Chain, plan: Plan, bindings: dict[str, Binding], gaps: lis
                 bindings[plan.name] = Binding(plan.name, lines[-1])
                 if not first.goal.is_problem:  # an estimator (arg max) is not unfolded
                     _define(name_line, first, state)
+                    defined = name_line
                 results.append(result(first.segment.line, before=name_line.segment.raw, after=first.segment.raw,
                                       relation="defines", verdict=StepVerdict.DEFINES, method="definition",
                                       reason=f"introduces {name_line.segment.raw}",
@@ -406,8 +417,20 @@ def _run_chain(chain: Chain, plan: Plan, bindings: dict[str, Binding], gaps: lis
         start = 1
     for k in range(start + 1, len(lines)):
         results.append(checked(lines[k - 1], lines[k], chain.links[k - 1]))
+    if defined is not None and any(r.verdict is StepVerdict.FAILS for r in results):
+        _distrust(plan.name, defined, results, gaps, state)
     state.seen.extend(ln for ln in lines if ln.expr is not None)
     return results
+
+
+def _distrust(key: str, name_line: Line, results: list[StepResult], gaps: list[UnreadName], state: FileState) -> None:
+    """A chain that defines a name and then fails contradicts itself: which of its lines the name
+    stands for is not known, so later lines using it are not checked (rather than checked
+    against a value the file itself disputes)."""
+    target = name_line.expr
+    failed = next(r.line for r in results if r.verdict is StepVerdict.FAILS)
+    gaps.append(UnreadName(key, _head_of(target) if target is not None else None,
+                           f"the chain defining it fails at line {failed}"))
 
 
 def _unread_reason(a: Line, b: Line, gaps: list[UnreadName], state: FileState) -> str | None:
@@ -426,6 +449,8 @@ def _unread_reason(a: Line, b: Line, gaps: list[UnreadName], state: FileState) -
 
 def _uses(line: Line, gap: UnreadName, state: FileState) -> bool:
     if gap.head is not None and line.expr is not None:
+        if line.expr.has(gap.head):
+            return True
         expr = unfold(line.expr, state)
         head = str(getattr(gap.head, "name", gap.head))
         return expr.has(gap.head) or any(str(getattr(n, "name", "")) == head or
@@ -506,4 +531,8 @@ def _define(name_line: Line, value: Line, state: FileState) -> None:
     target = name_line.expr
     if isinstance(target, (sp.Symbol, sp.Indexed)):
         state.definitions.append((target, value.expr))
+        found = define_function(target, value.expr, state)
+        if found is not None:
+            state.notes.append(f"line {name_line.segment.line}: {name_line.segment.raw} defines a function of its "
+                               "arguments: at other arguments it is this value with each argument put in")
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from ..parsing.lexer import ParseError, Token, tokenize
 from ..parsing.reader import GREEK
+from ..parsing.reader.distributions import VALUE_BARS, spelled
 from .tokens import closing
 
 #: Heads always read as a probability when followed by ``(``.
@@ -66,6 +67,7 @@ class Call:
     hatted: bool = False                # mentions a model output (\hat{y})
     family: str = ""                    # the function, without its arguments: \ell, D_{KL}
     over_classes: bool = False          # \hat{p}(k | x_i): its last index is the class
+    arg_texts: tuple[str, ...] = ()     # a function's arguments as written (\ell(\hat{y}, 1): \hat{y}, 1)
 
     @property
     def _base(self) -> str:
@@ -244,6 +246,11 @@ class Rewriter:
                 text, i = onehot
                 out.append(text)
                 continue
+            law = self._distribution_object(tokens, i)
+            if law is not None:
+                text, i = law
+                out.append(text)
+                continue
             call = self._call(tokens, i)
             if call is not None:
                 text, i = call
@@ -292,6 +299,33 @@ class Rewriter:
             return False
         return found is not None and (PROBABILITY_PLACEHOLDER in found[0] or FUNCTION_PLACEHOLDER in found[0])
 
+    def _distribution_object(self, tokens: list[Token], i: int):
+        """``\\mathcal{N}(\\mu, \\sigma^2)`` with no value before a bar (the right side of
+        ``y_i \\sim ..``): the distribution itself, one opaque name, ``(text, next index)``;
+        None for anything else (``\\mathcal{N}(x \\mid \\mu, \\sigma^2)`` is its density, read by
+        the reader)."""
+        if i > 0 and tokens[i - 1].text == r"\sim":
+            return None  # \mathbb{E}_{y \sim \mathrm{Bern}(p)}: the reader sums over it
+        found = spelled(tokens, i)
+        if found is None or found[2] >= len(tokens) or tokens[found[2]].text != "(":
+            return None
+        close = _match_paren(tokens, found[2])
+        if close is None:
+            return None
+        inner = tokens[found[2] + 1:close]
+        if not inner or any(t.text in VALUE_BARS for t in inner):
+            return None
+        key, indices, args, given = self._key(found[1], [], inner)
+        start, end = tokens[i].pos, tokens[close].pos + 1
+        written = self.raw[start:end] if 0 <= start < end <= len(self.raw) else found[1]
+        call = self.calls.get(key, head=found[1], written=written, probability=False, index_count=len(indices),
+                              mentions=frozenset(n for n in self.parameters if _mentions(inner, n)), args=args,
+                              given=given, family=found[1])
+        if call.index_count != len(indices):
+            raise ParseError(f"{written}: the same distribution with a different number of indices")
+        text = call.placeholder + ("^{(" + ",".join(indices) + ")}" if indices else "")
+        return "{" + text + "}", close + 1
+
     def _call(self, tokens: list[Token], i: int):
         """An opaque call starting at ``tokens[i]``: ``(placeholder text, next index)``."""
         head, j = _call_head(tokens, i)
@@ -335,9 +369,11 @@ class Rewriter:
             tokens[i].text) else " ".join(t.text for t in tokens[i:close + 1])
         hatted = hatted_head or any(t.text in (r"\hat", r"\widehat") for t in inner)
         family = base + ("_{" + " ".join(x.text for x in sub) + "}" if sub else "")
+        arg_texts = () if probability or conditional else tuple(
+            " ".join(t.text for t in part) for part in _split(inner))
         call = self.calls.get(key, head=base, written=written, probability=probability,
                               index_count=len(indices), mentions=mentions, args=args, given=given,
-                              hatted=hatted, family=family)
+                              hatted=hatted, family=family, arg_texts=arg_texts)
         if call.index_count != len(indices):
             raise ParseError(f"{written}: the same call with a different number of indices")
         text = call.placeholder

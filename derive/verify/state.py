@@ -54,6 +54,7 @@ class FileState:
     data_symbols: set[str] = field(default_factory=set)          # `derive-data:`: hatted, yet data
     assumptions: tuple[str, ...] = ()        # laws the file's `derive: assume=` comment takes as given
     definitions: list[tuple[sp.Basic, sp.Expr]] = field(default_factory=list)
+    functions: dict[str, "FunctionDefinition"] = field(default_factory=dict)  # by family: \ell(a, b) = ..
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -63,6 +64,69 @@ class FileState:
             raise ValueError("no step is being checked")
         return self.table
     seen: list = field(default_factory=list)   # lines of the chains already run
+
+
+@dataclass(frozen=True)
+class FunctionDefinition:
+    """A function of several arguments defined once, ``\\ell(a, b) = (a - b)^2``: at other arguments
+    (``\\ell(x, 0)``) it is its value with each parameter replaced by the argument."""
+
+    family: str
+    target: sp.Symbol                 # the call as defined
+    params: tuple[sp.Symbol, ...]     # the names it is defined at, in order
+    value: sp.Expr
+
+
+def define_function(target: sp.Basic, value: sp.Expr, state: "FileState") -> FunctionDefinition | None:
+    """Record ``F(a_1, .., a_n) = value`` as a function when the call's arguments are distinct plain
+    names, each of which the value uses; None (nothing recorded) otherwise."""
+    if not isinstance(target, sp.Symbol):
+        return None
+    call = state.rewriter.calls.by_name().get(target.name)
+    if call is None or call.probability or not call.arg_texts or call.family in state.functions:
+        return None
+    params = []
+    for text in call.arg_texts:
+        expr = read_argument(text, state)
+        if not isinstance(expr, sp.Symbol) or expr in params or expr not in value.free_symbols:
+            return None
+        params.append(expr)
+    found = FunctionDefinition(call.family, target, tuple(params), value)
+    state.functions[call.family] = found
+    return found
+
+
+def read_argument(text: str, state: "FileState") -> sp.Expr | None:
+    """An argument of a call as an expression of plain names and numbers (None for anything else:
+    elements, sums and calls are not substituted)."""
+    from ..parsing import ParseError, read_formulas
+    try:
+        expr = read_formulas([text], state.domains, unused_ok=True).exprs[0]
+    except (ParseError, ValueError, TypeError):
+        return None
+    reserved = (*PROBABILITY_NAMES, FUNCTION_PLACEHOLDER)
+    if expr.has(sp.Indexed, sp.Sum, sp.Product) or any(
+            str(getattr(s, "name", "")).startswith(reserved) for s in expr.free_symbols):
+        return None
+    return expr
+
+
+def apply_functions(expr: sp.Expr, state: "FileState") -> sp.Expr:
+    """Calls at other arguments of a function defined once, replaced by its value there."""
+    if not state.functions:
+        return expr
+    calls = state.rewriter.calls.by_name()
+    swaps = {}
+    for sym in expr.free_symbols:
+        call = calls.get(getattr(sym, "name", ""))
+        found = state.functions.get(call.family) if call is not None else None
+        if found is None or sym == found.target or len(call.arg_texts) != len(found.params) or call.probability:
+            continue
+        args = [read_argument(text, state) for text in call.arg_texts]
+        if any(a is None for a in args):
+            continue
+        swaps[sym] = found.value.xreplace(dict(zip(found.params, args)))
+    return expr.xreplace(swaps) if swaps else expr
 
 
 def canonical_name(text: str) -> str:
@@ -97,6 +161,7 @@ def unfold(expr: sp.Expr, state: FileState) -> sp.Expr:
     ``P_i := ...`` at whatever index it is read (``P_j`` is the definition at j)."""
     for _ in range(MAX_UNFOLD):
         before = expr
+        expr = apply_functions(expr, state)
         for target, value in state.definitions:
             if isinstance(target, sp.Symbol):
                 expr = expr.xreplace({target: value})

@@ -87,6 +87,8 @@ class ReaderBase(ReaderMixin):
         self.declared: set[str] = set()  # keys given a domain
         self.bound: set[str] = set()
         self.bounds: list = []  # placeholders (or numerals) of every sum's bounds
+        self.implied: dict[str, tuple[str, str]] = {}
+        self.called: set[str] = set()  # names called as a function (p(x_i), p(y=1 | x))  # names a distribution takes in a domain: (kind, why)
         self.depth = 0
 
     def error(self, message: str, tok: Token | None = None) -> ParseError:
@@ -352,6 +354,10 @@ class ReaderBase(ReaderMixin):
         elif t in CONSTANTS:
             self.i += 1
             items.append(self.new(Constant(CONSTANTS[t])))
+        elif self.expectation_here():
+            items.append(self.expectation(tok))
+        elif self.distribution_here() is not None:
+            items.append(self.distribution(tok))
         elif t in COMMANDS:
             items.append(self.function(tok))
         elif t in (r"\operatorname", r"\mathrm", r"\text", r"\textrm") and self.named_function() is not None:

@@ -169,7 +169,11 @@ def build_call(func: str, args: list[sp.Expr], base: sp.Expr | None = None) -> s
 
 
 def opaque(name: str, args: list[sp.Expr]) -> sp.Expr:
-    """An unknown function of its arguments: a sympy function named ``name``, equal only to itself."""
+    """An unknown function of its arguments: a sympy function named ``name``, equal only to itself
+    (positive for a density letter, ``p(x_i)``)."""
+    from .calls import DENSITY_LETTERS
+    if name in DENSITY_LETTERS:
+        return sp.Function(name, positive=True)(*args)
     return sp.Function(name, real=True)(*args)
 
 

@@ -69,9 +69,12 @@ class NameReading(ReaderMixin):
         if allow_call and not indices and not suffix and nxt is not None and nxt.text == "(":
             end = self.matching(self.i)
             inner = self.tokens[self.i + 1:end]
+            if self.event_here(key, inner):
+                return self.event(key, inner, end)
             bars = sum(1 for t in inner if t.text == "|")
             if any(t.text == r"\mid" for t in inner) or bars % 2:  # |x| comes in pairs; p(y|x) does not
-                raise self.error("conditional probability notation p(y|x) is not supported by check", nxt)
+                raise self.error(f"{key}(..|..): a conditional of a name that is not a probability (p, q, P, Q) "
+                                 "is not read by check", nxt)
             if key in OPAQUE_FUNCTIONS:
                 raise self.error(f"{key}(...) is a function check does not know; write out what it "
                                  "computes", nxt)
@@ -80,6 +83,8 @@ class NameReading(ReaderMixin):
                 self.i = end + 1
                 indices = tuple(IndexPart(expr=self.sub(p, "index", nxt)) for p in parts)
                 return self.new(Atom(key, indices, tok.pos))
+            if self.element_argument(key, inner):
+                return self.element_call(key, inner, nxt, end)
             mentions_itself = any(t.text == key for t in inner)  # p(1-p) multiplies
             if key in FUNCTION_LETTERS and not mentions_itself:
                 raise self.error(f"{key}(...) reads as a function call, which check supports only "
