@@ -11,7 +11,7 @@ import sympy as sp
 
 from ..backend import LETTERS, parse_piece
 from ..lexer import ParseError, Token
-from ..nodes import Atom, Call, Constant, Group, Indicator, Node, placeholder
+from ..nodes import Atom, Call, Constant, Differentiated, Group, Indicator, Node, Primed, placeholder
 from .delimiters import ROUNDING
 from .functions import COMMANDS, NAMED_FUNCTIONS
 from .indicators import RELATIONS
@@ -35,7 +35,7 @@ UNSUPPORTED_HINTS = {
     r"\int": "integrals are not supported",
     r"\infty": "infinite ranges and limits are not supported",
     r"\lim": "limits are not supported",
-    r"\partial": "derivatives are not supported by check",
+    r"\partial": "write a derivative as \\frac{\\partial f}{\\partial x} or \\partial_{x} f",
     r"\nabla": "gradients are not supported by check",
     r"\arg": "arg max / arg min lines belong to `derive verify`",
     r"\mid": "conditional probability notation is not supported by check",
@@ -220,6 +220,11 @@ class ReaderBase:
             for e in ([node.base] if node.base is not None else []) + list(node.rest):
                 out |= self.free_in(e)
             return out
+        if isinstance(node, Differentiated):
+            out = self.free_in(node.body)
+            for var, _ in node.wrt:
+                out |= self.free_in(var)
+            return out
         return self.uses(sym)
 
     def free_in(self, expr: sp.Expr) -> set[str]:
@@ -259,6 +264,10 @@ class ReaderBase:
             exprs += [node.arg] + ([node.base] if node.base is not None else [])
         elif isinstance(node, Indicator):
             exprs += [node.lhs, node.rhs]
+        elif isinstance(node, Differentiated):
+            exprs += [node.body] + [var for var, _ in node.wrt]
+        elif isinstance(node, Primed):
+            exprs.append(node.arg)
         for e in exprs:
             for s in e.free_symbols:
                 out |= self.uses(s, seen)
@@ -276,8 +285,11 @@ class ReaderBase:
             self.i += 1
             items.append("^")
             items.append(self.exponent(tok))
+        elif t == r"\frac" and self.leibniz(tok, items):
+            pass
+        elif t == r"\partial":
+            self.partial_operator(tok, items)
         elif t == r"\frac":
-            self.refuse_derivative(tok)
             self.i += 1
             num = self.argument(tok, "numerator")
             den = self.argument(tok, "denominator")
