@@ -241,7 +241,8 @@ def _parse_all(plans: list[Plan], state: FileState, partial: bool = False) -> No
     for plan in plans:  # first, which names are sizes anywhere in the file
         readable = _readable(plan.lines)
         try:
-            parsed = read_formulas([ln.objective.text for ln in readable], domains, unused_ok=True)
+            parsed = read_formulas([ln.objective.text for ln in readable], domains, unused_ok=True,
+                                   keep_derivatives=True)
             sizes |= parsed.table.size_keys
         except ParseError:
             parsed = None  # read line by line below
@@ -294,14 +295,16 @@ def _read_chain(lines: list[Line], domains: dict, sizes: set[str], state: FileSt
     while live:
         texts = [ln.objective.text for ln in live]
         try:
-            return live, read_formulas(texts, domains, unused_ok=True, sizes=frozenset(sizes))
+            return live, read_formulas(texts, domains, unused_ok=True, sizes=frozenset(sizes),
+                                          keep_derivatives=True)
         except ParseError as exc:
             bad = [ln for ln in live if ln.objective.text == exc.text]
             why = {id(ln): exc.message for ln in bad}
             if not bad:  # which line? each on its own, then all of them
                 for ln in live:
                     try:
-                        read_formulas([ln.objective.text], domains, unused_ok=True, sizes=frozenset(sizes))
+                        read_formulas([ln.objective.text], domains, unused_ok=True, sizes=frozenset(sizes),
+                                      keep_derivatives=True)
                     except ParseError as alone:
                         bad.append(ln)
                         why[id(ln)] = alone.message

@@ -24,16 +24,21 @@ from .chains import UNCHECKED
 from .notation import Objective
 from .optimiser import candidates, finite_at_points, nonnegative, order_witness, sign_of, varies
 from .results import StepResult, StepVerdict
-from .state import FileState, Line, canonical_name, opaque_names, table_for, unfold
+from .state import DerivativeError, FileState, Line, canonical_name, opaque_names, table_for, unfold
 
 HATS = (r"\hat{", r"\widehat{")
 
 
 def check_step(a: Line, b: Line, link, state: FileState, seconds: float, result) -> StepResult:
     """The step ``a -> b`` checked; a failing step carries the slip that breaks it, when one is found."""
-    step = _check(a, b, link, state, seconds, result)
-    if step.verdict is StepVerdict.FAILS:
-        step = replace(step, suggestion=slips.suggest(a, b, link, state, seconds, _check))
+    try:
+        step = _check(a, b, link, state, seconds, result)
+        if step.verdict is StepVerdict.FAILS:
+            step = replace(step, suggestion=slips.suggest(a, b, link, state, seconds, _check))
+    except DerivativeError as exc:
+        return result(b.segment.line, before=a.segment.raw, after=b.segment.raw, relation=link.relation,
+                      verdict=StepVerdict.UNKNOWN, method="derivative", reason=str(exc),
+                      justification=link.justification)
     return step
 
 
