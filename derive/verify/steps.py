@@ -20,6 +20,7 @@ from ..checks.evaluate import Budget
 from ..parsing import Parsed
 from ..parsing.ranges import Ranges
 from . import laws, slips
+from .cases import case_of, restrict
 from .chains import UNCHECKED
 from .notation import Objective
 from .optimiser import candidates, finite_at_points, nonnegative, order_witness, sign_of, varies
@@ -111,6 +112,13 @@ def _by_assumption(ea, eb, a: Line, b: Line, link, state: FileState, seconds: fl
 
 
 def _by_relation(ea, eb, a: Line, b: Line, link, state: FileState, seconds: float, result, common, law):
+    case = case_of(link.justification)
+    if case is not None and not a.objective.is_problem:
+        restricted = restrict(ea, eb, case)
+        if isinstance(restricted, str):
+            return result(b.segment.line, relation="=", verdict=StepVerdict.UNKNOWN, method="case",
+                          reason=restricted, **common)
+        ea, eb = restricted
     if not a.objective.is_problem:
         return _identity_step(ea, eb, a, b, state, seconds, result, common, law)
     return _optimiser_step(ea, eb, a, b, link.relation, state, seconds, result, common, law)
