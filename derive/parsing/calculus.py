@@ -7,7 +7,8 @@
 - By an element of an array (``z_j``), the term ``k = j`` of a sum over the whole range of
   that index is the one that survives: sympy's ``Sum(f(k) δ(j, k))`` is sifted to ``f(j)``,
   which is what the derivative means (z_j is an entry of the row, so j is within its range).
-  A sum over part of the range keeps its delta.
+  The whole range is a sum without bounds, or one from 1 when every sum of the body over
+  that index runs over the same range; any other sum keeps its delta.
 
 ``derive check`` evaluates a derivative as soon as it is read; ``derive verify`` keeps it
 pending (an unevaluated :class:`sympy.Derivative`) until the definitions in force are
@@ -54,7 +55,8 @@ def primed(func: str, arg: sp.Expr, order: int) -> sp.Expr:
 
 def evaluate_pending(expr: sp.Expr, prepare: Callable[[sp.Expr, tuple], sp.Expr]) -> sp.Expr:
     """``expr`` with every pending derivative taken, innermost first; ``prepare(body, variables)``
-    gives the body to differentiate (definitions unfolded, but not those of the variables)."""
+    gives the body to differentiate (definitions unfolded, but not those of the variables).
+    One that cannot be taken (of a function derive does not know) stays an unknown function."""
     if not expr.has(sp.Derivative):
         return expr
 
@@ -65,7 +67,12 @@ def evaluate_pending(expr: sp.Expr, prepare: Callable[[sp.Expr, tuple], sp.Expr]
         if isinstance(node, sp.Derivative):
             wrt = [(v, int(n)) for v, n in node.variable_count]
             body = prepare(args[0], tuple(v for v, _ in wrt))
-            return derivative(body, wrt)
+            try:
+                return derivative(body, wrt)
+            except DerivativeError:
+                # a derivative of a function derive does not know stays opaque: equal only to itself
+                return _unknown(body, wrt[0][0]) if len(wrt) == 1 and wrt[0][1] == 1 else _unknown(
+                    body, sp.Tuple(*[v for v, _ in wrt]))
         if all(a is b for a, b in zip(args, node.args)):
             return node
         return node.func(*args)
@@ -113,7 +120,7 @@ def _reads_element_of(body: sp.Expr, var: sp.Expr) -> bool:
 def _unknown(body: sp.Expr, var: sp.Expr) -> sp.Expr:
     """The derivative of a name with no definition in force: an unknown function of the variable."""
     name = f"∂{body}/∂{var}"
-    return sp.Function(name, real=True)(var)
+    return sp.Function(name, real=True)(*(var.args if isinstance(var, sp.Tuple) else (var,)))
 
 
 def _whole_ranges(body: sp.Expr, var: sp.Indexed) -> dict[int, set]:
@@ -158,6 +165,8 @@ def sift(expr: sp.Expr, body: sp.Expr, var: sp.Indexed) -> sp.Expr:
                 continue
             dims = [d for d, index in enumerate(var.indices) if index == other]
             whole = isinstance(hi, sp.Symbol) and "#" in hi.name
+            if not whole and lo != 1:
+                continue  # a row starts at 1: a sum from elsewhere may leave z_j out
             if not dims or not any(ranges.get(d) in ({"whole"} if whole else {(lo, hi)},) for d in dims):
                 continue
             rest = sp.Mul(*(factors[:n] + factors[n + 1:]))

@@ -1,0 +1,170 @@
+"""Derivatives in ``derive check`` and ``derive verify``: every spelling read, each with a
+wrong twin that must come out ``not_equivalent`` (or fail at its line)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from derive import check
+from derive.parsing import ParseError, read_formulas
+from derive.verify import verify_file, verify_text
+
+DATA = Path(__file__).parent / "data" / "derivatives"
+
+#: (A, right B, wrong B, domains): the wrong twin differs by a sign, a missing factor,
+#: the derivative in the wrong index, sigma(1 + sigma), ...
+PAIRS = [
+    (r"\frac{d}{dx} x^2", "2x", "-2x", None),
+    (r"\frac{\mathrm{d}}{\mathrm{d}x} x^3", "3x^2", "3x^3", None),
+    (r"\frac{\operatorname{d}}{\operatorname{d}w}\log(1 + e^{w})", r"\sigma(w)", r"1 - \sigma(w)", None),
+    (r"\frac{d\,(x^2 y)}{dx}", "2 x y", "2x", None),
+    (r"\frac{\partial L}{\partial z_j}".replace("L", r"\log\sum_{k=1}^{C} e^{z_k}"),
+     r"\frac{e^{z_j}}{\sum_{k=1}^{C} e^{z_k}}", r"\frac{e^{z_k}}{\sum_{c=1}^{C} e^{z_c}}".replace("z_k", "z_i"), None),
+    (r"\frac{\partial}{\partial z_j}\log\sum_k e^{z_k}", r"\frac{e^{z_j}}{\sum_k e^{z_k}}",
+     r"\frac{e^{z_i}}{\sum_k e^{z_k}}", None),
+    (r"\frac{\partial}{\partial w}\left(\frac{1}{2}(w x_i - y_i)^2\right)", r"(w x_i - y_i) x_i",
+     r"(w x_i - y_i)", None),
+    (r"\frac{\partial}{\partial w_j}\sum_{i=1}^{N}\frac{1}{2}(w_j x_i - y_i)^2", r"\sum_{i=1}^{N}(w_j x_i - y_i) x_i",
+     r"\sum_{i=1}^{N}(w_j x_i - y_i)", None),
+    (r"\partial_{z_j}\log\sum_{k=1}^{C} e^{z_k}", r"\frac{e^{z_j}}{\sum_{k=1}^{C} e^{z_k}}",
+     r"-\frac{e^{z_j}}{\sum_{k=1}^{C} e^{z_k}}", None),
+    (r"\partial_x (x \log x)", r"\log x + 1", r"\log x", {"x": "positive"}),
+    (r"\frac{\partial^2 (x^3 y)}{\partial x^2}", "6 x y", "6 x", None),
+    (r"\frac{d^2}{dz^2} e^{2z}", "4 e^{2z}", "2 e^{2z}", None),
+    (r"\frac{\partial^2 (x^3 y^2)}{\partial x \partial y}", "6 x^2 y", "6 x y^2", None),
+    (r"\sigma'(z)", r"\sigma(z)(1-\sigma(z))", r"\sigma(z)(1+\sigma(z))", None),
+    (r"\frac{d}{dz}\sigma(z)", r"\sigma(z)(1-\sigma(z))", r"\sigma(z)(1+\sigma(z))", None),
+    (r"\frac{\partial}{\partial p}\left(-y\log p - (1-y)\log(1-p)\right)", r"\frac{p - y}{p(1-p)}",
+     r"\frac{y - p}{p(1-p)}", {"p": "prob", "y": "binary"}),
+]
+
+
+@pytest.mark.parametrize("a, right, wrong, domains", PAIRS, ids=[p[0][:40] for p in PAIRS])
+def test_each_spelling_is_read_and_its_wrong_twin_differs(a, right, wrong, domains):
+    verdict = check(a, right, domains)
+    assert verdict.verdict == "equivalent", verdict
+    twin = check(a, wrong, domains)
+    assert twin.verdict == "not_equivalent", twin
+    assert twin.counterexample, twin
+
+
+def test_a_sum_over_part_of_the_range_keeps_its_delta():
+    # k from 2: the entry z_1 is not summed, so the term k = j does not always survive
+    a = r"\frac{\partial}{\partial z_j}\sum_{k=2}^{C} z_k^2"
+    assert check(a, r"\sum_{k=2}^{C} 2 z_k \mathbb{1}\{k = j\}").verdict == "equivalent"
+    assert check(a, "2 z_j").verdict != "equivalent"
+
+
+def test_a_derivative_of_an_undefined_name_is_unknown_not_zero():
+    a = r"\frac{\partial L}{\partial z}"
+    assert check(a, a).verdict == "equivalent"
+    assert check(a, "0").verdict != "equivalent"
+    assert check(r"\frac{dy}{dx}", "0").verdict != "equivalent"
+
+
+def test_a_d_that_is_a_variable_stays_a_fraction():
+    assert check(r"\frac{a}{d}", r"a d^{-1}").verdict == "equivalent"
+    assert check(r"\frac{d}{2}", r"0.5 d").verdict == "equivalent"
+
+
+@pytest.mark.parametrize("a, b", [
+    (r"d + \frac{dy}{dx}", "d"),            # d a variable of the same formula
+    (r"\frac{dy}{dx}", "d"),                # d a variable of the other formula
+    (r"\frac{d}{dx}", r"\frac{1}{x}"),      # an operator with nothing to differentiate, or d/(d x)
+])
+def test_an_ambiguous_d_is_refused_naming_both_readings(a, b):
+    with pytest.raises(ParseError) as exc:
+        read_formulas([a, b])
+    assert "derivative" in exc.value.message and ("fraction" in exc.value.message)
+
+
+def test_a_declared_d_is_refused_as_a_differential():
+    with pytest.raises(ParseError):
+        read_formulas([r"\frac{dy}{dx}"], {"d": "positive"})
+
+
+@pytest.mark.parametrize("text", [
+    r"\frac{d}{dx}(x^2) y",                      # the bracket alone, or the product?
+    r"\frac{\partial^2 f}{\partial x}",          # orders differ
+    r"\frac{\partial}{dx} x",                    # d and \partial mixed
+    r"\frac{\partial}{\partial (x + y)} x",      # not a variable
+    r"f'(x)",                                    # a function derive does not know
+    r"\frac{\partial}{\partial z_k}\sum_{k=1}^{C} z_k",  # the variable's index is bound inside
+])
+def test_unreadable_derivatives_are_refused(text):
+    with pytest.raises(ParseError):
+        read_formulas([text])
+
+
+def test_second_derivative_of_an_unknown_function_is_refused_or_unknown():
+    with pytest.raises(ParseError):
+        read_formulas([r"\frac{d}{dx} f(x)"])
+
+
+# -- derive verify ---------------------------------------------------------------------------
+GOOD = {"sigmoid_bce_chain_rule.md": {"y": "binary"}, "softmax_gradient_cases.md": {"y": "onehot"}}
+BROKEN = {
+    "sigmoid_bce_chain_rule.dropped.md": 20,   # a chain-rule factor dropped
+    "sigmoid_bce_chain_rule.plus.md": 13,      # sigma(1 + sigma)
+    "sigmoid_bce_chain_rule.sign.md": 11,      # a sign
+    "softmax_gradient_cases.case.md": 11,      # the k = j case written for k != j
+    "softmax_gradient_cases.sign.md": 13,      # a sign in the k != j case
+    "softmax_gradient_cases.index.md": 17,     # p_k for p_j: the wrong index
+    "softmax_gradient_cases.dropped.md": 22,   # the factor 1/p_k dropped
+}
+
+
+@pytest.mark.parametrize("name", sorted(GOOD))
+def test_gradient_derivations_hold(name):
+    report = verify_file(DATA / name, domains=GOOD[name])
+    assert report.status == "holds", report.table()
+
+
+@pytest.mark.parametrize("name", sorted(BROKEN))
+def test_broken_gradient_derivations_fail_at_their_line(name):
+    good = name.split(".")[0] + ".md"
+    report = verify_file(DATA / "broken" / name, domains=GOOD[good])
+    assert report.first_failure is not None and report.first_failure.line == BROKEN[name], report.table()
+    good_lines = (DATA / good).read_text().splitlines()
+    bad_lines = (DATA / "broken" / name).read_text().splitlines()
+    assert [i + 1 for i, (x, y) in enumerate(zip(good_lines, bad_lines)) if x != y] == [BROKEN[name]]
+
+
+def md(*displays: str) -> str:
+    return "\n\n".join(f"$${d}$$" for d in displays)
+
+
+def test_a_case_in_words_restricts_the_step():
+    text = md(r"p_k = \frac{e^{z_k}}{\sum_{c=1}^{C} e^{z_c}}",
+              r"\frac{\partial p_k}{\partial z_j} = p_j(1 - p_j) \quad \text{if } k = j")
+    assert verify_text(text, "md").status == "holds"
+    wrong = text.replace(r"\text{if } k = j", r"\text{if } k \neq j")
+    report = verify_text(wrong, "md")
+    assert report.first_failure is not None and report.first_failure.line == 3, report.table()
+
+
+def test_a_case_naming_letters_the_step_does_not_use_is_unknown():
+    text = md(r"\frac{\partial}{\partial x} x^2 = 2x, \quad k = j")
+    report = verify_text(text, "md")
+    assert report.status == "unknown", report.table()
+
+
+def test_a_derivative_of_a_defined_name_is_unfolded_and_its_wrong_twin_fails():
+    text = md(r"J = \frac{1}{2}\sum_{i=1}^{N}(w x_i - y_i)^2",
+              r"\frac{\partial J}{\partial w} = \sum_{i=1}^{N}(w x_i - y_i) x_i")
+    assert verify_text(text, "md").status == "holds"
+    report = verify_text(text.replace(r"y_i) x_i", "y_i)"), "md")
+    assert report.first_failure is not None and report.first_failure.line == 3, report.table()
+
+
+def test_verify_and_check_agree_on_an_undefined_name():
+    report = verify_text(md(r"\frac{\partial L}{\partial w} = 0"), "md")
+    assert report.status != "holds", report.table()
+
+
+def test_examples_of_this_module_are_listed():
+    names = {p.name for p in DATA.glob("*.md")} | {p.name for p in (DATA / "broken").glob("*.md")}
+    assert names == set(GOOD) | set(BROKEN)
+    json.dumps(BROKEN)  # plain data
