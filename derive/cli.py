@@ -64,6 +64,8 @@ notation read, by family (README: "Checking a formula"):
   brackets   ( ) [ ] \{ \} |x| \vert \lvert \left \mleft \bigl.., \frac \dfrac \tfrac \cfrac, \boxed
   numbers    decimals exactly, 2.5E2 1e-3 (scientific), 1\frac12 (the mixed number 3/2)
   indicators \mathbb{1}\{y=k\}, [y=k], 1_{y=k}, \delta_{y,k}
+  derivatives \frac{d}{dx} f, \frac{\partial L}{\partial z_j}, \frac{\partial^2 f}{\partial x^2}, \partial_{x} f,
+             \nabla_{w} f, \sigma'(z)
 Readings a text leaves open get a note or exit 2, never a guess.
 
 exit status: 0 equivalent, 1 not equivalent, 2 bad input or usage, 3 unknown (undecided or timeout).

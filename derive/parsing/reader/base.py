@@ -36,7 +36,6 @@ UNSUPPORTED_HINTS = {
     r"\infty": "infinite ranges and limits are not supported",
     r"\lim": "limits are not supported",
     r"\partial": "write a derivative as \\frac{\\partial f}{\\partial x} or \\partial_{x} f",
-    r"\nabla": "gradients are not supported by check",
     r"\arg": "arg max / arg min lines belong to `derive verify`",
     r"\mid": "conditional probability notation is not supported by check",
     r"\cdots": "ellipses are not read; write the sum with \\sum",
@@ -287,7 +286,7 @@ class ReaderBase:
             items.append(self.exponent(tok))
         elif t == r"\frac" and self.leibniz(tok, items):
             pass
-        elif t == r"\partial":
+        elif t in (r"\partial", r"\nabla"):
             self.partial_operator(tok, items)
         elif t == r"\frac":
             self.i += 1

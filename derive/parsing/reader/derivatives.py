@@ -1,5 +1,5 @@
 """Derivatives: Leibniz fractions (``\\frac{d}{dx}``, ``\\frac{\\partial L}{\\partial z_j}``,
-``\\frac{\\partial^2 f}{\\partial x^2}``), ``\\partial_{x} f`` and a known function's
+``\\frac{\\partial^2 f}{\\partial x^2}``), ``\\partial_{x} f``, ``\\nabla_{w} f`` and a known function's
 prime (``\\sigma'(z)``), each read as a :class:`~..nodes.Differentiated` (or
 :class:`~..nodes.Primed`) node that :mod:`..calculus` evaluates.
 
@@ -173,15 +173,16 @@ class DerivativeReading:
         return True
 
     def partial_operator(self, tok: Token, items: list) -> None:
-        """``\\partial_{z_j} L`` and ``\\partial_x f``: the derivative of the term after it."""
+        """``\\partial_{z_j} L``, ``\\partial_x f`` and ``\\nabla_{w} L``: the derivative of the
+        term after it (``\\nabla`` by one variable or one element at a time: componentwise)."""
         self.i += 1
         if self.peek() is None or self.peek().text != "_":
-            raise self.error("\\partial without a variable: write \\partial_{x} f or \\frac{\\partial f}{\\partial x}",
-                             tok)
+            raise self.error(f"{tok.text} without a variable: write {tok.text}_{{x}} f or "
+                             "\\frac{\\partial f}{\\partial x}", tok)
         mark = self.take()
         var = self.script_tokens(mark)
         if not var or not _starts_variable(var[0]):
-            raise self.error("\\partial_{..}: the subscript must be the variable differentiated by", mark)
+            raise self.error(f"{tok.text}_{{..}}: the subscript must be the variable differentiated by", mark)
         wrt = ((self._variable(var, tok), 1),)
         items.append(self.new(Differentiated(self._operand(tok), wrt)))
 
