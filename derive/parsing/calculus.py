@@ -67,6 +67,10 @@ def evaluate_pending(expr: sp.Expr, prepare: Callable[[sp.Expr, tuple], sp.Expr]
         if isinstance(node, sp.Derivative):
             wrt = [(v, int(n)) for v, n in node.variable_count]
             body = prepare(args[0], tuple(v for v, _ in wrt))
+            if any(isinstance(v, sp.Indexed) for v, _ in wrt) and _whole_range_sums(body):
+                # a definition's sum without bounds runs over its own row: the line's other sums
+                # may read that row under another name, so the sifted term is not known to match
+                return _unknown(body, wrt[0][0])
             try:
                 return derivative(body, wrt)
             except DerivativeError:
@@ -188,3 +192,9 @@ def sift(expr: sp.Expr, body: sp.Expr, var: sp.Indexed) -> sp.Expr:
 def has_unknown_derivative(expr: sp.Expr) -> bool:
     """Whether ``expr`` holds the derivative of a name with no definition (see :func:`_unknown`)."""
     return any(isinstance(n, AppliedUndef) and str(n.func).startswith("∂") for n in sp.preorder_traversal(expr))
+
+
+def _whole_range_sums(expr: sp.Expr) -> bool:
+    """Whether ``expr`` holds a sum without bounds (a range named ``|z:0|`` after its row)."""
+    return any(isinstance(n, sp.Sum) and any(isinstance(hi, sp.Symbol) and hi.name.startswith("|")
+                                             for _, _, hi in n.limits) for n in sp.preorder_traversal(expr))
