@@ -184,3 +184,44 @@ def test_a_value_too_large_to_evaluate_is_not_a_point_without_one(text, wrong):
     report = verify_text(text.replace(*wrong), "md")
     assert report.status == "fails", report.table()
     assert "no value" not in report.first_failure.reason, report.table()
+
+
+SOFTMAX_LOSS = (r"a_j = \frac{e^{z_j}}{\sum_k e^{z_k}}", r"L = -\sum_k y_k \log a_k")
+
+
+def test_a_defined_row_and_the_sums_over_it_have_one_length():
+    # a_j is defined from z_j, so a is as long as z: the sum of the loss over a and the sum of
+    # the definition over z run over one range, and the term k = i of the loss survives
+    text = md(*SOFTMAX_LOSS, r"\frac{\partial L}{\partial z_i} = -\sum_k y_k \frac{1}{a_k}\frac{\partial a_k}{\partial z_i}",
+              r"= a_i \sum_k y_k - y_i")
+    report = verify_text(text, "md")
+    assert report.status == "holds", report.table()
+    report = verify_text(text.replace(r"= a_i \sum_k y_k - y_i", r"= a_i \sum_k y_k + y_i"), "md")
+    assert report.first_failure is not None and report.first_failure.line == 7, report.table()
+
+
+def test_two_chains_summing_one_row_without_bounds_share_its_length():
+    text = md(r"S = \sum_k y_k p_k", r"T = \sum_j y_j", r"S + T = \sum_k y_k (p_k + 1)")
+    assert verify_text(text, "md").status == "holds", verify_text(text, "md").table()
+    report = verify_text(text.replace(r"(p_k + 1)", r"(p_k + 2)"), "md")
+    assert report.first_failure is not None and report.first_failure.line == 5, report.table()
+
+
+SPLIT = r"-y_i + y_i a_i + \sum_{k \neq i} y_k a_i = a_i \sum_k y_k - y_i"
+
+
+def test_a_chain_differentiating_by_an_entry_is_checked_with_its_index_in_the_row():
+    # z_i is an entry of the row: i lies in its range, where the term k = i of the sum exists
+    text = md(*SOFTMAX_LOSS, r"\frac{\partial L}{\partial z_i} = -y_i + y_i a_i + \sum_{k \neq i} y_k a_i",
+              r"= a_i \sum_k y_k - y_i")
+    report = verify_text(text, "md")
+    assert report.status == "holds", report.table()
+    assert "entry of the row of z" in report.steps[-1].reason
+    report = verify_text(text.replace(r"= a_i \sum_k y_k - y_i", r"= a_i \sum_k y_k - 2 y_i"), "md")
+    assert report.first_failure is not None and report.first_failure.line == 7, report.table()
+
+
+def test_without_a_derivative_by_an_entry_a_free_index_may_lie_outside_the_row():
+    # the same split with nothing saying i is in the row: at i outside it the sum keeps every term
+    report = verify_text(md(SPLIT), "md")
+    assert report.status == "fails", report.table()

@@ -67,10 +67,6 @@ def evaluate_pending(expr: sp.Expr, prepare: Callable[[sp.Expr, tuple], sp.Expr]
         if isinstance(node, sp.Derivative):
             wrt = [(v, int(n)) for v, n in node.variable_count]
             body = prepare(args[0], tuple(v for v, _ in wrt))
-            if any(isinstance(v, sp.Indexed) for v, _ in wrt) and _whole_range_sums(body):
-                # a definition's sum without bounds runs over its own row: the line's other sums
-                # may read that row under another name, so the sifted term is not known to match
-                return _unknown(body, wrt[0][0])
             try:
                 return derivative(body, wrt)
             except DerivativeError:

@@ -4,6 +4,10 @@ The condition compares two index letters of the step. Under ``k = j`` the step i
 checked with k replaced by j on both sides; under ``k \\neq j`` both sides are
 multiplied by ``1 - δ(k, j)``, so they are compared wherever k and j differ (and
 agree, both 0, where they do not).
+
+A chain that differentiates by an entry ``z_i`` of a row is about i within that row:
+its steps are compared where i lies in the row's range (:func:`within_rows`), as the
+derivative itself reads it (the sum's term k = i survives).
 """
 from __future__ import annotations
 
@@ -55,3 +59,53 @@ def restrict(ea: sp.Expr, eb: sp.Expr, case: Case) -> tuple[sp.Expr, sp.Expr] | 
         return ea.xreplace({left: right}), eb.xreplace({left: right})
     apart = 1 - sp.KroneckerDelta(left, right)
     return ea * apart, eb * apart
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A chain differentiates by ``array_index`` (``z_i``): ``index`` names an entry of the
+    row at ``position``, so it lies within that row's range in every step of the chain."""
+
+    index: str
+    array: str
+    position: int
+
+
+def entries_of(exprs: list[sp.Expr]) -> tuple[Entry, ...]:
+    """The entries the (not yet unfolded) lines of a chain differentiate by."""
+    found: dict[Entry, None] = {}
+    for expr in exprs:
+        for node in sp.preorder_traversal(expr):
+            if not isinstance(node, sp.Derivative):
+                continue
+            for var, _ in node.variable_count:
+                if isinstance(var, sp.Indexed):
+                    for d, index in enumerate(var.indices):
+                        if isinstance(index, sp.Symbol):
+                            found[Entry(index.name, var.base.label.name, d)] = None
+    return tuple(found)
+
+
+def within_rows(ea: sp.Expr, eb: sp.Expr, entries: tuple[Entry, ...]) -> tuple[sp.Expr, sp.Expr, list[str]]:
+    """Both sides where each entry's index lies within its row (the one range the step's sums
+    give the row), as a factor that is 1 there and 0 elsewhere; and the entries applied."""
+    from ..parsing.ranges import Ranges
+    ranges = Ranges.of([ea, eb])
+    symbols = {s.name: s for e in (ea, eb) for s in e.free_symbols if isinstance(s, sp.Symbol)}
+    applied = []
+    for entry in entries:
+        index = symbols.get(entry.index)
+        dim = (entry.array, entry.position)
+        if index is None or dim not in ranges.summed:
+            continue
+        spans = {(lo, hi) for lo, hi in ranges.dims.get(dim, []) if lo != hi}
+        if len(spans) != 1:
+            continue
+        lo, hi = next(iter(spans))
+        if index in sp.sympify(lo).free_symbols | sp.sympify(hi).free_symbols:
+            continue
+        t = sp.Dummy("t", integer=True)
+        inside = sp.Sum(sp.KroneckerDelta(index, t), (t, lo, hi))
+        ea, eb = ea * inside, eb * inside
+        applied.append(f"{entry.index} is an entry of the row of {entry.array}")
+    return ea, eb, applied

@@ -17,10 +17,12 @@ from ..parsing import ParseError, read_formulas
 from ..parsing.assemble import Table
 from ..parsing.lexer import tokenize
 from ..parsing.reader import BOLD, DECORATORS, FUNCTION_COMMANDS, GREEK
+from .cases import entries_of
 from .chains import EQUALS, Chain, chains_of
 from .extract import read_source
 from .notation import CLASS_PLACEHOLDER, FUNCTION_PLACEHOLDER, PROBABILITY_NAMES, PROBABILITY_PLACEHOLDER, Rewriter
 from .results import UNREAD, StepResult, StepVerdict, VerifyError, VerifyReport
+from .rows import same_rows
 from .state import (Binding, FileState, Line, canonical_name, is_definition_value, opaque_names, per_sample_term,
                     unfold)
 from .steps import check_step, is_instance
@@ -265,6 +267,7 @@ def _parse_all(plans: list[Plan], state: FileState, partial: bool = False) -> No
         for note in parsed.notes:
             ln = next((ln for ln in lines if note.startswith(ln.objective.text + ": ")), None)
             state.notes.append(f"line {ln.segment.line}: {note[len(ln.objective.text) + 2:]}" if ln else note)
+    _join_file_rows(plans, state)
     _unify_file_ranges(plans, state)
     unused = sorted(k for k in state.domains if _domain_key(k) not in used)
     given = sorted(k for k in unused if k not in state.file_domains)
@@ -317,6 +320,24 @@ def _read_chain(lines: list[Line], domains: dict, sizes: set[str], state: FileSt
     return [], None
 
 
+def _join_file_rows(plans: list[Plan], state: FileState) -> None:
+    """One length per row in the whole file (see :mod:`.rows`): the sums without bounds of
+    different chains, and a definition's, that run over one row get one range."""
+    lines = [ln for plan in plans for ln in plan.lines if ln.expr is not None]
+    definitions = [(plan.name_line.expr, plan.lines[1].expr) for plan in plans
+                   if plan.name_line is not None and plan.name_line.expr is not None and len(plan.lines) > 1]
+    sizes = {name: var.obj for name, var in state.all_variables.items() if var.kind == "size"}
+    renames = same_rows([ln.expr for ln in lines], definitions, sizes)
+    if not renames:
+        return
+    gone = {old.name for old in renames}
+    for ln in lines:
+        ln.expr = ln.expr.xreplace(renames)
+        ln.variables = {k: v for k, v in ln.variables.items() if k not in gone}
+    for name in gone:
+        del state.all_variables[name]
+
+
 def _unify_file_ranges(plans: list[Plan], state: FileState) -> None:
     """A sum without bounds (a built-in H(p, q) unfolds to one) runs over the
     range another chain of the file gives explicitly (``\\sum_{j=1}^{M} y_j``)."""
@@ -352,6 +373,7 @@ def _run_chain(chain: Chain, plan: Plan, bindings: dict[str, Binding], gaps: lis
     results: list[StepResult] = []
     lines = plan.lines
     ordinals: dict[int, int] = {}
+    state.entries = entries_of([ln.expr for ln in lines if ln.expr is not None])
 
     def result(line_no: int, **kw) -> StepResult:
         ordinals[line_no] = ordinals.get(line_no, 0) + 1

@@ -50,6 +50,7 @@ class FileState:
     definitions: list[tuple[sp.Basic, sp.Expr]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     seen: list = field(default_factory=list)   # lines of the chains already run
+    entries: tuple = ()                        # entries z_i the running chain differentiates by
 
 
 def canonical_name(text: str) -> str:

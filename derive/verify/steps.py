@@ -20,7 +20,7 @@ from ..checks.evaluate import Budget
 from ..parsing import Parsed
 from ..parsing.ranges import Ranges
 from . import laws, slips
-from .cases import case_of, restrict
+from .cases import case_of, restrict, within_rows
 from .chains import UNCHECKED
 from .notation import Objective
 from .optimiser import candidates, finite_at_points, nonnegative, order_witness, sign_of, varies
@@ -120,7 +120,12 @@ def _by_relation(ea, eb, a: Line, b: Line, link, state: FileState, seconds: floa
                           reason=restricted, **common)
         ea, eb = restricted
     if not a.objective.is_problem:
-        return _identity_step(ea, eb, a, b, state, seconds, result, common, law)
+        ea, eb, within = within_rows(ea, eb, state.entries)
+        step = _identity_step(ea, eb, a, b, state, seconds, result, common, law)
+        if within and step.verdict in (StepVerdict.HOLDS, StepVerdict.FAILS):
+            step = replace(step, reason=f"{step.reason} (checked where {'; '.join(within)}, "
+                                        "which the chain differentiates by)")
+        return step
     return _optimiser_step(ea, eb, a, b, link.relation, state, seconds, result, common, law)
 
 
