@@ -225,3 +225,19 @@ def test_without_a_derivative_by_an_entry_a_free_index_may_lie_outside_the_row()
     # the same split with nothing saying i is in the row: at i outside it the sum keeps every term
     report = verify_text(md(SPLIT), "md")
     assert report.status == "fails", report.table()
+
+
+def test_a_name_whose_definition_cannot_be_read_leaves_its_steps_unknown():
+    # \sigma(\mathbf{z})_i = ... is refused by the reader: a later \sigma_i is not a free array
+    step = r"\frac{\partial}{\partial z_j}\frac{e^{z_i}}{\sum_k e^{z_k}} = s_i(1_{i=j} - s_j)"
+    unread = md(r"\sigma(\mathbf{z})_i = \frac{e^{z_i}}{\sum_k e^{z_k}}", step.replace("s_", r"\sigma_"))
+    report = verify_text(unread, "md")
+    assert report.status == "unknown", report.table()
+    assert r"uses \sigma, whose definition cannot be read (line 1" in report.steps[-1].reason
+    wrong = unread.replace(r"- \sigma_j", r"+ \sigma_j")
+    assert verify_text(wrong, "md").status == "unknown"
+    # read, the same definition makes the step hold and its wrong twin fail
+    read = md(r"s_i = \frac{e^{z_i}}{\sum_k e^{z_k}}", step)
+    assert verify_text(read, "md").status == "holds", verify_text(read, "md").table()
+    report = verify_text(read.replace("- s_j", "+ s_j"), "md")
+    assert report.first_failure is not None and report.first_failure.line == 3, report.table()

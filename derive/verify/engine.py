@@ -53,6 +53,8 @@ def verify_source(text: str, fmt: str, domains: dict[str, str], name: str, secon
     _declare_conventions(source, chains, state)
     plans = [_plan(chain, state) for chain in chains]
     _parse_all(plans, state, partial=bool(source.skipped))
+    for chain, plan in zip(chains, plans):
+        _name_unread_definition(chain, plan, state)
     results: list[StepResult] = []
     bindings: dict[str, Binding] = {}
     gaps: list[UnreadName] = []
@@ -104,7 +106,8 @@ def _plan(chain: Chain, state: FileState) -> Plan:
     if len(chain.segments) > 1 and chain.links[0].relation in EQUALS and _is_name(first.raw, state.rewriter):
         name = _name_key(first.raw)
     elif first.unread:
-        name = _guess_name(first.raw, state.rewriter)
+        alone = len(chain.segments) > 1 and chain.links[0].relation in EQUALS
+        name = _guess_name(first.raw, state.rewriter, alone)
     lines: list[Line] = []
     for k, seg in enumerate(chain.segments):
         if seg.unread:
@@ -126,17 +129,55 @@ def _plan(chain: Chain, state: FileState) -> Plan:
     return Plan(name, name_line, lines)
 
 
-def _guess_name(raw: str, rewriter: Rewriter) -> str | None:
+def _name_unread_definition(chain: Chain, plan: Plan, state: FileState) -> None:
+    """A chain ``NAME = ...`` whose first line the reader refused: the name it would define
+    (later steps that use it are not checked)."""
+    first = plan.lines[0]
+    if plan.name is None and first.segment.unread and len(plan.lines) > 1 and chain.links[0].relation in EQUALS:
+        plan.name = _guess_name(first.segment.raw, state.rewriter, alone=True)
+        plan.name_line = first if plan.name else None
+
+
+def _guess_name(raw: str, rewriter: Rewriter, alone: bool = False) -> str | None:
     """The name an unread line ``NAME = ...`` may define (only to keep later steps
-    from using it unchecked; an unread line defines nothing)."""
+    from using it unchecked; an unread line defines nothing). ``alone``: ``raw`` is the
+    left side itself (the chain was cut at its ``=``)."""
     import re
-    head = re.split(r"=|\\equiv|\\coloneqq|\\triangleq", raw, maxsplit=1)
+    head = [raw, ""] if alone else re.split(r"=|\\equiv|\\coloneqq|\\triangleq", raw, maxsplit=1)
     if len(head) < 2 or not head[0].strip():
         return None
     try:
-        return _name_key(head[0]) if _is_name(head[0].strip(), rewriter) else None
+        if _is_name(head[0].strip(), rewriter):
+            return _name_key(head[0])
+        return _called_element(head[0])
     except ParseError:
         return None
+
+
+def _called_element(raw: str) -> str | None:
+    """The head of an element of a call, ``\\sigma(\\mathbf{z})_i`` or ``[\\sigma(z)]_i`` (the
+    i-th output of a function of a row): the name it would define, ``\\sigma``."""
+    tokens = [t for t in tokenize(raw) if t.text not in _DECORATORS]
+    i, wrapped = 0, None
+    if tokens and tokens[0].text in ("[", "(", r"\left"):
+        wrapped = 0
+        i = 1 + (tokens[0].text == r"\left")
+    if i >= len(tokens):
+        return None
+    head = tokens[i]
+    if not (head.kind == "letter" or (head.kind == "cmd" and head.text in _GREEK_OR_NAMES)) \
+            or head.text in (r"\pi", "e"):
+        return None
+    i += 1
+    if i >= len(tokens) or tokens[i].text not in ("(", r"\left"):
+        return None
+    i = _close(tokens, i + (tokens[i].text == r"\left"), "(", ")") + 1
+    if wrapped is not None:
+        while i < len(tokens) and tokens[i].text in ("]", ")", r"\right"):
+            i += 1
+    if i >= len(tokens) or tokens[i].text != "_":
+        return None
+    return _name_key(head.text)
 
 
 def _starless(text: str) -> str:
