@@ -241,3 +241,34 @@ def test_a_name_whose_definition_cannot_be_read_leaves_its_steps_unknown():
     assert verify_text(read, "md").status == "holds", verify_text(read, "md").table()
     report = verify_text(read.replace("- s_j", "+ s_j"), "md")
     assert report.first_failure is not None and report.first_failure.line == 3, report.table()
+
+
+P_DEF = r"p_j = \frac{\exp(a_j)}{\sum_k^C \exp(a_k)}"
+CASE_SPLIT = md(P_DEF,
+                r"\frac{\partial p_j}{\partial a_i} = \frac{\partial}{\partial a_i} \frac{\exp(a_j)}{\sum_k^C \exp(a_k)}",
+                r"= \frac{\partial}{\partial a_j} \frac{\exp(a_j)}{\sum_k^C \exp(a_k)} = p_j(1 - p_j)",
+                r"= \frac{\partial}{\partial a_i} \frac{\exp(a_j)}{\sum_k^C \exp(a_k)} "
+                r"= -\exp(a_j) \left(\sum_k^C \exp(a_k)\right)^{-2} \exp(a_i) = -p_j p_i")
+
+
+def test_a_case_split_the_text_does_not_write_is_unknown_never_holds():
+    # a_i becomes a_j: the i = j case, taken in words only; the next display goes back to a_i
+    # for the case i != j. Each of those steps is false for some i, j as written: unknown
+    report = verify_text(CASE_SPLIT, "md")
+    assert report.status == "unknown", report.table()
+    by_line = [(s.line, s.verdict.value) for s in report.steps]
+    assert (5, "unknown") in by_line and (7, "unknown") in by_line and (7, "holds") in by_line, report.table()
+    assert "takes the case i = j" in next(s.reason for s in report.steps if s.line == 5 and s.method == "case")
+    assert sum("holds only where" in s.reason for s in report.steps) == 2, report.table()
+
+
+def test_a_wrong_step_inside_an_unwritten_case_still_fails():
+    wrong = CASE_SPLIT.replace(r"= -p_j p_i", r"= p_j p_i")
+    report = verify_text(wrong, "md")
+    assert report.first_failure is not None and report.first_failure.line == 7, report.table()
+
+
+def test_a_derivative_true_only_for_distinct_indices_fails_without_a_split():
+    # the delta forgotten: -p_j p_i is the derivative only where i != j, and nothing splits the cases
+    report = verify_text(md(P_DEF, r"\frac{\partial p_j}{\partial a_i} = -p_j p_i"), "md")
+    assert report.first_failure is not None and report.first_failure.line == 3, report.table()

@@ -8,6 +8,11 @@ agree, both 0, where they do not).
 A chain that differentiates by an entry ``z_i`` of a row is about i within that row:
 its steps are compared where i lies in the row's range (:func:`within_rows`), as the
 derivative itself reads it (the sum's term k = i survives).
+
+A chain may split the cases of two indices without writing them: a step that writes j
+for i (:func:`substituted_index`) takes the case i = j. Such a step, and a later step of
+the chain that fails as written but holds in one of the two cases, is unknown: the text
+rests on a case it states only in words, if at all. Nothing is said to hold that way.
 """
 from __future__ import annotations
 
@@ -109,3 +114,20 @@ def within_rows(ea: sp.Expr, eb: sp.Expr, entries: tuple[Entry, ...]) -> tuple[s
         ea, eb = ea * inside, eb * inside
         applied.append(f"{entry.index} is an entry of the row of {entry.array}")
     return ea, eb, applied
+
+
+def _index_symbols(expr: sp.Expr) -> set[sp.Symbol]:
+    return {s for n in sp.preorder_traversal(expr) if isinstance(n, sp.Indexed)
+            for index in n.indices for s in index.free_symbols if isinstance(s, sp.Symbol)}
+
+
+def substituted_index(before: sp.Expr, after: sp.Expr) -> Case | None:
+    """``i = j`` when ``after`` is ``before`` with the index i written j and nothing else
+    changed (``\\frac{\\partial}{\\partial a_i}`` becomes ``\\frac{\\partial}{\\partial a_j}``):
+    the step takes the case i = j without writing it."""
+    ours = _index_symbols(before)
+    for i in sorted(ours, key=str):
+        for j in sorted((ours | _index_symbols(after)) - {i}, key=str):
+            if before.xreplace({i: j}) == after and before != after:
+                return Case(i.name, j.name, True)
+    return None

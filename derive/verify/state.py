@@ -51,6 +51,7 @@ class FileState:
     notes: list[str] = field(default_factory=list)
     seen: list = field(default_factory=list)   # lines of the chains already run
     entries: tuple = ()                        # entries z_i the running chain differentiates by
+    splits: dict = field(default_factory=dict)  # index pairs the running chain splits unwritten: line
 
 
 def canonical_name(text: str) -> str:

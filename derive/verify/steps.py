@@ -20,7 +20,7 @@ from ..checks.evaluate import Budget
 from ..parsing import Parsed
 from ..parsing.ranges import Ranges
 from . import laws, slips
-from .cases import case_of, restrict, within_rows
+from .cases import Case, case_of, restrict, substituted_index, within_rows
 from .chains import UNCHECKED
 from .notation import Objective
 from .optimiser import candidates, finite_at_points, nonnegative, order_witness, sign_of, varies
@@ -122,6 +122,8 @@ def _by_relation(ea, eb, a: Line, b: Line, link, state: FileState, seconds: floa
     if not a.objective.is_problem:
         ea, eb, within = within_rows(ea, eb, state.entries)
         step = _identity_step(ea, eb, a, b, state, seconds, result, common, law)
+        if case is None and step.verdict is StepVerdict.FAILS:
+            step = _unwritten_case(step, ea, eb, a, b, state, seconds)
         if within and step.verdict in (StepVerdict.HOLDS, StepVerdict.FAILS):
             step = replace(step, reason=f"{step.reason} (checked where {'; '.join(within)}, "
                                         "which the chain differentiates by)")
@@ -139,6 +141,32 @@ def _relation(oa: Objective, ob: Objective, written: str) -> str:
     if written != r"\equiv":
         return f"{oa.sense} = {ob.sense}"
     return "same optimiser"
+
+
+def _unwritten_case(step: StepResult, ea, eb, a: Line, b: Line, state: FileState, seconds: float) -> StepResult:
+    """A failing step that takes a case of two indices the text does not write (see
+    :mod:`.cases`) is unknown instead, with why; any other failing step is kept."""
+    taken = substituted_index(a.expr, b.expr) if a.expr is not None and b.expr is not None else None
+    if taken is not None:
+        state.splits[frozenset((taken.left, taken.right))] = b.segment.line
+        return replace(step, verdict=StepVerdict.UNKNOWN, method="case", counterexample=None, suggestion=None,
+                       reason=f"the new line writes {taken.right} for {taken.left}: it takes the case "
+                              f"{taken.describe()}, which the text does not write (as written: {step.reason})")
+    for letters, line in state.splits.items():
+        for equal in (False, True):
+            case = Case(*sorted(letters), equal)
+            restricted = restrict(ea, eb, case)
+            if isinstance(restricted, str):
+                break
+            verdict = decide(a.segment.raw, b.segment.raw, Parsed(list(restricted), state.table, []),
+                             state.domains, seconds / 2)
+            if verdict.answer is Answer.EQUIVALENT and _one_side_only(verdict.coverage) is None:
+                return replace(step, verdict=StepVerdict.UNKNOWN, method="case", counterexample=None,
+                               suggestion=None,
+                               reason=f"holds only where {case.describe()}, a case the text does not write (line "
+                                      f"{line} splits the cases of {' and '.join(sorted(letters))}); as written: "
+                                      f"{step.reason}")
+    return step
 
 
 def _method(verdict_method: str, law) -> str:
