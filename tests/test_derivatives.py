@@ -255,3 +255,19 @@ def test_a_derivative_true_only_for_distinct_indices_fails_without_a_split():
     # the delta forgotten: -p_j p_i is the derivative only where i != j, and nothing splits the cases
     report = verify_text(md(P_DEF, r"\frac{\partial p_j}{\partial a_i} = -p_j p_i"), "md")
     assert report.first_failure is not None and report.first_failure.line == 3, report.table()
+
+
+def test_a_prime_of_a_function_the_file_defines_is_its_derivative():
+    text = md(r"f(x) = x^2 + 3x", r"f'(x) = 2x + 3", r"f''(x) = 2")
+    report = verify_text(text, "md")
+    assert report.status == "holds", report.table()
+    assert any("f'(x) is read as the derivative of f" in n for n in report.notes)
+    for wrong, line in ((r"f'(x) = 2x + 2", 3), (r"f''(x) = 2x", 5)):
+        right = wrong.replace("2x + 2", "2x + 3") if line == 3 else "f''(x) = 2"
+        report = verify_text(text.replace(right, wrong), "md")
+        assert report.first_failure is not None and report.first_failure.line == line, report.table()
+
+
+def test_a_prime_of_a_function_the_file_does_not_define_is_never_decided():
+    report = verify_text(md(r"g'(x) = 2x"), "md")
+    assert report.status == "unknown", report.table()

@@ -111,6 +111,39 @@ class Objective:
         return self.sense is not None
 
 
+#: Highest order of a prime read as a derivative (three primes).
+MAX_PRIMES = 3
+
+
+def primes_as_leibniz(tokens: list[Token], notes: list[str]) -> list[Token]:
+    """``f'(x)`` (a letter, primes, one letter in brackets) as ``\\frac{d}{dx} f(x)``: the
+    derivative of the function the file defines (an unknown function's stays unknown)."""
+    out: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        n = 0
+        while i + 1 + n < len(tokens) and tokens[i + 1 + n].text == "'":
+            n += 1
+        j = i + 1 + n
+        if (tok.kind == "letter" and 0 < n <= MAX_PRIMES and j + 2 < len(tokens) and tokens[j].text == "("
+                and tokens[j + 1].kind == "letter" and tokens[j + 2].text == ")"
+                and (i == 0 or tokens[i - 1].text not in ("_", "^"))):
+            x = tokens[j + 1]
+            power = [] if n == 1 else [Token("char", "^", x.pos), Token("num", str(n), x.pos)]
+            d = [Token("letter", "d", x.pos)]
+            out += ([Token("cmd", r"\frac", tok.pos), Token("char", "{", tok.pos)] + d + power
+                    + [Token("char", "}", tok.pos), Token("char", "{", tok.pos)] + d + [x] + power
+                    + [Token("char", "}", tok.pos), tok, tokens[j], x, tokens[j + 2]])
+            notes.append(f"{tok.text}{chr(39) * n}({x.text}) is read as the derivative of {tok.text} "
+                         f"(of order {n}) by {x.text}")
+            i = j + 3
+            continue
+        out.append(tok)
+        i += 1
+    return out
+
+
 class Rewriter:
     """Rewrites the segments of one file, sharing one :class:`Calls` registry."""
 
@@ -131,8 +164,9 @@ class Rewriter:
         self.used = {t.text for t in tokens}
         self.raw = raw
         tokens = [t for t in tokens if t.text not in SIZING]
-        head = self._head(tokens)
         notes: list[str] = []
+        tokens = primes_as_leibniz(tokens, notes)
+        head = self._head(tokens)
         if head is None:
             return Objective(self.formula(tokens, raw, notes), raw, notes=tuple(notes))
         sense, is_arg, params, rest = head
