@@ -271,3 +271,8 @@ def test_a_prime_of_a_function_the_file_defines_is_its_derivative():
 def test_a_prime_of_a_function_the_file_does_not_define_is_never_decided():
     report = verify_text(md(r"g'(x) = 2x"), "md")
     assert report.status == "unknown", report.table()
+
+
+def test_writing_one_index_for_another_outside_a_derivative_is_a_claim_not_a_case():
+    report = verify_text(md(r"x_i = x_j"), "md")
+    assert report.status == "fails", report.table()

@@ -9,8 +9,9 @@ A chain that differentiates by an entry ``z_i`` of a row is about i within that 
 its steps are compared where i lies in the row's range (:func:`within_rows`), as the
 derivative itself reads it (the sum's term k = i survives).
 
-A chain may split the cases of two indices without writing them: a step that writes j
-for i (:func:`substituted_index`) takes the case i = j. Such a step, and a later step of
+A chain may split the cases of two indices without writing them: a step whose old line
+is a derivative by an entry, and whose new line writes j for i there
+(:func:`substituted_index`), takes the case i = j. Such a step, and a later step of
 the chain that fails as written but holds in one of the two cases, is unknown: the text
 rests on a case it states only in words, if at all. Nothing is said to hold that way.
 """

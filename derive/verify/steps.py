@@ -146,7 +146,12 @@ def _relation(oa: Objective, ob: Objective, written: str) -> str:
 def _unwritten_case(step: StepResult, ea, eb, a: Line, b: Line, state: FileState, seconds: float) -> StepResult:
     """A failing step that takes a case of two indices the text does not write (see
     :mod:`.cases`) is unknown instead, with why; any other failing step is kept."""
-    taken = substituted_index(a.expr, b.expr) if a.expr is not None and b.expr is not None else None
+    taken = None
+    if a.expr is not None and b.expr is not None and a.expr.has(sp.Derivative):
+        # only a derivative by an entry is split into cases: x_i = x_j is a claim, not a case
+        taken = substituted_index(a.expr, b.expr)
+        if taken is not None and not {taken.left, taken.right} & {e.index for e in state.entries}:
+            taken = None
     if taken is not None:
         state.splits[frozenset((taken.left, taken.right))] = b.segment.line
         return replace(step, verdict=StepVerdict.UNKNOWN, method="case", counterexample=None, suggestion=None,
