@@ -276,3 +276,24 @@ def test_a_prime_of_a_function_the_file_does_not_define_is_never_decided():
 def test_writing_one_index_for_another_outside_a_derivative_is_a_claim_not_a_case():
     report = verify_text(md(r"x_i = x_j"), "md")
     assert report.status == "fails", report.table()
+
+
+CASES_BLOCK = md(r"g_i = e^{a_i}",
+                 r"\frac{\partial}{\partial a_j}g_i = \begin{cases} e^{a_i} & \text{if } i = j \\ 0 & \text{otherwise} \end{cases}",
+                 r"x = 1")
+
+
+def test_a_cases_block_reads_as_each_value_times_its_case():
+    report = verify_text(CASES_BLOCK, "md")
+    assert [(s.line, s.verdict.value) for s in report.steps][:2] == [(1, "defines"), (3, "holds")], report.table()
+    assert report.steps[-1].line == 5  # the lines after the block keep their numbers
+    assert any("the cases are read as" in n for n in report.notes)
+    for wrong in (r"e^{a_j} & \text{if } i = j", r"e^{a_i} & \text{if } i \neq j"):
+        bad = verify_text(CASES_BLOCK.replace(r"e^{a_i} & \text{if } i = j", wrong), "md")
+        assert bad.first_failure is not None and bad.first_failure.line == 3, bad.table()
+
+
+def test_a_cases_block_of_other_conditions_is_not_read():
+    text = CASES_BLOCK.replace(r"\text{otherwise}", r"k = j")
+    report = verify_text(text, "md")
+    assert report.status == "unknown", report.table()

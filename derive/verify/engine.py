@@ -51,6 +51,7 @@ def verify_source(text: str, fmt: str, domains: dict[str, str], name: str, secon
                       declared_parameters=declared, explicit_parameters=set(declared),
                       data_symbols={canonical_name(p) for p in source.data})
     _declare_conventions(source, chains, state)
+    state.notes += [f"line {source.line_of(offset)}: {note}" for offset, note in source.notes]
     plans = [_plan(chain, state) for chain in chains]
     _parse_all(plans, state, partial=bool(source.skipped))
     for chain, plan in zip(chains, plans):
