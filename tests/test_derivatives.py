@@ -297,3 +297,9 @@ def test_a_cases_block_of_other_conditions_is_not_read():
     text = CASES_BLOCK.replace(r"\text{otherwise}", r"k = j")
     report = verify_text(text, "md")
     assert report.status == "unknown", report.table()
+
+
+def test_a_prime_of_e_is_not_a_derivative_of_a_function():
+    # e(p) = ... reads e as Euler's number: e'(p) is not read as its derivative
+    report = verify_text(md(r"e(p) = t \log p", r"e'(p) = \frac{t}{p}"), "md")
+    assert report.steps[-1].verdict.value == "unknown" and report.steps[-1].method == "unread", report.table()

@@ -115,9 +115,9 @@ class Objective:
 MAX_PRIMES = 3
 
 
-def primes_as_leibniz(tokens: list[Token], notes: list[str]) -> list[Token]:
-    """``f'(x)`` (a letter, primes, one letter in brackets) as ``\\frac{d}{dx} f(x)``: the
-    derivative of the function the file defines (an unknown function's stays unknown)."""
+def primes_as_leibniz(tokens: list[Token], notes: list[str], functions: set[str]) -> list[Token]:
+    """``f'(x)`` (a letter of ``functions``, primes, one letter in brackets) as
+    ``\\frac{d}{dx} f(x)``: the derivative of the function the file defines."""
     out: list[Token] = []
     i = 0
     while i < len(tokens):
@@ -126,7 +126,7 @@ def primes_as_leibniz(tokens: list[Token], notes: list[str]) -> list[Token]:
         while i + 1 + n < len(tokens) and tokens[i + 1 + n].text == "'":
             n += 1
         j = i + 1 + n
-        if (tok.kind == "letter" and 0 < n <= MAX_PRIMES and j + 2 < len(tokens) and tokens[j].text == "("
+        if (tok.kind == "letter" and tok.text in functions and 0 < n <= MAX_PRIMES and j + 2 < len(tokens) and tokens[j].text == "("
                 and tokens[j + 1].kind == "letter" and tokens[j + 2].text == ")"
                 and (i == 0 or tokens[i - 1].text not in ("_", "^"))):
             x = tokens[j + 1]
@@ -154,6 +154,7 @@ class Rewriter:
         self.used: set[str] = set()          # the tokens of the formula being rewritten
         self.classes = ClassArrays()
         self.raw = ""                        # and its text
+        self.functions: set[str] = set()     # letters the file writes as f(x): their f'(x) is read
 
     # -- optimiser heads --------------------------------------------------------------
     def objective(self, raw: str) -> Objective:
@@ -165,7 +166,7 @@ class Rewriter:
         self.raw = raw
         tokens = [t for t in tokens if t.text not in SIZING]
         notes: list[str] = []
-        tokens = primes_as_leibniz(tokens, notes)
+        tokens = primes_as_leibniz(tokens, notes, self.functions)
         head = self._head(tokens)
         if head is None:
             return Objective(self.formula(tokens, raw, notes), raw, notes=tuple(notes))
@@ -389,6 +390,9 @@ class Rewriter:
                 tokens = tokenize(raw)
             except ParseError:
                 continue  # reported when the line is read
+            if (len(tokens) == 4 and tokens[0].kind == "letter" and tokens[0].text != "e"
+                    and tokens[1].text == "(" and tokens[2].kind == "letter" and tokens[3].text == ")"):
+                self.functions.add(tokens[0].text)  # f(x) on its own: a function of one letter
             for i in range(len(tokens)):
                 parts = self._class_parts(tokens, i, raw)
                 if parts is not None:
