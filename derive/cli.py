@@ -71,6 +71,8 @@ notation read, by family (README: "Checking a formula"):
              each in \mathrm \operatorname \text \textrm or \mathsf
   expectations  \mathbb{E}_{x \sim p}[..] (\sum_x p_x ..), \mathbb{E}_{y \sim \mathrm{Bern}(p)}[..] (the pmf-
              weighted sum over the finite support); over a density or a Poisson: refused
+  derivatives \frac{d}{dx} f, \frac{\partial L}{\partial z_j}, \frac{\partial^2 f}{\partial x^2}, \partial_{x} f,
+             \nabla_{w} f, \sigma'(z)
 Readings a text leaves open get a note or exit 2, never a guess.
 
 exit status: 0 equivalent, 1 not equivalent, 2 bad input or usage, 3 unknown (undecided or timeout).

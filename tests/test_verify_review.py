@@ -70,6 +70,8 @@ KNOWN = {
 _SAFE_UNKNOWN = "unknown: no map c F + t or c log F + t was found, and no witness refutes the step"
 _NOT_READ = "unknown: not read: a notation the reader refuses; the steps next to that line are not checked"
 KNOWN_2 = {
+    # derivatives are read now: the logistic function's derivative is sigma(1 - sigma)
+    "sigma-prime": "fails: \\sigma'(z) is read as the logistic function's derivative, and sigma(1 + sigma) is not it",
     # an unknown function (with a note), never a silent definition
     "var-left": "unknown: \\mathrm{Var}(y) is an unknown function of y, so the step is not decided",
     # safe side: unknown where fails or holds was expected

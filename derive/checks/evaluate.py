@@ -23,6 +23,11 @@ class Undefined(Exception):
     """The expression has no real value at this point (log of a negative, 1/0)."""
 
 
+class OutOfRange(Undefined):
+    """The expression's value (or a part's) is too large or too small in magnitude to be
+    evaluated here: it may well have one, so this says nothing about where it is defined."""
+
+
 class Unsupported(Exception):
     """The interpreter does not know this kind of node."""
 
@@ -286,7 +291,7 @@ MAX_LOG_MAGNITUDE = 100_000_000
 
 def _check_range(log_magnitude) -> None:
     if abs(log_magnitude) > MAX_LOG_MAGNITUDE:
-        raise Undefined("the value is beyond e^100000000 in magnitude (overflow or underflow)")
+        raise OutOfRange("the value is beyond e^100000000 in magnitude (overflow or underflow)")
 
 
 @handles(sp.Abs)

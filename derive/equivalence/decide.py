@@ -18,7 +18,7 @@ import sympy as sp
 from ..checks.algebra import too_large_for_algebra
 from ..core.renamed import timeout_or_seconds
 from ..checks.canonical import difference
-from ..checks.evaluate import Budget, BudgetExceeded, Undefined, Unsupported, close, evaluate, relative_error
+from ..checks.evaluate import Budget, BudgetExceeded, OutOfRange, Undefined, Unsupported, close, evaluate, relative_error
 from ..parsing import ParseError, Parsed, differs_for_every_function, points_cannot_show, read_formulas
 from ..core.domains import Kind
 from ..checks.intervals import interval_of
@@ -143,7 +143,7 @@ def _numeric(ea: sp.Expr, eb: sp.Expr, parsed: Parsed, rng: random.Random, budge
     # So do powers with a variable exponent of a base that may be negative ((x^a)^b vs x^(ab)).
     lookup = kernel_context(parsed.table.variables, maker.ranges).interval
     wanted = WANTED_PIECEWISE if any(_piecewise(e, lookup) for e in (ea, eb)) else WANTED
-    valid, worst, only_one, only_b, skipped = 0, 0.0, 0, 0, 0
+    valid, worst, only_one, only_b, skipped, beyond = 0, 0.0, 0, 0, 0, 0
     lopsided: tuple | None = None  # a point where exactly one side has a value
     values_seen: set[str] = set()
     a_only: dict | None = None  # the first point where only A has a value
@@ -162,6 +162,9 @@ def _numeric(ea: sp.Expr, eb: sp.Expr, parsed: Parsed, rng: random.Random, budge
                 # 1 - (1 - 10^-200) is 0 at 40 digits: look again at the digits the point needs
                 va = _value(ea, env, budget, maker.digits_at(drawn))
                 vb = _value(eb, env, budget, maker.digits_at(drawn))
+            if va is _BEYOND or vb is _BEYOND:
+                beyond += 1  # a value too large or small to evaluate is not a point without one
+                continue
             if va is None or vb is None:
                 only_one += va is not None
                 only_b += vb is not None
@@ -201,6 +204,8 @@ def _numeric(ea: sp.Expr, eb: sp.Expr, parsed: Parsed, rng: random.Random, budge
     if stats is not None:
         stats.update(both=valid, only_a=only_one, only_b=only_b, a_point=a_only, b_point=b_only)
     ill = f" ({skipped} more points moved with the working precision and were set aside)" if skipped else ""
+    if beyond:
+        ill += f" ({beyond} more points gave a value too large or too small to evaluate and were set aside)"
     if valid == 0:
         # "equal wherever both are defined" would hold vacuously: say so instead
         return Numeric("nowhere", f"none of {ATTEMPTS} random points lies where both sides are defined"
@@ -315,9 +320,17 @@ def _mismatch(values, drawn, sizes) -> Numeric:
                                f"B = {_num(hb)}, A - B = {cex['difference']})", cex)
 
 
+#: What :func:`_value` gives for a value beyond the evaluated range (it may exist).
+_BEYOND = object()
+
+
 def _value(expr: sp.Expr, env: dict, budget: Budget, digits: int):
+    """The value at ``env``; None where there is none, :data:`_BEYOND` where it is too
+    large or too small in magnitude to evaluate."""
     try:
         return evaluate(expr, env, budget, digits)
+    except OutOfRange:
+        return _BEYOND
     except (Undefined, EmptyRange):  # a row over an empty range has no values at this point
         return None
 

@@ -14,6 +14,7 @@ from .assemble import Formula, Resolver, Table, Variable, name_whole_ranges
 from .lexer import ParseError, tokenize
 from .ranges import Ranges
 from .reader import Reader
+from .reader.derivatives import plain_d_elsewhere
 from .reader.functions import differs_for_every_function, points_cannot_show
 
 __all__ = ["ParseError", "Parsed", "read_formulas", "domain_key", "Variable", "points_cannot_show",
@@ -48,13 +49,14 @@ def domain_key(text: str) -> str:
 
 
 def read_formulas(texts: list[str], domains: dict[str, str] | None = None, unused_ok: bool = False,
-                  sizes: frozenset[str] = frozenset()) -> Parsed:
+                  sizes: frozenset[str] = frozenset(), keep_derivatives: bool = False) -> Parsed:
     """Read each text; raise :class:`ParseError` (with a position) on anything unsupported.
 
     A domain for a symbol no text uses is an error (a typo, most likely), unless
     ``unused_ok``: ``derive verify`` reads a file's chains one at a time against
     the domains of the whole file, and ``sizes`` names the sizes (sum bounds)
-    of other chains, so ``\\frac{1}{n}`` reads the same ``n`` as ``\\sum_{i=1}^{n}``."""
+    of other chains, so ``\\frac{1}{n}`` reads the same ``n`` as ``\\sum_{i=1}^{n}``.
+    With ``keep_derivatives``, a derivative stays pending (see :mod:`.calculus`)."""
     parsed_domains: dict[str, Domain] = {}
     for key, kind in (domains or {}).items():
         if not isinstance(key, str) or not isinstance(kind, str):
@@ -65,6 +67,7 @@ def read_formulas(texts: list[str], domains: dict[str, str] | None = None, unuse
             raise ParseError(f"{key}: {exc}") from None
     formulas = []
     notes: list[str] = []
+    d_is_variable = any(isinstance(t, str) and plain_d_elsewhere(t) for t in texts)
     for text in texts:
         if not isinstance(text, str):
             raise ParseError(f"a formula must be a string, not {type(text).__name__}")
@@ -72,11 +75,12 @@ def read_formulas(texts: list[str], domains: dict[str, str] | None = None, unuse
         reader = Reader(text, tokenize(text, lexed))
         reader.notes += lexed
         reader.declared = set(parsed_domains)
+        reader.d_is_variable = d_is_variable
         raw = reader.read_all()
         formulas.append(Formula(text, reader, raw))
         notes += [f"{text}: {n}" for n in reader.notes]
     taken = _take_implied_domains(formulas, parsed_domains, notes)
-    table = Table(parsed_domains)
+    table = Table(parsed_domains, keep_derivatives=keep_derivatives)
     table.size_keys |= set(sizes)
     for f in formulas:
         table.size_keys |= Resolver.size_keys_of(f.reader)

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..parsing.lexer import ParseError, Token, tokenize
+from .cases import BARE_CONDITION
 from .extract import Row, Source
 from .tokens import closing
 
@@ -334,7 +335,8 @@ def _justify_at(text: str, start: int, kind: str, found: list) -> tuple[int, str
     if not consumed:  # \quad followed by maths
         if _OPERATOR_START.match(rest) or nothing_before or not _has_relation(rest):
             return end, text  # spacing inside one formula: (a-b) \quad (a+b)
-        if _RANGE.match(rest) and _relations(rest) <= 1:  # ", \quad i = 1, \dots, N", "\quad \forall i"
+        if (_RANGE.match(rest) or BARE_CONDITION.match(rest)) and _relations(rest) <= 1:
+            # ", \quad i = 1, \dots, N", "\quad \forall i", a case: ", \quad k \neq j"
             found.append((start, _plain(rest)))
             return limit, _blank(text, start, limit)
         raise Justified("two formulas side by side on one row: write each on its own row, or the words "

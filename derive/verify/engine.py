@@ -17,10 +17,12 @@ from ..parsing import ParseError, read_formulas
 from ..parsing.assemble import Table
 from ..parsing.lexer import tokenize
 from ..parsing.reader import BOLD, DECORATORS, FUNCTION_COMMANDS, GREEK
+from .cases import entries_of
 from .chains import EQUALS, Chain, chains_of
 from .extract import read_source
 from .notation import CLASS_PLACEHOLDER, FUNCTION_PLACEHOLDER, PROBABILITY_NAMES, PROBABILITY_PLACEHOLDER, Rewriter
 from .results import UNREAD, StepResult, StepVerdict, VerifyError, VerifyReport
+from .rows import same_rows
 from .state import (Binding, FileState, Line, canonical_name, define_function, is_definition_value, opaque_names,
                     per_sample_term, unfold)
 from .steps import check_step, is_instance
@@ -49,8 +51,11 @@ def verify_source(text: str, fmt: str, domains: dict[str, str], name: str, secon
                       declared_parameters=declared, explicit_parameters=set(declared),
                       data_symbols={canonical_name(p) for p in source.data})
     _declare_conventions(source, chains, state)
+    state.notes += [f"line {source.line_of(offset)}: {note}" for offset, note in source.notes]
     plans = [_plan(chain, state) for chain in chains]
     _parse_all(plans, state, partial=bool(source.skipped))
+    for chain, plan in zip(chains, plans):
+        _name_unread_definition(chain, plan, state)
     results: list[StepResult] = []
     bindings: dict[str, Binding] = {}
     gaps: list[UnreadName] = []
@@ -102,7 +107,8 @@ def _plan(chain: Chain, state: FileState) -> Plan:
     if len(chain.segments) > 1 and chain.links[0].relation in EQUALS and _is_name(first.raw, state.rewriter):
         name = _name_key(first.raw)
     elif first.unread:
-        name = _guess_name(first.raw, state.rewriter)
+        alone = len(chain.segments) > 1 and chain.links[0].relation in EQUALS
+        name = _guess_name(first.raw, state.rewriter, alone)
     lines: list[Line] = []
     for k, seg in enumerate(chain.segments):
         if seg.unread:
@@ -124,17 +130,55 @@ def _plan(chain: Chain, state: FileState) -> Plan:
     return Plan(name, name_line, lines)
 
 
-def _guess_name(raw: str, rewriter: Rewriter) -> str | None:
+def _name_unread_definition(chain: Chain, plan: Plan, state: FileState) -> None:
+    """A chain ``NAME = ...`` whose first line the reader refused: the name it would define
+    (later steps that use it are not checked)."""
+    first = plan.lines[0]
+    if plan.name is None and first.segment.unread and len(plan.lines) > 1 and chain.links[0].relation in EQUALS:
+        plan.name = _guess_name(first.segment.raw, state.rewriter, alone=True)
+        plan.name_line = first if plan.name else None
+
+
+def _guess_name(raw: str, rewriter: Rewriter, alone: bool = False) -> str | None:
     """The name an unread line ``NAME = ...`` may define (only to keep later steps
-    from using it unchecked; an unread line defines nothing)."""
+    from using it unchecked; an unread line defines nothing). ``alone``: ``raw`` is the
+    left side itself (the chain was cut at its ``=``)."""
     import re
-    head = re.split(r"=|\\equiv|\\coloneqq|\\triangleq", raw, maxsplit=1)
+    head = [raw, ""] if alone else re.split(r"=|\\equiv|\\coloneqq|\\triangleq", raw, maxsplit=1)
     if len(head) < 2 or not head[0].strip():
         return None
     try:
-        return _name_key(head[0]) if _is_name(head[0].strip(), rewriter) else None
+        if _is_name(head[0].strip(), rewriter):
+            return _name_key(head[0])
+        return _called_element(head[0])
     except ParseError:
         return None
+
+
+def _called_element(raw: str) -> str | None:
+    """The head of an element of a call, ``\\sigma(\\mathbf{z})_i`` or ``[\\sigma(z)]_i`` (the
+    i-th output of a function of a row): the name it would define, ``\\sigma``."""
+    tokens = [t for t in tokenize(raw) if t.text not in _DECORATORS]
+    i, wrapped = 0, None
+    if tokens and tokens[0].text in ("[", "(", r"\left"):
+        wrapped = 0
+        i = 1 + (tokens[0].text == r"\left")
+    if i >= len(tokens):
+        return None
+    head = tokens[i]
+    if not (head.kind == "letter" or (head.kind == "cmd" and head.text in _GREEK_OR_NAMES)) \
+            or head.text in (r"\pi", "e"):
+        return None
+    i += 1
+    if i >= len(tokens) or tokens[i].text not in ("(", r"\left"):
+        return None
+    i = _close(tokens, i + (tokens[i].text == r"\left"), "(", ")") + 1
+    if wrapped is not None:
+        while i < len(tokens) and tokens[i].text in ("]", ")", r"\right"):
+            i += 1
+    if i >= len(tokens) or tokens[i].text != "_":
+        return None
+    return _name_key(head.text)
 
 
 def _starless(text: str) -> str:
@@ -243,7 +287,8 @@ def _parse_all(plans: list[Plan], state: FileState, partial: bool = False) -> No
         for plan in plans:
             readable = _readable(plan.lines)
             try:
-                parsed = read_formulas([ln.goal.text for ln in readable], domains, unused_ok=True)
+                parsed = read_formulas([ln.goal.text for ln in readable], domains, unused_ok=True,
+                                       keep_derivatives=True)
                 sizes |= parsed.table.size_keys
                 for key, kind in parsed.taken.items():
                     taken.setdefault(key, kind)
@@ -273,6 +318,7 @@ def _parse_all(plans: list[Plan], state: FileState, partial: bool = False) -> No
         for note in parsed.notes:
             about = next((ln for ln in lines if note.startswith(ln.goal.text + ": ")), None)
             state.notes.append(f"line {about.segment.line}: {note[len(about.goal.text) + 2:]}" if about else note)
+    _join_file_rows(plans, state)
     _unify_file_ranges(plans, state)
     unused = sorted(k for k in state.domains if _domain_key(k) not in used)
     given = sorted(k for k in unused if k not in state.file_domains)
@@ -303,14 +349,16 @@ def _read_chain(lines: list[Line], domains: dict, sizes: set[str], state: FileSt
     while live:
         texts = [ln.goal.text for ln in live]
         try:
-            return live, read_formulas(texts, domains, unused_ok=True, sizes=frozenset(sizes))
+            return live, read_formulas(texts, domains, unused_ok=True, sizes=frozenset(sizes),
+                                          keep_derivatives=True)
         except ParseError as exc:
             bad = [ln for ln in live if ln.goal.text == exc.text]
             why = {id(ln): exc.message for ln in bad}
             if not bad:  # which line? each on its own, then all of them
                 for ln in live:
                     try:
-                        read_formulas([ln.goal.text], domains, unused_ok=True, sizes=frozenset(sizes))
+                        read_formulas([ln.goal.text], domains, unused_ok=True, sizes=frozenset(sizes),
+                                      keep_derivatives=True)
                     except ParseError as alone:
                         bad.append(ln)
                         why[id(ln)] = alone.message
@@ -321,6 +369,24 @@ def _read_chain(lines: list[Line], domains: dict, sizes: set[str], state: FileSt
                 ln.segment.unread = f"line {ln.segment.line}: cannot read the formula {ln.segment.raw}: {why[id(ln)]}"
             live = [ln for ln in live if not ln.segment.unread]
     return [], None
+
+
+def _join_file_rows(plans: list[Plan], state: FileState) -> None:
+    """One length per row in the whole file (see :mod:`.rows`): the sums without bounds of
+    different chains, and a definition's, that run over one row get one range."""
+    lines = [ln for plan in plans for ln in plan.lines if ln.expr is not None]
+    definitions = [(plan.name_line.expr, plan.lines[1].expr) for plan in plans
+                   if plan.name_line is not None and plan.name_line.expr is not None and len(plan.lines) > 1]
+    sizes = {name: var.obj for name, var in state.all_variables.items() if var.kind == "size"}
+    renames = same_rows([ln.expr for ln in lines], definitions, sizes)
+    if not renames:
+        return
+    gone = {old.name for old in renames}
+    for ln in lines:
+        ln.expr = ln.expr.xreplace(renames)
+        ln.variables = {k: v for k, v in ln.variables.items() if k not in gone}
+    for name in gone:
+        del state.all_variables[name]
 
 
 def _unify_file_ranges(plans: list[Plan], state: FileState) -> None:
@@ -358,6 +424,8 @@ def _run_chain(chain: Chain, plan: Plan, bindings: dict[str, Binding], gaps: lis
     results: list[StepResult] = []
     lines = plan.lines
     ordinals: dict[int, int] = {}
+    state.entries = entries_of([ln.expr for ln in lines if ln.expr is not None])
+    state.splits = {}
 
     def result(line_no: int, **kw) -> StepResult:
         ordinals[line_no] = ordinals.get(line_no, 0) + 1

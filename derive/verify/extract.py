@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from .results import VerifyError
+from .splits import read_cases
 
 #: Display environments read in ``.tex`` (``split``/``aligned`` are read inside them).
 ENVIRONMENTS = ("align", "align*", "equation", "equation*", "gather", "gather*", "eqnarray",
@@ -58,6 +59,7 @@ class Source:
     skip_marks: list[int] = field(default_factory=list)           # file offsets of `derive: skip` comments
     log_base: str | None = None                     # `log=2`: what \log means in the file (None: natural)
     assumptions: list[str] = field(default_factory=list)  # `assume=iid, bayes`: laws taken as given
+    notes: list[tuple[int, str]] = field(default_factory=list)  # (file offset, note): how a display was read
     _starts: list[int] = field(default_factory=list)
 
     def line_of(self, offset: int) -> int:
@@ -97,7 +99,7 @@ def read_source(text: str, fmt: str, name: str) -> Source:
             marks.remove(mark)
             source.skipped.append((opener, " ".join(blanked[start:end].split())[:80]))
             continue
-        source.rows += _rows(blanked, start, end, block)
+        source.rows += _rows(blanked, start, end, block, source.notes)
     if marks:
         lines = ", ".join(str(source.line_of(m)) for m in marks)
         raise VerifyError(f"derive: skip on line {lines} is not right before a display (only blank lines and "
@@ -336,8 +338,9 @@ _DROP = re.compile(r"\\(label|eqref|ref)\{[^{}]*\}|\\(nonumber|notag)\b")
 _INTERTEXT = re.compile(r"\\(intertext|shortintertext)\s*\{")
 
 
-def _rows(text: str, start: int, end: int, block: int) -> list[Row]:
-    """The rows of the display ``text[start:end]``, split at top-level ``\\\\``."""
+def _rows(text: str, start: int, end: int, block: int, notes: list | None = None) -> list[Row]:
+    """The rows of the display ``text[start:end]``, split at top-level ``\\\\`` (a ``cases``
+    block read first, see :mod:`.splits`; ``notes`` gets ``(offset, note)`` for each)."""
     body = text[:end]
     for m in list(_INNER_ENV.finditer(body, start)) + list(_DROP.finditer(body, start)):
         body = _blank(body, m.start(), m.end())
@@ -345,6 +348,9 @@ def _rows(text: str, start: int, end: int, block: int) -> list[Row]:
         close = _brace_end(body, m.end() - 1)
         body = body[:m.start()] + "\\\\" + re.sub(r"[^\n]", " ", body[m.start() + 2:close + 1]) + body[close + 1:]
 
+    body, read = read_cases(body, start, end)
+    if notes is not None:
+        notes += read
     rows, depth, row_start, i = [], 0, start, start
     while i < end:
         c = body[i]

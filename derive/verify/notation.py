@@ -115,6 +115,39 @@ class Objective:
         return self.sense is not None
 
 
+#: Highest order of a prime read as a derivative (three primes).
+MAX_PRIMES = 3
+
+
+def primes_as_leibniz(tokens: list[Token], notes: list[str], functions: set[str]) -> list[Token]:
+    """``f'(x)`` (a letter of ``functions``, primes, one letter in brackets) as
+    ``\\frac{d}{dx} f(x)``: the derivative of the function the file defines."""
+    out: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        n = 0
+        while i + 1 + n < len(tokens) and tokens[i + 1 + n].text == "'":
+            n += 1
+        j = i + 1 + n
+        if (tok.kind == "letter" and tok.text in functions and 0 < n <= MAX_PRIMES and j + 2 < len(tokens) and tokens[j].text == "("
+                and tokens[j + 1].kind == "letter" and tokens[j + 2].text == ")"
+                and (i == 0 or tokens[i - 1].text not in ("_", "^"))):
+            x = tokens[j + 1]
+            power = [] if n == 1 else [Token("char", "^", x.pos), Token("num", str(n), x.pos)]
+            d = [Token("letter", "d", x.pos)]
+            out += ([Token("cmd", r"\frac", tok.pos), Token("char", "{", tok.pos)] + d + power
+                    + [Token("char", "}", tok.pos), Token("char", "{", tok.pos)] + d + [x] + power
+                    + [Token("char", "}", tok.pos), tok, tokens[j], x, tokens[j + 2]])
+            notes.append(f"{tok.text}{chr(39) * n}({x.text}) is read as the derivative of {tok.text} "
+                         f"(of order {n}) by {x.text}")
+            i = j + 3
+            continue
+        out.append(tok)
+        i += 1
+    return out
+
+
 class Rewriter:
     """Rewrites the segments of one file, sharing one :class:`Calls` registry."""
 
@@ -125,6 +158,7 @@ class Rewriter:
         self.used: set[str] = set()          # the tokens of the formula being rewritten
         self.classes = ClassArrays()
         self.raw = ""                        # and its text
+        self.functions: set[str] = set()     # letters the file writes as f(x): their f'(x) is read
 
     # -- optimiser heads --------------------------------------------------------------
     def objective(self, raw: str) -> Objective:
@@ -135,8 +169,9 @@ class Rewriter:
         self.used = {t.text for t in tokens}
         self.raw = raw
         tokens = [t for t in tokens if t.text not in SIZING]
-        head = self._head(tokens)
         notes: list[str] = []
+        tokens = primes_as_leibniz(tokens, notes, self.functions)
+        head = self._head(tokens)
         if head is None:
             return Objective(self.formula(tokens, raw, notes), raw, notes=tuple(notes))
         sense, is_arg, params, rest = head
@@ -394,6 +429,9 @@ class Rewriter:
                 tokens = tokenize(raw)
             except ParseError:
                 continue  # reported when the line is read
+            if (len(tokens) == 4 and tokens[0].kind == "letter" and tokens[0].text != "e"
+                    and tokens[1].text == "(" and tokens[2].kind == "letter" and tokens[3].text == ")"):
+                self.functions.add(tokens[0].text)  # f(x) on its own: a function of one letter
             for i in range(len(tokens)):
                 parts = self._class_parts(tokens, i, raw)
                 if parts is not None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from ..parsing.assemble import Table
+from ..parsing.calculus import DerivativeError, evaluate_pending  # noqa: F401  (DerivativeError: raised here)
 from ..parsing.lexer import tokenize
 from .chains import Segment
 from .notation import FUNCTION_PLACEHOLDER, PROBABILITY_NAMES, Objective, Rewriter
@@ -64,6 +65,8 @@ class FileState:
             raise ValueError("no step is being checked")
         return self.table
     seen: list = field(default_factory=list)   # lines of the chains already run
+    entries: tuple = ()                        # entries z_i the running chain differentiates by
+    splits: dict = field(default_factory=dict)  # index pairs the running chain splits unwritten: line
 
 
 @dataclass(frozen=True)
@@ -156,13 +159,20 @@ def table_for(*lines: "Line", state: FileState) -> Table:
     return Table(dict(), variables)
 
 
-def unfold(expr: sp.Expr, state: FileState) -> sp.Expr:
+def unfold(expr: sp.Expr, state: FileState, keep: tuple = ()) -> sp.Expr:
     """``expr`` with every defined name replaced by its definition, an element
-    ``P_i := ...`` at whatever index it is read (``P_j`` is the definition at j)."""
+    ``P_i := ...`` at whatever index it is read (``P_j`` is the definition at j).
+    A pending derivative is taken once its body is unfolded, the variables it is taken by
+    kept as they are (``\\frac{\\partial L}{\\partial p}`` holds p fixed, not its definition);
+    names in ``keep`` are not unfolded. Raises :class:`DerivativeError` for a derivative
+    that cannot be taken."""
     for _ in range(MAX_UNFOLD):
         before = expr
         expr = apply_functions(expr, state)
+        expr = evaluate_pending(expr, lambda body, variables: unfold(body, state, keep + variables))
         for target, value in state.definitions:
+            if _kept(target, keep):
+                continue
             if isinstance(target, sp.Symbol):
                 expr = expr.xreplace({target: value})
             else:
@@ -174,7 +184,17 @@ def unfold(expr: sp.Expr, state: FileState) -> sp.Expr:
                                     and len(n.indices) == len(idx), swap)
         if expr == before:
             return expr
-    return expr
+    return evaluate_pending(expr, lambda body, variables: unfold(body, state, keep + variables))
+
+
+def _kept(target: sp.Basic, keep: tuple) -> bool:
+    """Whether the definition of ``target`` stays folded: it defines a variable of ``keep``."""
+    for var in keep:
+        if target == var:
+            return True
+        if isinstance(target, sp.Indexed) and isinstance(var, sp.Indexed) and target.base == var.base:
+            return True
+    return False
 
 
 def per_sample_term(target: sp.Basic, state: FileState) -> bool:

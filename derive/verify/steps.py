@@ -20,20 +20,26 @@ from ..checks.evaluate import Budget
 from ..parsing import Parsed
 from ..parsing.ranges import Ranges
 from . import laws, slips
+from .cases import Case, case_of, restrict, substituted_index, within_rows
 from .chains import UNCHECKED
 from .notation import Objective
 from .optimiser import candidates, finite_at_points, nonnegative, order_witness, sign_of, varies
 from .results import StepResult, StepVerdict
-from .state import FileState, Line, canonical_name, opaque_names, table_for, unfold
+from .state import DerivativeError, FileState, Line, canonical_name, opaque_names, table_for, unfold
 
 HATS = (r"\hat{", r"\widehat{")
 
 
 def check_step(a: Line, b: Line, link, state: FileState, seconds: float, result) -> StepResult:
     """The step ``a -> b`` checked; a failing step carries the slip that breaks it, when one is found."""
-    step = _check(a, b, link, state, seconds, result)
-    if step.verdict is StepVerdict.FAILS:
-        step = replace(step, suggestion=slips.suggest(a, b, link, state, seconds, _check))
+    try:
+        step = _check(a, b, link, state, seconds, result)
+        if step.verdict is StepVerdict.FAILS:
+            step = replace(step, suggestion=slips.suggest(a, b, link, state, seconds, _check))
+    except DerivativeError as exc:
+        return result(b.segment.line, before=a.segment.raw, after=b.segment.raw, relation=link.relation,
+                      verdict=StepVerdict.UNKNOWN, method="derivative", reason=str(exc),
+                      justification=link.justification)
     return step
 
 
@@ -106,8 +112,22 @@ def _by_assumption(ea, eb, a: Line, b: Line, link, state: FileState, seconds: fl
 
 
 def _by_relation(ea, eb, a: Line, b: Line, link, state: FileState, seconds: float, result, common, law):
+    case = case_of(link.justification)
+    if case is not None and not a.goal.is_problem:
+        restricted = restrict(ea, eb, case)
+        if isinstance(restricted, str):
+            return result(b.segment.line, relation="=", verdict=StepVerdict.UNKNOWN, method="case",
+                          reason=restricted, **common)
+        ea, eb = restricted
     if not a.goal.is_problem:
-        return _identity_step(ea, eb, a, b, state, seconds, result, common, law)
+        ea, eb, within = within_rows(ea, eb, state.entries)
+        step = _identity_step(ea, eb, a, b, state, seconds, result, common, law)
+        if case is None and step.verdict is StepVerdict.FAILS:
+            step = _unwritten_case(step, ea, eb, a, b, state, seconds)
+        if within and step.verdict in (StepVerdict.HOLDS, StepVerdict.FAILS):
+            step = replace(step, reason=f"{step.reason} (checked where {'; '.join(within)}, "
+                                        "which the chain differentiates by)")
+        return step
     return _optimiser_step(ea, eb, a, b, link.relation, state, seconds, result, common, law)
 
 
@@ -121,6 +141,37 @@ def _relation(oa: Objective, ob: Objective, written: str) -> str:
     if written != r"\equiv":
         return f"{oa.sense} = {ob.sense}"
     return "same optimiser"
+
+
+def _unwritten_case(step: StepResult, ea, eb, a: Line, b: Line, state: FileState, seconds: float) -> StepResult:
+    """A failing step that takes a case of two indices the text does not write (see
+    :mod:`.cases`) is unknown instead, with why; any other failing step is kept."""
+    taken = None
+    if a.expr is not None and b.expr is not None and a.expr.has(sp.Derivative):
+        # only a derivative by an entry is split into cases: x_i = x_j is a claim, not a case
+        taken = substituted_index(a.expr, b.expr)
+        if taken is not None and not {taken.left, taken.right} & {e.index for e in state.entries}:
+            taken = None
+    if taken is not None:
+        state.splits[frozenset((taken.left, taken.right))] = b.segment.line
+        return replace(step, verdict=StepVerdict.UNKNOWN, method="case", counterexample=None, suggestion=None,
+                       reason=f"the new line writes {taken.right} for {taken.left}: it takes the case "
+                              f"{taken.describe()}, which the text does not write (as written: {step.reason})")
+    for letters, line in state.splits.items():
+        for equal in (False, True):
+            case = Case(*sorted(letters), equal)
+            restricted = restrict(ea, eb, case)
+            if isinstance(restricted, str):
+                break
+            verdict = decide(a.segment.raw, b.segment.raw, Parsed(list(restricted), state.table, []),
+                             state.domains, seconds / 2)
+            if verdict.answer is Answer.EQUIVALENT and _one_side_only(verdict.coverage) is None:
+                return replace(step, verdict=StepVerdict.UNKNOWN, method="case", counterexample=None,
+                               suggestion=None,
+                               reason=f"holds only where {case.describe()}, a case the text does not write (line "
+                                      f"{line} splits the cases of {' and '.join(sorted(letters))}); as written: "
+                                      f"{step.reason}")
+    return step
 
 
 def _method(verdict_method: str, law) -> str:

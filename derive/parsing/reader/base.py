@@ -13,7 +13,7 @@ import sympy as sp
 
 from ..backend import LETTERS, PieceError, parse_piece
 from ..lexer import ParseError, Token
-from ..nodes import Atom, Call, Constant, Group, Indicator, Node, placeholder
+from ..nodes import Atom, Call, Constant, Differentiated, Group, Indicator, Node, Primed, placeholder
 from .delimiters import ROUNDING
 from .functions import COMMANDS, NAMED_FUNCTIONS
 from .indicators import RELATIONS
@@ -38,8 +38,7 @@ UNSUPPORTED_HINTS = {
     r"\int": "integrals are not supported",
     r"\infty": "infinite ranges and limits are not supported",
     r"\lim": "limits are not supported",
-    r"\partial": "derivatives are not supported by check",
-    r"\nabla": "gradients are not supported by check",
+    r"\partial": "write a derivative as \\frac{\\partial f}{\\partial x} or \\partial_{x} f",
     r"\arg": "arg max / arg min lines belong to `derive verify`",
     r"\mid": "conditional probability notation is not supported by check",
     r"\cdots": "ellipses are not read; write the sum with \\sum",
@@ -256,6 +255,11 @@ class ReaderBase(ReaderMixin):
             for e in ([node.base] if node.base is not None else []) + list(node.rest):
                 out |= self.free_in(e)
             return out
+        if isinstance(node, Differentiated):
+            out = self.free_in(node.body)
+            for var, _ in node.wrt:
+                out |= self.free_in(var)
+            return out
         return self.uses(sym)
 
     def free_in(self, expr: sp.Expr) -> set[str]:
@@ -295,6 +299,10 @@ class ReaderBase(ReaderMixin):
             exprs += [node.arg] + ([node.base] if node.base is not None else [])
         elif isinstance(node, Indicator):
             exprs += [node.lhs, node.rhs]
+        elif isinstance(node, Differentiated):
+            exprs += [node.body] + [var for var, _ in node.wrt]
+        elif isinstance(node, Primed):
+            exprs.append(node.arg)
         for e in exprs:
             for s in e.free_symbols:
                 out |= self.uses(s, seen)
@@ -312,8 +320,11 @@ class ReaderBase(ReaderMixin):
             self.i += 1
             items.append("^")
             items.append(self.exponent(tok))
+        elif t == r"\frac" and self.leibniz(tok, items):
+            pass
+        elif t in (r"\partial", r"\nabla"):
+            self.partial_operator(tok, items)
         elif t == r"\frac":
-            self.refuse_derivative(tok)
             self.i += 1
             num = self.argument(tok, "numerator")
             den = self.argument(tok, "denominator")

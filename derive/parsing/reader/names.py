@@ -53,8 +53,7 @@ class NameReading(ReaderMixin):
         indices, suffix = indices + more, suffix or more_suffix
         key += self.primes()  # y''_1 and y_1'' are one name
         if key.endswith("'") and self.peek() is not None and self.peek().text == "(":
-            raise self.error(f"{key}(..): a derivative of a function, which check does not read yet; "
-                             "write the derivative out", self.peek())
+            return self.primed_call(key, self.peek())
         if key in self.declared or key in self.bound:
             pass  # \pi given a domain, or e summed over, is a variable, not a constant
         elif key in ("e", r"\pi") and not indices and not suffix:
