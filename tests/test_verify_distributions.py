@@ -14,13 +14,13 @@ DATA = Path(__file__).parent / "data" / "distributions"
 
 @pytest.mark.parametrize("name", ["gaussian_squared_error", "bernoulli_cross_entropy"])
 def test_the_derivation_holds(name):
-    report = verify_file(DATA / f"{name}.md", seconds=20)
+    report = verify_file(DATA / f"{name}.md", timeout=20)
     assert report.status == "holds", [(s.line, s.verdict.value, s.reason) for s in report.steps]
 
 
 @pytest.mark.parametrize("name,line", [("gaussian_squared_error", 8), ("bernoulli_cross_entropy", 8)])
 def test_the_broken_copy_fails_at_its_line(name, line):
-    report = verify_file(DATA / f"{name}.broken.md", seconds=20)
+    report = verify_file(DATA / f"{name}.broken.md", timeout=20)
     assert report.status == "fails"
     assert report.first_failure.line == line
     assert report.first_failure.counterexample is not None
@@ -33,7 +33,7 @@ def test_a_name_whose_defining_chain_fails_is_not_checked_later(tmp_path):
     )
     path = tmp_path / "slip.md"
     path.write_text(text, encoding="utf-8")
-    report = verify_file(path, seconds=20)
+    report = verify_file(path, timeout=20)
     assert report.first_failure.line == 1  # the density at x is not the density at y_i
     later = [s for s in report.steps if s.line == 3]
     assert later and all(s.verdict.value == "unknown" for s in later), [(s.line, s.verdict.value) for s in later]
