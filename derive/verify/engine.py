@@ -383,7 +383,8 @@ def _join_file_rows(plans: list[Plan], state: FileState) -> None:
         return
     gone = {old.name for old in renames}
     for ln in lines:
-        ln.expr = ln.expr.xreplace(renames)
+        if ln.expr is not None:
+            ln.expr = ln.expr.xreplace(renames)
         ln.variables = {k: v for k, v in ln.variables.items() if k not in gone}
     for name in gone:
         del state.all_variables[name]
@@ -485,7 +486,7 @@ def _run_chain(chain: Chain, plan: Plan, bindings: dict[str, Binding], gaps: lis
         start = 1
     for k in range(start + 1, len(lines)):
         results.append(checked(lines[k - 1], lines[k], chain.links[k - 1]))
-    if defined is not None and any(r.verdict is StepVerdict.FAILS for r in results):
+    if plan.name is not None and defined is not None and any(r.verdict is StepVerdict.FAILS for r in results):
         _distrust(plan.name, defined, results, gaps, state)
     state.seen.extend(ln for ln in lines if ln.expr is not None)
     return results

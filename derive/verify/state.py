@@ -123,7 +123,7 @@ def apply_functions(expr: sp.Expr, state: "FileState") -> sp.Expr:
     for sym in expr.free_symbols:
         call = calls.get(getattr(sym, "name", ""))
         found = state.functions.get(call.family) if call is not None else None
-        if found is None or sym == found.target or len(call.arg_texts) != len(found.params) or call.probability:
+        if call is None or found is None or sym == found.target or len(call.arg_texts) != len(found.params) or call.probability:
             continue
         args = [read_argument(text, state) for text in call.arg_texts]
         if any(a is None for a in args):

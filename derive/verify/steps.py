@@ -159,11 +159,12 @@ def _unwritten_case(step: StepResult, ea, eb, a: Line, b: Line, state: FileState
                               f"{taken.describe()}, which the text does not write (as written: {step.reason})")
     for letters, line in state.splits.items():
         for equal in (False, True):
-            case = Case(*sorted(letters), equal)
+            left, right = sorted(letters)
+            case = Case(left, right, equal)
             restricted = restrict(ea, eb, case)
             if isinstance(restricted, str):
                 break
-            verdict = decide(a.segment.raw, b.segment.raw, Parsed(list(restricted), state.table, []),
+            verdict = decide(a.segment.raw, b.segment.raw, Parsed(list(restricted), state.current_table, []),
                              state.domains, seconds / 2)
             if verdict.answer is Answer.EQUIVALENT and _one_side_only(verdict.coverage) is None:
                 return replace(step, verdict=StepVerdict.UNKNOWN, method="case", counterexample=None,

@@ -18,6 +18,7 @@ import sympy as sp
 
 from ..lexer import Token
 from ..nodes import Call, Constant
+from .mixin import ReaderMixin
 from .tokens import split
 
 #: Names whose calls are probabilities or densities: positive values.
@@ -43,7 +44,7 @@ def event_name(key: str, inner: list[Token]) -> str:
     return f"{key}({body})"
 
 
-class CallReading:
+class CallReading(ReaderMixin):
     """``p(y=1 \\mid x)`` and ``p(x_i)``: calls that are neither an element nor a product."""
 
     def event_here(self, key: str, inner: list[Token]) -> bool:

@@ -30,7 +30,7 @@ class Differential:
 
     plain: bool        # a bare letter d (also a variable name)
     partial: bool      # \partial, not d
-    order: int
+    order: int | str
     rest: list[Token]  # the tokens after it (and its power)
     at: Token
 

@@ -24,6 +24,7 @@ import sympy as sp
 
 from ..lexer import Token
 from ..nodes import Atom, Constant, Group, IndexPart
+from .mixin import ReaderMixin
 from .tokens import split
 
 #: Whether a number lies in a value domain (the support of a distribution).
@@ -185,7 +186,7 @@ def listing() -> str:
     return "; ".join(f"{name}: {', '.join(words)}" for name, words in names.items())
 
 
-class DistributionReading:
+class DistributionReading(ReaderMixin):
     """``\\mathcal{N}(x \\mid \\mu, \\sigma^2)`` and the other named distributions at a value."""
 
     def distribution_here(self) -> tuple[str, str, int] | None:
@@ -197,7 +198,9 @@ class DistributionReading:
 
     def distribution(self, tok: Token) -> sp.Symbol:
         """``D(x | params)`` or ``D(x; params)``: the pmf or density of ``D`` at ``x``."""
-        name, written, after = self.distribution_here()
+        found = self.distribution_here()
+        assert found is not None, "called where a distribution starts"
+        name, written, after = found
         dist = DISTRIBUTIONS[name]
         self.i = after
         open_ = self.peek()

@@ -16,6 +16,7 @@ from ..lexer import ParseError, Token
 from ..nodes import Atom, Call, Group, HiddenSize, IndexPart, Indicator
 from .distributions import DISTRIBUTIONS, spelled
 from .names import GREEK
+from .mixin import ReaderMixin
 from .tokens import split
 
 #: How the expectation's E is written (besides a bare E with a subscript holding \sim).
@@ -24,7 +25,7 @@ E_COMMANDS = {r"\mathbb", r"\mathrm", r"\operatorname", r"\mathbf"}
 BODY_OPENERS = {"[", "("}
 
 
-class ExpectationReading:
+class ExpectationReading(ReaderMixin):
     """``\\mathbb{E}_{x \\sim p}[..]``: a sum over a discrete support."""
 
     def expectation_here(self) -> bool:
@@ -62,7 +63,9 @@ class ExpectationReading:
 
     def expectation(self, tok: Token) -> sp.Symbol:
         """``E_{x \\sim D}[body]``: the sum of ``weight(x) * body`` over the values of ``x``."""
-        self.i = self.e_end()
+        end = self.e_end()
+        assert end is not None, "called where an expectation starts"
+        self.i = end
         mark = self.peek()
         if mark is None or mark.text != "_":
             raise self.error("an expectation needs its variable and distribution below the E: "
@@ -138,6 +141,7 @@ class ExpectationReading:
                 lo, hi = 1, self.new(HiddenSize(var))
                 shown = f"1..(the whole range of {var})"
             else:
+                assert dist.bounds is not None, "a finite support has its bounds"
                 lo, hi = dist.bounds(params)
                 if isinstance(hi, sp.Symbol):
                     self.bounds.append(hi)
