@@ -160,10 +160,12 @@ class DerivativeReading(ReaderMixin):
         if any(not isinstance(o, int) for o in orders):
             raise self.error(f"a derivative of order {next(o for o in orders if not isinstance(o, int))} "
                              f"is not read (orders 1 to {MAX_ORDER} only)", tok)
-        if top.order != sum(d.order for d in bottom):
-            raise self.error(f"the numerator's order ({top.order}) is not the sum of the denominator's "
-                             f"({sum(d.order for d in bottom)})", tok)
-        wrt = tuple((self._variable(d.rest, tok), d.order) for d in bottom)
+        top_order = int(top.order)
+        bottom_orders = [int(d.order) for d in bottom]  # every order is an int here (checked above)
+        if top_order != sum(bottom_orders):
+            raise self.error(f"the numerator's order ({top_order}) is not the sum of the denominator's "
+                             f"({sum(bottom_orders)})", tok)
+        wrt = tuple((self._variable(d.rest, tok), order) for d, order in zip(bottom, bottom_orders))
         if top.rest:
             self.i = last + 1
             body = self.sub(top.rest, "differentiated expression", tok)
