@@ -64,6 +64,9 @@ notation read, by family (README: "Checking a formula"):
   brackets   ( ) [ ] \{ \} |x| \vert \lvert \left \mleft \bigl.., \frac \dfrac \tfrac \cfrac, \boxed
   numbers    decimals exactly, 2.5E2 1e-3 (scientific), 1\frac12 (the mixed number 3/2)
   indicators \mathbb{1}\{y=k\}, [y=k], 1_{y=k}, \delta_{y,k}
+  vectors    w^\top x, w^T x, w^{\mathsf{T}} x (dot products: sums over the entries; w^T x with a note),
+             x_i as row i (w^\top x_i = \sum_j w_j x_{i,j}), \|x\| \|x\|_2 \|x\|_1 \lVert..\rVert \norm{x},
+             \langle a, b \rangle; bold is typography (\mathbf{w} is w)
 Readings a text leaves open get a note or exit 2, never a guess.
 
 exit status: 0 equivalent, 1 not equivalent, 2 bad input or usage, 3 unknown (undecided or timeout).

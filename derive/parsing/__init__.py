@@ -73,6 +73,7 @@ def read_formulas(texts: list[str], domains: dict[str, str] | None = None, unuse
         raw = reader.read_all()
         formulas.append(Formula(text, reader, raw))
         notes += [f"{text}: {n}" for n in reader.notes]
+    notes += _bold_and_plain(formulas)
     table = Table(parsed_domains)
     table.size_keys |= set(sizes)
     for f in formulas:
@@ -94,6 +95,14 @@ def read_formulas(texts: list[str], domains: dict[str, str] | None = None, unuse
     if unused and not unused_ok:
         raise ParseError(f"a domain is given for {', '.join(unused)}, which the formulas do not use")
     return Parsed(exprs, table, notes)
+
+
+def _bold_and_plain(formulas: list[Formula]) -> list[str]:
+    """A note for each name written both bold and plain (``\\mathbf{w}`` and ``w``): one name."""
+    bold = set().union(*(f.reader.bold_names for f in formulas))
+    plain = set().union(*(f.reader.plain_names for f in formulas))
+    return [f"{key} written bold and plain was read as one name (bold is typography: {key}_j is an entry "
+            f"of the vector {key})" for key in sorted(bold & plain)]
 
 
 def _unify_whole_ranges(exprs: list[sp.Expr], table: Table) -> list[sp.Expr]:
