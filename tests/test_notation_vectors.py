@@ -119,3 +119,21 @@ def test_check_help_lists_the_vector_notation():
     out = subprocess.run([sys.executable, "-m", "derive", "check", "--help"], capture_output=True, text=True,
                          timeout=60).stdout
     assert "vectors" in out and r"\langle a, b \rangle" in out and r"w^\top x" in out
+
+
+DATA = __import__("pathlib").Path(__file__).parent / "data" / "vectors"
+
+
+def test_verify_holds_on_logistic_regression_written_with_dot_products():
+    from derive.verify import verify_file
+    report = verify_file(DATA / "logistic_regression.tex")
+    assert report.status == "holds", [(s.line, s.verdict.value, s.reason) for s in report.steps]
+    assert sum(s.verdict.value == "holds" for s in report.steps) == 4
+
+
+def test_verify_fails_the_broken_copy_at_its_line():
+    """The broken copy pairs w_j with x_{j,i} (column i) instead of x_{i,j} (row i) on line 8."""
+    from derive.verify import verify_file
+    report = verify_file(DATA / "logistic_regression.broken.tex")
+    assert report.status == "fails"
+    assert report.first_failure.line == 8 and report.first_failure.counterexample is not None
