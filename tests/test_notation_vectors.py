@@ -137,3 +137,15 @@ def test_verify_fails_the_broken_copy_at_its_line():
     report = verify_file(DATA / "logistic_regression.broken.tex")
     assert report.status == "fails"
     assert report.first_failure.line == 8 and report.first_failure.counterexample is not None
+
+
+def test_a_defined_plain_name_beside_its_indexed_namesake_is_not_substituted_into_the_array(tmp_path):
+    """``y = \\mathbf{w}^\\top\\mathbf{x} + b`` defines the plain y; ``y^{(i)}`` later is the data, another
+    name (it used to crash verify when the definition was put into the array's name)."""
+    from derive.verify import verify_file
+    path = tmp_path / "d.md"
+    path.write_text("$$y = \\mathbf{w}^\\top \\mathbf{x} + b$$\n\n"
+                    "$$\\sum_{i=1}^n y^{(i)} = \\sum_{i=1}^n y^{(i)} + 0$$\n\n"
+                    "$$\\sum_{i=1}^n y^{(i)} = \\sum_{i=1}^n y^{(i)} + 1$$\n", encoding="utf-8")
+    report = verify_file(path)
+    assert [s.verdict.value for s in report.steps] == ["defines", "holds", "fails"], report.steps
