@@ -15,6 +15,7 @@ module                    reads
 :mod:`.delimiters`        brackets, ``|x|``, floor, ceiling, ``{n \\choose k}``, numerals
 :mod:`.indicators`        ``\\mathbb{1}\\{..\\}``, ``[y=k]``, ``\\delta_{y,k}``
 :mod:`.vectors`           dot products ``w^\\top x``, ``\\langle a, b \\rangle``, norms ``\\|x\\|``
+:mod:`.integrals`         ``\\int_{-\\infty}^{\\infty} .. dx`` of Gaussian densities written out (closed form)
 :mod:`.derivatives`       Leibniz fractions (refused)
 :mod:`.base`              the cursor, the dispatch of items, the flat piece
 ========================  =====================================================
@@ -31,11 +32,12 @@ from .indicators import IndicatorReading
 from .names import BOLD, DECORATORS, GREEK, NameReading
 from .scripts import ScriptReading
 from .sums import SumReading
+from .integrals import IntegralReading
 from .vectors import VectorReading
 
 __all__ = ["Reader", "GREEK", "DECORATORS", "BOLD", "FUNCTION_COMMANDS", "NAMED_FUNCTIONS"]
 
 
 class Reader(NameReading, ScriptReading, SumReading, FunctionReading, DelimiterReading, IndicatorReading,
-             VectorReading, DerivativeReading, ReaderBase):
+             VectorReading, IntegralReading, DerivativeReading, ReaderBase):
     """One formula: tokens in, an expression over placeholders out (see :mod:`..nodes`)."""

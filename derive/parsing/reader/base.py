@@ -33,7 +33,6 @@ UNSUPPORTED_HINTS = {
                        "called with its arguments in parentheses",
     r"\imaginaryunit": "the imaginary unit: derive reads real numbers only",
     r"\pmod": "congruences (a \\equiv b \\pmod n) are relations, not expressions; write a \\mod n",
-    r"\int": "integrals are not supported",
     r"\infty": "infinite ranges and limits are not supported",
     r"\lim": "limits are not supported",
     r"\partial": "derivatives are not supported by check",
@@ -285,6 +284,8 @@ class ReaderBase:
             items.append(self.exponent(tok, read_as_power=True))
         elif t in NORM_BARS or t == r"\norm":
             items.append(self.norm(tok))
+        elif t == r"\int":
+            items.append(self.integral(tok))
         elif t == r"\langle":
             items.append(self.inner_product(tok))
         elif t == r"\frac":
