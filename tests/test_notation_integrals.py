@@ -66,7 +66,8 @@ def test_an_integral_without_bounds_says_it_runs_over_the_real_line():
     (r"\int p(x) \log\frac{p(x)}{q(x)} dx", "written out"),
     (r"\int_{-\infty}^{\infty} e^{x^2} dx", "not negative"),
     (r"\int e^{-x^2 + \sin x} dx", "Gaussian density"),
-    (r"\int_{-\infty}^{\infty} \frac{1}{1+e^{-x}} e^{-x^2} dx", "Gaussian density"),
+    (r"\int_{-\infty}^{\infty} \frac{1}{1+x^2} e^{-x^2} dx", "Gaussian density"),
+    (r"\int_{-\infty}^{\infty} e^{x^3} e^{-x^2} dx", "Gaussian density"),
     (r"\int_{-\infty}^{\infty} x^{-1} e^{-x^2} dx", "Gaussian density"),
     (r"\int e^{-x^2}", "no differential"),
 ])
@@ -74,3 +75,23 @@ def test_refused_with_a_message(text, says):
     with pytest.raises(ParseError) as info:
         read_formulas([text])
     assert says in str(info.value)
+
+
+STANDARD_NORMAL = r"\frac{1}{\sqrt{2\pi}} e^{-\frac{x^2}{2}}"
+
+
+@pytest.mark.parametrize("a,b,wrong", [
+    (rf"\int_{{-\infty}}^{{\infty}} \frac{{1}}{{1+e^{{-x}}}} {STANDARD_NORMAL} dx", r"\frac{1}{2}", r"\frac{1}{3}"),
+    (rf"\int_{{-\infty}}^{{\infty}} |x| {STANDARD_NORMAL} dx", r"\sqrt{\frac{2}{\pi}}", r"\frac{2}{\pi}"),
+], ids=["sigmoid", "abs"])
+def test_no_closed_form_is_quadrature_and_never_proved(a, b, wrong):
+    right = check(a, b)
+    assert right.verdict == "equivalent" and right.method == "numeric" and not right.proved, right.text()
+    twin = check(a, wrong)
+    assert twin.verdict == "not_equivalent", twin.text()
+
+
+def test_quadrature_keeps_the_sign_of_a_width():
+    """The mean absolute deviation is |sigma| sqrt(2/pi): with sigma of either sign, sigma sqrt(2/pi) fails."""
+    a = r"\int |x - \mu| \frac{1}{\sqrt{2\pi\sigma^2}} e^{-\frac{(x-\mu)^2}{2\sigma^2}} dx"
+    assert check(a, r"\sigma\sqrt{\frac{2}{\pi}}").verdict == "not_equivalent"

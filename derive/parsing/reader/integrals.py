@@ -9,13 +9,18 @@ it is defined: a Gaussian density (written out) times a polynomial, or times the
 Gaussian densities. Each term is the k-th moment of a Gaussian, exact:
 ``\\int x^k e^{a x^2 + b x + e} dx = e^{e - b^2/(4a)} \\sqrt{\\pi/(-a)}\\, E[X^k]`` for
 ``X ~ N(-b/(2a), -1/(2a))``. So ``\\int p(x)\\log\\frac{p(x)}{q(x)}dx`` for two Gaussians is
-their KL divergence. Anything else (other bounds, other integrands, a density named but
-not written out, such as ``p(x)``) is refused with a message.
+their KL divergence. A term that is a Gaussian factor times a factor of at most exponential
+growth with a value everywhere (``|x - m|``, max, min, the sigmoid and softplus of linear
+arguments) has no closed form here: it is a :class:`LineIntegral`, computed by quadrature at
+each point, numeric evidence only. Anything else (other bounds, other integrands, a density
+named but not written out, such as ``p(x)``) is refused with a message.
 """
 from __future__ import annotations
 
+import mpmath
 import sympy as sp
 
+from ...checks.evaluate import Undefined, _eval, handles, tolerance
 from ..lexer import Token
 from ..nodes import Atom, Call
 from .functions import FUNCTIONS, Function, FunctionValueError
@@ -26,6 +31,8 @@ from .tokens import CLOSERS, NESTING
 DIFFERENTIAL_FONTS = {r"\mathrm", r"\text", r"\operatorname", r"\mathit"}
 #: Largest power of x read in an integrand (moments beyond are not needed for densities).
 MAX_MOMENT = 12
+#: Most terms an integrand is multiplied out into.
+MAX_TERMS = 200
 
 REFUSED = ("integrals are read only over the whole real line, of a Gaussian density written out "
            "times a polynomial in the variable or the log of Gaussian densities (such as "
@@ -98,9 +105,9 @@ def _positive_where_defined(e: sp.Expr) -> bool:
     return False
 
 
-def _log_of_density(arg: sp.Expr, x: sp.Symbol) -> sp.Expr:
+def _log_of_density(arg: sp.Expr, x: sp.Symbol) -> sp.Expr | None:
     """``\\log(C e^{Q_1} / e^{Q_2} ..)`` as ``\\log C + Q_1 - Q_2``: the exponents of the factors
-    that depend on x; refused when a factor depending on x is not an exponential."""
+    that depend on x; None when a factor depending on x is not an exponential."""
     const, rest = arg.as_independent(x, as_Add=False)
     exponent = sp.Integer(0)
     for factor in sp.Mul.make_args(rest):
@@ -110,8 +117,42 @@ def _log_of_density(arg: sp.Expr, x: sp.Symbol) -> sp.Expr:
         elif isinstance(base, sp.exp) and not power.has(x):
             exponent += power * base.args[0]
         else:
-            raise FunctionValueError(REFUSED)
+            return None
     return sp.log(const) + exponent
+
+
+def _linear(e: sp.Expr, x: sp.Symbol) -> bool:
+    """Whether ``e`` is a polynomial of degree at most 1 in x."""
+    try:
+        return sp.Poly(e, x).degree() <= 1
+    except sp.PolynomialError:
+        return False
+
+
+def _bounded_below(e: sp.Expr, x: sp.Symbol) -> bool:
+    """``c + e^{a x + b} + ..`` with a number c > 0: at least c, growing at most exponentially."""
+    const, rest = e.as_independent(x, as_Add=True)
+    return (const.is_number and const.is_positive is True and rest != 0
+            and all(isinstance(t, sp.exp) and _linear(t.args[0], x) for t in sp.Add.make_args(rest)))
+
+
+def _tame(e: sp.Expr, x: sp.Symbol) -> bool:
+    """Whether ``e`` grows at most exponentially in x (so a Gaussian factor makes it integrable)
+    and has a value for every x: polynomials, |..|, max, min, e^{linear}, and the sigmoid and
+    softplus of linear arguments (1/(1 + e^{..}), \\log(1 + e^{..}))."""
+    if not e.has(x) or e == x:
+        return True
+    if isinstance(e, (sp.Add, sp.Mul, sp.Abs, sp.Max, sp.Min)):
+        return all(_tame(a, x) for a in e.args)
+    if isinstance(e, sp.Pow):
+        if e.exp.is_Integer and e.exp >= 0:
+            return _tame(e.base, x)
+        return e.exp.is_number and e.exp.is_negative is True and _bounded_below(e.base, x)
+    if isinstance(e, sp.exp):
+        return _linear(e.args[0], x)
+    if isinstance(e, sp.log):
+        return _bounded_below(e.args[0], x)
+    return False
 
 
 def _gaussian_moment(k: int, mean: sp.Expr, var: sp.Expr) -> sp.Expr:
@@ -123,23 +164,28 @@ def _gaussian_moment(k: int, mean: sp.Expr, var: sp.Expr) -> sp.Expr:
 
 
 def integral_over_line(args: list[sp.Expr], x: sp.Expr) -> sp.Expr:
-    """The integral over the real line of ``args[0]`` in ``x``, in closed form."""
+    """The integral over the real line of ``args[0]`` in ``x``: each term in closed form where
+    it is a Gaussian moment, by quadrature (:class:`LineIntegral`) where it is a Gaussian factor
+    times a factor of at most exponential growth; refused otherwise."""
     if not isinstance(x, sp.Symbol):
         raise FunctionValueError(f"the variable of an integral must be a plain name; {REFUSED}")
-    f = args[0].replace(lambda n: isinstance(n, sp.log) and n.args[0].has(x),
+    f = args[0].replace(lambda n: isinstance(n, sp.log) and n.args[0].has(x)
+                        and _log_of_density(n.args[0], x) is not None,
                         lambda n: _log_of_density(n.args[0], x))
     total = sp.Integer(0)
-    for term in sp.Add.make_args(sp.expand(f, power_exp=False, log=False)):
+    for term in _terms(f):
         const, rest = term.as_independent(x, as_Add=False)
-        degree, exponent = 0, sp.Integer(0)
+        degree, exponent, other = 0, sp.Integer(0), sp.Integer(1)
         for factor in sp.Mul.make_args(rest):
             base, power = factor.as_base_exp()
             if base == x and power.is_Integer and 0 <= power <= MAX_MOMENT:
                 degree += int(power)
-            elif isinstance(base, sp.exp):
-                exponent += power * base.args[0]
             elif base is sp.E:
                 exponent += power
+            elif isinstance(base, sp.exp):
+                exponent += power * base.args[0]
+            elif _tame(factor, x):
+                other *= factor
             else:
                 raise FunctionValueError(REFUSED)
         try:
@@ -153,8 +199,108 @@ def integral_over_line(args: list[sp.Expr], x: sp.Expr) -> sp.Expr:
             raise FunctionValueError(f"{REFUSED}; here the exponent's x^2 coefficient {a} is not "
                                      "negative for every value (declare its symbols positive)")
         mean, var = -b / (2 * a), -1 / (2 * a)
+        if other != 1:
+            growth = sum((sp.Abs(sp.Poly(node.args[0], x).coeff_monomial(x)) for node in sp.preorder_traversal(other)
+                          if isinstance(node, sp.exp)), sp.Integer(0))
+            total += const * LineIntegral(rest, x, mean, sp.sqrt(var), growth)
+            continue
         total += const * sp.exp(e - b ** 2 / (4 * a)) * sp.sqrt(sp.pi / (-a)) * _gaussian_moment(degree, mean, var)
     return total
+
+
+def _terms(e: sp.Expr) -> list[sp.Expr]:
+    """``e`` as a list of terms: products distributed over sums and positive integer powers of
+    sums expanded, denominators left alone (sympy's expand would merge them)."""
+    if isinstance(e, sp.Add):
+        return [t for a in e.args for t in _terms(a)]
+    if isinstance(e, sp.Pow) and isinstance(e.base, sp.Add) and e.exp.is_Integer and e.exp > 0:
+        return list(sp.Add.make_args(sp.expand(e)))
+    if isinstance(e, sp.Mul):
+        out = [sp.Integer(1)]
+        for a in e.args:
+            out = [p * q for p in out for q in _terms(a)]
+            if len(out) > MAX_TERMS:
+                raise FunctionValueError(f"the integrand has more than {MAX_TERMS} terms once multiplied out")
+        return out
+    return [e]
+
+
+class LineIntegral(sp.Function):
+    """``\\int_{-\\infty}^{\\infty} f\\,dx`` of one term with no closed form: a Gaussian factor
+    (centre ``mean``, width ``sd``) times a factor growing at most like ``e^{growth |x|}``.
+    Evaluated by quadrature at each point (mpmath, over the centre plus or minus enough widths
+    that the tails are below the working precision), so agreement with it is numeric evidence
+    only. Arguments: the integrand, the variable (bound, not a free symbol), mean, sd, growth."""
+
+    nargs = 5
+    is_real = True
+
+    @property
+    def free_symbols(self) -> set:
+        f, x, *rest = self.args
+        return (f.free_symbols - {x}).union(*(r.free_symbols for r in rest))
+
+
+def _breakpoints(f: sp.Expr, x: sp.Symbol) -> list[sp.Expr]:
+    """Where the integrand has a kink (|..|, max, min of a linear argument): split points."""
+    points = []
+    for node in sp.preorder_traversal(f):
+        if isinstance(node, (sp.Abs, sp.Max, sp.Min)):
+            args = node.args if isinstance(node, sp.Abs) else [node.args[0] - a for a in node.args[1:]]
+            for arg in args:
+                if arg.has(x) and _linear(arg, x):
+                    slope = sp.Poly(arg, x).coeff_monomial(x)
+                    if slope != 0:
+                        points.append(-(arg - slope * x) / slope)
+    return points
+
+
+#: Values of integrals already computed: (integral, values of its free symbols, digits) -> value.
+_DONE: dict = {}
+
+
+@handles(LineIntegral)
+def _line_integral(expr: LineIntegral, env, budget):
+    key = (expr, tuple(sorted((str(s), env.get(s)) for s in expr.free_symbols if isinstance(s, sp.Symbol))),
+           mpmath.mp.dps)
+    if key not in _DONE:
+        if len(_DONE) > 1000:
+            _DONE.clear()
+        _DONE[key] = _quadrature(expr, env, budget)
+    if isinstance(_DONE[key], Undefined):
+        raise _DONE[key]
+    return _DONE[key]
+
+
+def _quadrature(expr: LineIntegral, env, budget):
+    """The integral's value at ``env`` by Gauss-Legendre quadrature on pieces of about one
+    width, or :class:`Undefined` (returned, to be cached) when it has none."""
+    f, x, mean, sd, growth = expr.args
+    m, w, g = (_eval(v, env, budget) for v in (mean, sd, growth))
+    if not (w > 0 and mpmath.isfinite(m) and mpmath.isfinite(g)):
+        return Undefined("the integrand's Gaussian factor has no width here")
+    half = w * (mpmath.sqrt(2 * (mpmath.mp.dps + 30) * mpmath.log(10)) + 10) + 2 * g * w ** 2
+    lo, hi = m - half, m + half
+    cuts = sorted({c for c in (_eval(p, env, budget) for p in _breakpoints(f, x)) if lo < c < hi})
+
+    def integrand(t):
+        scope = dict(env)
+        scope[x] = t
+        return _eval(f, scope, budget)
+
+    steps = int(mpmath.ceil(half / (4 * w)))
+    grid = sorted({lo, hi, *cuts, *(m + 4 * k * w for k in range(-steps + 1, steps))})
+    try:
+        if mpmath.mp.dps <= 60:
+            value, error = mpmath.quad(integrand, grid, method="gauss-legendre", error=True)
+        else:  # at high precision tanh-sinh's nodes are far cheaper to make, and it needs fewer pieces
+            pieces = sorted({lo, hi, m, *cuts})
+            value, error = mpmath.quad(integrand, pieces, method="tanh-sinh", error=True)
+    except Undefined as exc:
+        return exc
+    if not mpmath.isfinite(value) or error > tolerance(mpmath.mp.dps) * max(1, abs(value)):
+        return Undefined("the quadrature of the integral did not reach the working precision")
+    return value
 
 
 FUNCTIONS["integral"] = Function(lambda args, base: integral_over_line(args, base))
