@@ -200,9 +200,7 @@ def integral_over_line(args: list[sp.Expr], x: sp.Expr) -> sp.Expr:
                                      "negative for every value (declare its symbols positive)")
         mean, var = -b / (2 * a), -1 / (2 * a)
         if other != 1:
-            growth = sum((sp.Abs(sp.Poly(node.args[0], x).coeff_monomial(x)) for node in sp.preorder_traversal(other)
-                          if isinstance(node, sp.exp)), sp.Integer(0))
-            total += const * LineIntegral(rest, x, mean, sp.sqrt(var), growth)
+            total += const * LineIntegral(rest, x, mean, sp.sqrt(var), _growth(other, x))
             continue
         total += const * sp.exp(e - b ** 2 / (4 * a)) * sp.sqrt(sp.pi / (-a)) * _gaussian_moment(degree, mean, var)
     return total
@@ -239,6 +237,19 @@ class LineIntegral(sp.Function):
     def free_symbols(self) -> set:
         f, x, *rest = self.args
         return (f.free_symbols - {x}).union(*(r.free_symbols for r in rest))
+
+
+def _growth(e: sp.Expr, x: sp.Symbol) -> sp.Expr:
+    """A rate g with ``|e| <= poly(x) e^{g |x|}`` for a factor :func:`_tame` accepts."""
+    if not e.has(x) or e == x:
+        return sp.Integer(0)
+    if isinstance(e, (sp.Add, sp.Mul, sp.Max, sp.Min, sp.Abs)):
+        return sp.Add(*(_growth(a, x) for a in e.args))
+    if isinstance(e, sp.Pow):
+        return e.exp * _growth(e.base, x) if e.exp.is_positive else sp.Integer(0)  # 1/(c + e^..) <= 1/c
+    if isinstance(e, sp.exp):
+        return sp.Abs(sp.Poly(e.args[0], x).coeff_monomial(x))
+    return sp.Integer(0)  # log(c + e^{a x}) grows linearly
 
 
 def _breakpoints(f: sp.Expr, x: sp.Symbol) -> list[sp.Expr]:
