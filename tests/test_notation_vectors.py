@@ -93,6 +93,7 @@ def test_the_power_reading_of_T_is_a_power():
     ("w^T", "a transpose or w to the power T"),
     ("x^T + 1", "a transpose or x to the power T"),
     ("w^T x + T", "T is also a variable"),
+    (r"\sum_{t=1}^{T} \mathbf{w}^T\mathbf{x}_t", "T is also a variable"),
     (r"x^T (y - z)", "ambiguous"),
     (r"\log w^T x", "ambiguous"),
     (r"x^\top", "dot product"),

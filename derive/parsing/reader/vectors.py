@@ -34,6 +34,8 @@ TRANSPOSE_FONTS = {r"\mathsf", r"\mathrm"}
 NORM_BARS = {r"\|": r"\|", r"\Vert": r"\Vert", r"\lVert": r"\rVert"}
 #: Norms read, by the subscript written after the bars (none: the Euclidean norm).
 NORM_KINDS = {"": "2", "2": "2", "1": "1"}
+#: Operators whose ``^`` is a bound, never a transpose: ``\\sum_{t=1}^{T}``.
+BIG_OPERATORS = {r"\sum", r"\prod", r"\int"}
 #: Letters tried, in order, for the index a dot product or a norm sums over.
 FRESH_INDICES = "jdlmrsuvabcpqtgh"
 
@@ -121,8 +123,8 @@ class VectorReading:
             back = k - 1
             while back >= 0 and tokens[back].text in ("{",) + tuple(TRANSPOSE_FONTS):
                 back -= 1
-            if back < 0 or tokens[back].text != "^":
-                return True
+            if back < 0 or tokens[back].text != "^" or _script_owner(tokens, back) in BIG_OPERATORS:
+                return True  # not after ^, or the upper bound of \sum_{t=1}^{T}
         return False
 
     def vector_operand(self, at: Token) -> sp.Symbol:
@@ -246,6 +248,26 @@ class VectorReading:
         """A placeholder's name as written, for messages (``w``, ``\\hat{w}``), or ``(..)``."""
         node = self.nodes.get(sym)
         return node.key if isinstance(node, Atom) else "(..)"
+
+
+def _script_owner(tokens: list[Token], caret: int) -> str | None:
+    """The token a ``^`` at ``caret`` is attached to, past a subscript written before it
+    (``\\sum_{t=1}^{T}``: ``\\sum``)."""
+    k = caret - 1
+    if k >= 0 and tokens[k].text == "}":
+        depth = 0
+        while k >= 0:
+            depth += tokens[k].text == "}"
+            depth -= tokens[k].text == "{"
+            if depth == 0:
+                break
+            k -= 1
+        k -= 1
+        if k >= 0 and tokens[k].text == "_":
+            k -= 1
+    elif k >= 1 and tokens[k - 1].text == "_":
+        k -= 2
+    return tokens[k].text if k >= 0 else None
 
 
 def _transpose_kind(inner: list[Token]) -> str | None:
