@@ -95,3 +95,10 @@ def test_quadrature_keeps_the_sign_of_a_width():
     """The mean absolute deviation is |sigma| sqrt(2/pi): with sigma of either sign, sigma sqrt(2/pi) fails."""
     a = r"\int |x - \mu| \frac{1}{\sqrt{2\pi\sigma^2}} e^{-\frac{(x-\mu)^2}{2\sigma^2}} dx"
     assert check(a, r"\sigma\sqrt{\frac{2}{\pi}}").verdict == "not_equivalent"
+
+
+def test_the_variable_of_an_integral_takes_no_domain():
+    """With x declared positive, sympy would read |x| as x before the integral: refused."""
+    with pytest.raises(ParseError, match="no other domain"):
+        read_formulas([rf"\int |x| {STANDARD_NORMAL} dx"], {"x": "positive"})
+

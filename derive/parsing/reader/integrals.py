@@ -169,6 +169,10 @@ def integral_over_line(args: list[sp.Expr], x: sp.Expr) -> sp.Expr:
     times a factor of at most exponential growth; refused otherwise."""
     if not isinstance(x, sp.Symbol):
         raise FunctionValueError(f"the variable of an integral must be a plain name; {REFUSED}")
+    if x.is_real is not True or any(getattr(x, f"is_{k}") is not None for k in ("positive", "negative", "integer")):
+        # a declared domain (or a sum's index) would let sympy rewrite |x| as x before the integral
+        raise FunctionValueError(f"{x}, the variable of an integral over the real line, must be a real name "
+                                 "with no other domain and no sum over it")
     f = args[0].replace(lambda n: isinstance(n, sp.log) and n.args[0].has(x)
                         and _log_of_density(n.args[0], x) is not None,
                         lambda n: _log_of_density(n.args[0], x))
