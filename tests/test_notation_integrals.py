@@ -102,3 +102,15 @@ def test_the_variable_of_an_integral_takes_no_domain():
     with pytest.raises(ParseError, match="no other domain"):
         read_formulas([rf"\int |x| {STANDARD_NORMAL} dx"], {"x": "positive"})
 
+
+
+DATA = __import__("pathlib").Path(__file__).parent / "data" / "integrals"
+
+
+def test_verify_holds_on_the_vae_kl_and_names_the_missing_half_in_its_broken_copy():
+    from derive.verify import verify_file
+    report = verify_file(DATA / "vae_kl.md")
+    assert report.status == "holds", [(s.line, s.verdict.value, s.reason) for s in report.steps]
+    broken = verify_file(DATA / "vae_kl.broken.md")
+    assert broken.status == "fails" and broken.first_failure.line == 6
+    assert broken.first_failure.suggestion is not None and "1/2" in broken.first_failure.suggestion.text
