@@ -78,6 +78,7 @@ def notes(*texts: str) -> str:
 @pytest.mark.parametrize("texts,says", [
     (["w^T x"], "dot product"),
     ([r"\theta^T (1-\theta)^{N-T}"], "power T, since T is a variable"),
+    ([r"\sum_{t=0}^{T-1}\gamma^{t}", r"\frac{1-\gamma^{T}}{1-\gamma}"], "power T, since T is a variable"),
     ([r"\mathbf{w}^\top\mathbf{x}", r"\sum_j w_j x_j"], "bold and plain was read as one name"),
 ])
 def test_a_reading_with_two_meanings_says_which_it_took(texts, says):

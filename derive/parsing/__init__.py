@@ -14,6 +14,7 @@ from .assemble import Formula, Resolver, Table, Variable, name_whole_ranges
 from .lexer import ParseError, tokenize
 from .ranges import Ranges
 from .reader import Reader
+from .reader.vectors import t_variable_in
 from .reader.functions import differs_for_every_function, points_cannot_show
 
 __all__ = ["ParseError", "Parsed", "read_formulas", "domain_key", "Variable", "points_cannot_show",
@@ -66,10 +67,14 @@ def read_formulas(texts: list[str], domains: dict[str, str] | None = None, unuse
     for text in texts:
         if not isinstance(text, str):
             raise ParseError(f"a formula must be a string, not {type(text).__name__}")
+    lexed_texts = [tokenize(text) for text in texts]
+    for n, text in enumerate(texts):
         lexed: list[str] = []
         reader = Reader(text, tokenize(text, lexed))
         reader.notes += lexed
         reader.declared = set(parsed_domains)
+        # \gamma^{T} beside \sum_{t=0}^{T-1}: T is a variable there, so a power here
+        reader.t_elsewhere = "T" in sizes or any(t_variable_in(other) for k, other in enumerate(lexed_texts) if k != n)
         raw = reader.read_all()
         formulas.append(Formula(text, reader, raw))
         notes += [f"{text}: {n}" for n in reader.notes]

@@ -61,6 +61,7 @@ class ReaderBase:
         self.source_tokens = self.tokens  # the whole formula, while pieces of it are read
         self.bold_names: set[str] = set()  # names written bold (\mathbf{w}) and plain (w): one name
         self.plain_names: set[str] = set()
+        self.t_elsewhere = False  # T is a variable of another formula read with this one
         self.i = 0
         self.nodes: dict[sp.Symbol, Node] = {}
         self.declared: set[str] = set()  # keys given a domain

@@ -95,7 +95,7 @@ class VectorReading:
                           f"not {base} to the power T")
             elif not name_follows and (variable or not left_vector):
                 if variable and left_vector:
-                    self.note(f"{base}^T was read as {base} to the power T, since T is a variable of this "
+                    self.note(f"{base}^T was read as {base} to the power T, since T is a variable of the "
                               f"formula; write {base}^\\top for a transpose")
                 return False
             else:
@@ -115,17 +115,9 @@ class VectorReading:
         return True
 
     def t_is_variable(self) -> bool:
-        """Whether the letter T appears in the formula other than as a transpose mark."""
-        tokens = self.source_tokens
-        for k, t in enumerate(tokens):
-            if t.kind != "letter" or t.text != "T":
-                continue
-            back = k - 1
-            while back >= 0 and tokens[back].text in ("{",) + tuple(TRANSPOSE_FONTS):
-                back -= 1
-            if back < 0 or tokens[back].text != "^" or _script_owner(tokens, back) in BIG_OPERATORS:
-                return True  # not after ^, or the upper bound of \sum_{t=1}^{T}
-        return False
+        """Whether the letter T is a variable: in this formula other than as a transpose mark,
+        or in another formula read with it (``t_elsewhere``, set by the caller)."""
+        return self.t_elsewhere or t_variable_in(self.source_tokens)
 
     def vector_operand(self, at: Token) -> sp.Symbol:
         """The vector after a transpose: a name (with its indices) or a bracket."""
@@ -248,6 +240,20 @@ class VectorReading:
         """A placeholder's name as written, for messages (``w``, ``\\hat{w}``), or ``(..)``."""
         node = self.nodes.get(sym)
         return node.key if isinstance(node, Atom) else "(..)"
+
+
+def t_variable_in(tokens: list[Token]) -> bool:
+    """Whether the letter T appears in ``tokens`` other than as a transpose mark (``w^T``,
+    ``w^{\\mathsf{T}}``); the T of a sum's bound (``\\sum_{t=1}^{T}``) is a variable."""
+    for k, t in enumerate(tokens):
+        if t.kind != "letter" or t.text != "T":
+            continue
+        back = k - 1
+        while back >= 0 and tokens[back].text in ("{",) + tuple(TRANSPOSE_FONTS):
+            back -= 1
+        if back < 0 or tokens[back].text != "^" or _script_owner(tokens, back) in BIG_OPERATORS:
+            return True
+    return False
 
 
 def _script_owner(tokens: list[Token], caret: int) -> str | None:
