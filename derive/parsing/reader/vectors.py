@@ -96,7 +96,7 @@ class VectorReading:
             elif not name_follows and (variable or not left_vector):
                 if variable and left_vector:
                     self.note(f"{base}^T was read as {base} to the power T, since T is a variable of the "
-                              f"formula; write {base}^\\top for a transpose")
+                              f"formulas read; write {base}^\\top for a transpose")
                 return False
             else:
                 reason = ("T is also a variable of this formula" if variable else
