@@ -16,6 +16,7 @@ import mpmath
 import sympy as sp
 
 from ..checks.algebra import too_large_for_algebra
+from ..core.renamed import timeout_or_seconds
 from ..checks.canonical import difference
 from ..checks.evaluate import Budget, BudgetExceeded, Undefined, Unsupported, close, evaluate, relative_error
 from ..parsing import ParseError, Parsed, differs_for_every_function, points_cannot_show, read_formulas
@@ -36,18 +37,22 @@ WANTED_PIECEWISE = 100
 NEEDED = 12
 
 
-def check(a: str, b: str, domains: dict[str, str] | None = None, seconds: float = 20.0,
-          require_proof: bool = False) -> Verdict:
+def check(a: str, b: str, domains: dict[str, str] | None = None, timeout: float = 20.0,
+          require_proof: bool = False, *, seconds: float | None = None) -> Verdict:
     """Compare two LaTeX formulas, or a formula with a built-in result's final line
     (``b`` a name from ``derive list``); :class:`~derive.parsing.ParseError` on
     unreadable input or a built-in whose symbols the formula does not make clear.
     With ``require_proof`` an ``equivalent`` that rests on the points alone is
-    ``unknown``."""
-    verdict = _check(a, b, domains, seconds)
+    ``unknown``. ``timeout`` (seconds) bounds the numeric work, in this process;
+    :func:`derive.check` with ``timeout=`` also stops a check that hangs."""
+    verdict = _check(a, b, domains, timeout_or_seconds(timeout, seconds, "check"))
     return verdict.requiring_proof() if require_proof else verdict
 
 
-def _check(a: str, b: str, domains: dict[str, str] | None, seconds: float) -> Verdict:
+def read_pair(a: str, b: str, domains: dict[str, str] | None) -> tuple[str, str, Parsed]:
+    """``a`` and ``b`` read as :func:`check` reads them (a built-in name, first or
+    second, mapped onto the formula's symbols): the pair in order, formula first,
+    and its reading; :class:`~derive.parsing.ParseError` when it cannot be read."""
     from .builtin import against_builtin, is_builtin
 
     if is_builtin(a) and not is_builtin(b):
@@ -55,8 +60,12 @@ def _check(a: str, b: str, domains: dict[str, str] | None, seconds: float) -> Ve
     if is_builtin(a):
         raise ParseError(f"{a} and {b} are both built-in names; give a formula for one of them")
     if is_builtin(b):
-        return decide(a, b, against_builtin(a, b, domains).parsed, domains or {}, seconds)
-    parsed = read_formulas([a, b], domains)
+        return a, b, against_builtin(a, b, domains).parsed
+    return a, b, read_formulas([a, b], domains)
+
+
+def _check(a: str, b: str, domains: dict[str, str] | None, seconds: float) -> Verdict:
+    a, b, parsed = read_pair(a, b, domains)
     return decide(a, b, parsed, domains or {}, seconds)
 
 

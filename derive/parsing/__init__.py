@@ -85,7 +85,9 @@ def read_formulas(texts: list[str], domains: dict[str, str] | None = None, unuse
         table.size_keys |= Resolver.size_keys_of(f.reader)
     for f in formulas:
         table.label_keys |= Resolver.label_keys(f.reader) - table.size_keys
-    plain, indexed, summed = set(), set(), set()
+    plain: set = set()
+    indexed: set = set()
+    summed: set = set()
     for f in formulas:
         p, i, s = Resolver.plain_and_indexed(f.reader)
         plain, indexed, summed = plain | p, indexed | i, summed | s

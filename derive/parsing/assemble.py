@@ -225,7 +225,10 @@ class Resolver:
                 name = f"{name} (plain)"
             return self.table.variable(atom.key, name, kind, 0, self.f, atom.pos).obj
         var = self.table.variable(atom.key, name, "array", len(indices), self.f, atom.pos)
-        return var.obj[tuple(indices)]
+        base = var.obj
+        if base is None:
+            raise ParseError(f"{name}: an array without its symbol")
+        return base[tuple(indices)]
 
     def index_symbol(self, key: str) -> sp.Symbol:
         if key not in self.index_symbols:
@@ -303,7 +306,7 @@ def name_whole_ranges(exprs: list[sp.Expr], table: Table) -> list[sp.Expr]:
             x = parent[x]
         return x
 
-    hidden: list[tuple[sp.Symbol, list[tuple]]] = []
+    hidden: list[tuple[sp.Symbol, list[tuple], sp.Symbol]] = []
     for expr in exprs:
         for node in sp.preorder_traversal(expr):
             if not isinstance(node, (sp.Sum, sp.Product)):

@@ -241,7 +241,7 @@ def _parse_all(plans: list[Plan], state: FileState, partial: bool = False) -> No
     for plan in plans:  # first, which names are sizes anywhere in the file
         readable = _readable(plan.lines)
         try:
-            parsed = read_formulas([ln.objective.text for ln in readable], domains, unused_ok=True)
+            parsed = read_formulas([ln.goal.text for ln in readable], domains, unused_ok=True)
             sizes |= parsed.table.size_keys
         except ParseError:
             parsed = None  # read line by line below
@@ -253,7 +253,7 @@ def _parse_all(plans: list[Plan], state: FileState, partial: bool = False) -> No
             lines, parsed = _read_chain(_readable(plan.lines), domains, sizes, state)
         if not lines:
             continue
-        texts = [ln.objective.text for ln in lines]
+        texts = [ln.goal.text for ln in lines]
         for ln, expr in zip(lines, parsed.exprs):
             ln.expr = expr
             ln.variables = parsed.table.variables
@@ -262,8 +262,8 @@ def _parse_all(plans: list[Plan], state: FileState, partial: bool = False) -> No
             used.add(var.key)
         used |= {k for text in texts for k in _letters_bound(text)}
         for note in parsed.notes:
-            ln = next((ln for ln in lines if note.startswith(ln.objective.text + ": ")), None)
-            state.notes.append(f"line {ln.segment.line}: {note[len(ln.objective.text) + 2:]}" if ln else note)
+            about = next((ln for ln in lines if note.startswith(ln.goal.text + ": ")), None)
+            state.notes.append(f"line {about.segment.line}: {note[len(about.goal.text) + 2:]}" if about else note)
     _unify_file_ranges(plans, state)
     unused = sorted(k for k in state.domains if _domain_key(k) not in used)
     given = sorted(k for k in unused if k not in state.file_domains)
@@ -292,16 +292,16 @@ def _read_chain(lines: list[Line], domains: dict, sizes: set[str], state: FileSt
     (with the reader's message) and the chain is read again without it."""
     live = list(lines)
     while live:
-        texts = [ln.objective.text for ln in live]
+        texts = [ln.goal.text for ln in live]
         try:
             return live, read_formulas(texts, domains, unused_ok=True, sizes=frozenset(sizes))
         except ParseError as exc:
-            bad = [ln for ln in live if ln.objective.text == exc.text]
+            bad = [ln for ln in live if ln.goal.text == exc.text]
             why = {id(ln): exc.message for ln in bad}
             if not bad:  # which line? each on its own, then all of them
                 for ln in live:
                     try:
-                        read_formulas([ln.objective.text], domains, unused_ok=True, sizes=frozenset(sizes))
+                        read_formulas([ln.goal.text], domains, unused_ok=True, sizes=frozenset(sizes))
                     except ParseError as alone:
                         bad.append(ln)
                         why[id(ln)] = alone.message
@@ -397,7 +397,7 @@ def _run_chain(chain: Chain, plan: Plan, bindings: dict[str, Binding], gaps: lis
                 results.append(checked(name_line, first, link))
             else:
                 bindings[plan.name] = Binding(plan.name, lines[-1])
-                if not first.objective.is_problem:  # an estimator (arg max) is not unfolded
+                if not first.goal.is_problem:  # an estimator (arg max) is not unfolded
                     _define(name_line, first, state)
                 results.append(result(first.segment.line, before=name_line.segment.raw, after=first.segment.raw,
                                       relation="defines", verdict=StepVerdict.DEFINES, method="definition",

@@ -142,18 +142,19 @@ def _md_comments(text: str) -> tuple[list[tuple[int, str]], str]:
     found = []
     for m in re.finditer(r"^[ \t]*(>[ \t]?)+", text, re.M):  # block quotes: the quoted text is read
         text = _blank(text, m.start(), m.end())
-    for m in re.finditer(r"<!--(.*?)-->", text, re.S):
-        d = _DECLARATION.match(m.group(1).strip())
-        if d:
-            found.append((m.start(), _section(d) + d.group(2).strip()))
-        text = _blank(text, m.start(), m.end())
     for m in re.finditer(r"^(```|~~~).*?^\1", text, re.S | re.M):  # code is not mathematics
+        text = _blank(text, m.start(), m.end())
+    # Left to right, whichever opens first: a comment (a `derive:` comment is read), or
+    # inline code (`<!-- derive: skip -->` written as an example is code, not a comment).
+    for m in re.finditer(r"<!--(?P<comment>.*?)-->|(?P<ticks>`+)(?!`).*?(?<!`)(?P=ticks)(?!`)", text, re.S):
+        if m.group("comment") is not None:
+            d = _DECLARATION.match(m.group("comment").strip())
+            if d:
+                found.append((m.start(), _section(d) + d.group(2).strip()))
         text = _blank(text, m.start(), m.end())
     for m in re.finditer(r"(?:^(?: {4}|\t)[^\n]*\n?)+", text, re.M):  # an indented code block
         if _after_blank_line(text, m.start()) and not _in_list(text, m.start()):
             text = _blank(text, m.start(), m.end())
-    for m in re.finditer(r"(`+)(?!`).*?(?<!`)\1(?!`)", text, re.S):  # inline code
-        text = _blank(text, m.start(), m.end())
     return found, text
 
 
@@ -228,7 +229,9 @@ def _assumption(name: str, source_name: str, line: int) -> str:
 
 
 def _top_split(text: str, sep: str) -> list[str]:
-    parts, depth, cur = [], 0, []
+    parts: list[str] = []
+    cur: list[str] = []
+    depth = 0
     for c in text:
         depth += c == "{"
         depth -= c == "}"
@@ -247,7 +250,7 @@ _ENV = re.compile(r"\\begin\{(" + "|".join(re.escape(e) for e in ENVIRONMENTS) +
 
 def _tex_displays(text: str, unread: list) -> list[tuple[int, int, int]]:
     """``(opener, body start, body end)`` of every display; one never closed goes to ``unread``."""
-    spans = []
+    spans: list[tuple[int, int, int]] = []
     i = 0
     while True:
         env = _ENV.search(text, i)
@@ -263,6 +266,7 @@ def _tex_displays(text: str, unread: list) -> list[tuple[int, int, int]]:
             spans.append((env.start(), env.end(), end))
             i = end + len(env.group(1)) + 6
         else:
+            assert bracket is not None  # env is None or later: a bracket opens first
             closed = _closed(text, bracket, unread)
             if closed is None:
                 i = bracket.end()
@@ -292,7 +296,7 @@ def _brace_end(text: str, open_at: int) -> int:
 
 def _md_displays(text: str, unread: list) -> list[tuple[int, int, int]]:
     """``(opener, body start, body end)`` of every display; one never closed goes to ``unread``."""
-    spans = []
+    spans: list[tuple[int, int, int]] = []
     i = 0
     opener = re.compile(r"\\\[|\$\$|\\begin\{(" + "|".join(re.escape(e) for e in ENVIRONMENTS) + r")\}")
     while True:

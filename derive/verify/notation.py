@@ -15,6 +15,8 @@
 """
 from __future__ import annotations
 
+from typing import AbstractSet
+
 import re
 from dataclasses import dataclass, field
 
@@ -194,7 +196,8 @@ class Rewriter:
         """``\\theta``, ``w, b``; a constraint after the name is not part of it
         (``\\theta \\in \\Theta``, ``\\mathbf{w} \\in \\mathbb{R}^d``, ``\\theta : \\theta > 0``)."""
         cut = next((n for n, t in enumerate(sub) if t.text in _CONSTRAINTS), len(sub))
-        names, cur = [], []
+        names: list = []
+        cur: list = []
         for t in sub[:cut] + [Token("char", ",", 0)]:
             if t.text == ",":
                 name = _canonical(cur)
@@ -691,8 +694,10 @@ def _canonical(tokens: list[Token]) -> str:
     return "".join(t.text for t in tokens if t.text not in BOLD and t.text not in ("{", "}"))
 
 
-def _split(tokens: list[Token], separators: set[str] = frozenset({","})) -> list[list[Token]]:
-    parts, cur, depth = [], [], 0
+def _split(tokens: list[Token], separators: AbstractSet[str] = frozenset({","})) -> list[list[Token]]:
+    parts: list[list[Token]] = []
+    cur: list[Token] = []
+    depth = 0
     for t in tokens:
         if t.text in ("{", "(", "["):
             depth += 1

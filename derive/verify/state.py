@@ -23,6 +23,13 @@ class Line:
     expr: sp.Expr | None = None
     variables: dict = field(default_factory=dict)  # its chain's variables
 
+    @property
+    def goal(self) -> Objective:
+        """The objective of a line that was read (every line a step compares has one)."""
+        if self.objective is None:
+            raise ValueError(f"line {self.segment.line} was not read")
+        return self.objective
+
 
 @dataclass
 class Binding:
@@ -48,6 +55,13 @@ class FileState:
     assumptions: tuple[str, ...] = ()        # laws the file's `derive: assume=` comment takes as given
     definitions: list[tuple[sp.Basic, sp.Expr]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def current_table(self) -> Table:
+        """The variables of the step being checked (set before a step is checked)."""
+        if self.table is None:
+            raise ValueError("no step is being checked")
+        return self.table
     seen: list = field(default_factory=list)   # lines of the chains already run
 
 

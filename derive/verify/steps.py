@@ -38,7 +38,7 @@ def check_step(a: Line, b: Line, link, state: FileState, seconds: float, result)
 
 
 def _check(a: Line, b: Line, link, state: FileState, seconds: float, result) -> StepResult:
-    oa, ob = a.objective, b.objective
+    oa, ob = a.goal, b.goal
     state.table = table_for(a, b, state=state)
     common = dict(before=a.segment.raw, after=b.segment.raw, justification=link.justification)
     line_no = b.segment.line
@@ -78,14 +78,14 @@ def is_instance(general: Line, instance: Line, state: FileState, seconds: float)
     \\log_2 0.5 + 0.5 \\log_2 0.5)`` after ``H = -\\sum_x p(x) \\log_2 p(x)``)? The instance is
     numbers only, and the general formula is not a constant (``\\sum_k p_k`` of a simplex row
     is 1, and ``S = 2`` after it is a claim to check)."""
-    if general.expr is None or instance.expr is None or general.objective.is_problem \
-            or instance.objective.is_problem or instance.expr.free_symbols:
+    if general.expr is None or instance.expr is None or general.goal.is_problem \
+            or instance.goal.is_problem or instance.expr.free_symbols:
         return False
     expr = unfold(general.expr, state)
     if not expr.free_symbols:
         return False
     state.table = table_for(general, state=state)
-    maker = PointMaker(state.table.variables, [expr], pair_rng(general.segment.raw, "", state.domains))
+    maker = PointMaker(state.current_table.variables, [expr], pair_rng(general.segment.raw, "", state.domains))
     return varies(expr, maker, Budget(seconds=seconds))
 
 
@@ -93,7 +93,7 @@ def _by_assumption(ea, eb, a: Line, b: Line, link, state: FileState, seconds: fl
     """A step whose justification names no law, in a file that declares laws
     (``% derive: assume=iid``): the declared laws it is an instance of rewrite it
     first, and the method says so. A step no declared law fits is checked as it is."""
-    optimiser = a.objective.is_problem
+    optimiser = a.goal.is_problem
     found = laws.assumed(state.assumptions, ea, eb, state, optimiser) \
         or laws.assumed(state.assumptions, unfold(ea, state), unfold(eb, state), state, optimiser)
     if found is None:
@@ -106,7 +106,7 @@ def _by_assumption(ea, eb, a: Line, b: Line, link, state: FileState, seconds: fl
 
 
 def _by_relation(ea, eb, a: Line, b: Line, link, state: FileState, seconds: float, result, common, law):
-    if not a.objective.is_problem:
+    if not a.goal.is_problem:
         return _identity_step(ea, eb, a, b, state, seconds, result, common, law)
     return _optimiser_step(ea, eb, a, b, link.relation, state, seconds, result, common, law)
 
@@ -145,7 +145,7 @@ def _rename(cex: dict | None, state: FileState, exprs) -> dict | None:
     if not cex:
         return cex
     written = {c.sympy_name: c.written for c in state.rewriter.calls.by_key.values()}
-    used = {name for name, var in state.table.variables.items()
+    used = {name for name, var in state.current_table.variables.items()
             if any(e.has(var.obj) for e in exprs)}
     values = {}
     for key, value in cex.get("values", {}).items():
@@ -164,7 +164,7 @@ def _rename(cex: dict | None, state: FileState, exprs) -> dict | None:
 
 
 def _identity_step(ea, eb, a: Line, b: Line, state: FileState, seconds: float, result, common, law) -> StepResult:
-    parsed = Parsed([ea, eb], state.table, [])
+    parsed = Parsed([ea, eb], state.current_table, [])
     verdict = decide(a.segment.raw, b.segment.raw, parsed, state.domains, seconds)
     verdict = replace(verdict, reason=_before_after(verdict.reason))
     line_no = b.segment.line
@@ -248,7 +248,7 @@ def _dependent_names(state: FileState, step_params: set[str], free_calls: set[st
     explicit = state.explicit_parameters
     calls = state.rewriter.calls.by_name()
     out = set()
-    for name, var in state.table.variables.items():
+    for name, var in state.current_table.variables.items():
         if var.kind == "size":
             continue
         key = var.key
@@ -269,7 +269,7 @@ def _dependent_names(state: FileState, step_params: set[str], free_calls: set[st
 
 def _optimiser_step(ea, eb, a: Line, b: Line, written: str, state: FileState, seconds: float, result,
                     common, law) -> StepResult:
-    oa, ob = a.objective, b.objective
+    oa, ob = a.goal, b.goal
     relation = _relation(oa, ob, written)
     line_no = b.segment.line
 
@@ -286,7 +286,7 @@ def _optimiser_step(ea, eb, a: Line, b: Line, written: str, state: FileState, se
     step_params = set(oa.params or ob.params) or set(state.rewriter.parameters)
     free_calls = set(law.free_calls(ea, eb, state)) if law is not None else set()
     dependent = _dependent_names(state, step_params, free_calls)
-    table = state.table
+    table = state.current_table
     # Refuting needs model outputs (hatted symbols, probabilities) free to take any
     # value: a model family can then put two parameter points at the witness's
     # outputs. When the objective is a fixed function of theta itself, it cannot.
@@ -366,19 +366,19 @@ def _optimiser_step(ea, eb, a: Line, b: Line, written: str, state: FileState, se
             if finite is None:
                 return answer(StepVerdict.UNKNOWN, "numeric",
                               f"could not show the dropped term {sp.sstr(cand.t)} finite")
-        how = ("arg " + oa.sense + (" stays arg " + ob.sense if direction > 0 else " becomes arg " + ob.sense))
+        how = f"arg {oa.sense} " + (f"stays arg {ob.sense}" if direction > 0 else f"becomes arg {ob.sense}")
         return answer(StepVerdict.HOLDS, verdict.method,
                       f"{how}: the new objective is {cand.describe()} of the old one; {verdict.reason}")
     caveat = _law_caveat(ea, eb, state)
     maker = PointMaker(table.variables, [ea, eb], pair_rng(b.segment.raw, a.segment.raw, state.domains))
-    witness = order_witness(ea, eb, direction, maker, lambda n: n in dependent, Budget(seconds=seconds))
-    if witness is not None and not outputs:
+    order = order_witness(ea, eb, direction, maker, lambda n: n in dependent, Budget(seconds=seconds))
+    if order is not None and not outputs:
         return answer(StepVerdict.UNKNOWN, "numeric",
-                      "the new objective is not a monotone map of the old one (" + witness.text.split(": ", 1)[-1]
+                      "the new objective is not a monotone map of the old one (" + order.text.split(": ", 1)[-1]
                       + "), but both are fixed functions of the parameters, whose optimisers may still agree")
-    if witness is not None and caveat is None:
-        text = f"{wrong_sign}: {witness.text}" if wrong_sign else witness.text
-        return answer(StepVerdict.FAILS, "numeric", text, _rename(witness.counterexample, state, (ea, eb)))
+    if order is not None and caveat is None:
+        text = f"{wrong_sign}: {order.text}" if wrong_sign else order.text
+        return answer(StepVerdict.FAILS, "numeric", text, _rename(order.counterexample, state, (ea, eb)))
     if wrong_sign:
         return answer(StepVerdict.UNKNOWN, "structure", wrong_sign + ", but no pair of parameter points "
                       "showing it was found")

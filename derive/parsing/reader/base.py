@@ -7,9 +7,11 @@ parses. Anything no family knows is an error at its position, never a guess.
 """
 from __future__ import annotations
 
+import re
+
 import sympy as sp
 
-from ..backend import LETTERS, parse_piece
+from ..backend import LETTERS, PieceError, parse_piece
 from ..lexer import ParseError, Token
 from ..nodes import Atom, Call, Constant, Group, Indicator, Node, placeholder
 from .delimiters import ROUNDING
@@ -17,6 +19,7 @@ from .functions import COMMANDS, NAMED_FUNCTIONS
 from .indicators import RELATIONS
 from .names import CONSTANTS, DECORATORS, GREEK, WORD_COMMANDS, bare_words
 from .sums import SUM_COMMANDS, SumMark
+from .mixin import ReaderMixin
 from .vectors import NORM_BARS
 from .tokens import CLOSE, CLOSERS, is_open
 
@@ -51,7 +54,29 @@ UNSUPPORTED_HINTS = {
 }
 
 
-class ReaderBase:
+#: Operators as the reader hands them to the parser, and how a message names them.
+_OPERATORS = {"+": "'+'", "-": "'-'", r"\cdot": "a product sign", "*": "'*'", "/": "'/'",
+              r"\times": "a product sign", "!": "'!'"}
+_OPERATOR = "|".join(re.escape(op) for op in sorted(_OPERATORS, key=len, reverse=True))
+
+
+def unreadable_piece(piece: str) -> str:
+    """Why the parser refused ``piece`` (written in placeholder letters), in the
+    user's terms: the placeholders never appear in the message."""
+    text = piece.strip()
+    end = re.search(rf"({_OPERATOR})$", text)
+    if end:
+        return f"{_OPERATORS[end.group(1)]} with nothing after it"
+    start = re.match(rf"^({_OPERATOR})", text)
+    if start and start.group(1) not in "+-":
+        return f"{_OPERATORS[start.group(1)]} with nothing before it"
+    pair = re.search(rf"({_OPERATOR})\s*({_OPERATOR})", text)
+    if pair and pair.group(2) not in "+-":
+        return f"{_OPERATORS[pair.group(1)]} followed by {_OPERATORS[pair.group(2)]}"
+    return "this part of the formula could not be read: an operator or an operand is missing or misplaced"
+
+
+class ReaderBase(ReaderMixin):
     """One formula: the token cursor, placeholders, and the flat piece handed to latex2sympy."""
 
     def __init__(self, text: str, tokens: list[Token]):
@@ -74,6 +99,11 @@ class ReaderBase:
             tok = self.peek()
         pos = tok.pos if tok is not None else len(self.text)
         return ParseError(message, self.text, pos)
+
+    def peek_is(self, text: str, ahead: int = 0) -> bool:
+        """Is the token ``ahead`` of the cursor there, and is it ``text``?"""
+        tok = self.peek(ahead)
+        return tok is not None and tok.text == text
 
     def peek(self, ahead: int = 0) -> Token | None:
         j = self.i + ahead
@@ -118,8 +148,8 @@ class ReaderBase:
         if not self.tokens:
             raise ParseError("the formula is empty", self.text, 0)
         expr = self.piece(closers=())
-        if self.peek() is not None:
-            tok = self.peek()
+        tok = self.peek()
+        if tok is not None:
             raise self.error(f"unexpected {tok.text!r} (no bracket opened it)", tok)
         return expr
 
@@ -131,8 +161,9 @@ class ReaderBase:
         self.tokens, self.i = tokens, 0
         try:
             expr = self.piece(closers=())
-            if self.peek() is not None:
-                raise self.error(f"unexpected {self.peek().text!r} in {what}")
+            extra = self.peek()
+            if extra is not None:
+                raise self.error(f"unexpected {extra.text!r} in {what}")
         finally:
             self.tokens, self.i = saved
         return expr
@@ -179,7 +210,10 @@ class ReaderBase:
                 if item.isdigit() and parts and parts[-1].isdigit():
                     parts.append(r" \cdot ")  # x^2 3 and 2\,3 are products, not x^23 and 23
                 parts.append(item)
-        expr = parse_piece("".join(parts).strip())
+        try:
+            expr = parse_piece("".join(parts).strip())
+        except PieceError as exc:
+            raise self.error(unreadable_piece(exc.piece)) from None
         back = {sp.Symbol(letter): sym for sym, letter in letters.items()}
         unknown = expr.free_symbols - set(back)
         if unknown:
@@ -229,13 +263,13 @@ class ReaderBase:
 
     def free_in(self, expr: sp.Expr) -> set[str]:
         if isinstance(expr, (sp.Sum, sp.Product)):
-            out = self.free_in(expr.function)
+            bound = self.free_in(expr.function)
             for var, lo, hi in expr.limits:
                 node = self.nodes.get(var)
                 if isinstance(node, Atom):
-                    out.discard(node.key)
-                out |= self.free_in(lo) | self.free_in(hi)
-            return out
+                    bound.discard(node.key)
+                bound |= self.free_in(lo) | self.free_in(hi)
+            return bound
         if isinstance(expr, sp.Symbol):
             return self.free_uses(expr) if expr in self.nodes else set()
         out: set[str] = set()
@@ -301,7 +335,7 @@ class ReaderBase:
             items.append(self.new(Call("binomial", top, None, (bottom,))))
         elif t == r"\sqrt":
             self.i += 1
-            if self.peek() is not None and self.peek().text == "[":
+            if self.peek_is("["):
                 open_ = self.take()
                 degree = self.piece(("]",))
                 self.expect("]", open_)
@@ -317,7 +351,7 @@ class ReaderBase:
         elif t in SUM_COMMANDS:
             self.i += 1
             items.extend(self.big_operator(tok))
-        elif t == "|" and self.peek(1) is not None and self.peek(1).text == "|":
+        elif t == "|" and getattr(self.peek(1), "text", None) == "|":
             raise self.error("|| is ambiguous: write \\|x\\| for a norm, or |x| for an absolute value", tok)
         elif t in ("|", r"\lvert") or t in ROUNDING:
             items.append(self.absolute(tok))
@@ -342,7 +376,7 @@ class ReaderBase:
             items.append(self.opaque_call(tok))
         elif self.starts_indicator(tok):
             items.append(self.indicator(tok))
-        elif t == r"\sigma" and self.peek(1) is not None and self.peek(1).text == "(":
+        elif t == r"\sigma" and self.peek_is("(", 1):
             items.append(self.function(tok))
         elif t == r"\sigma" and self.power_before_bracket() is not None:
             power = self.power_before_bracket()
@@ -362,7 +396,7 @@ class ReaderBase:
     def power_before_bracket(self) -> str | None:
         """The exponent's text when the current token carries a power and a bracket follows
         (``\\sigma^2(x)``, ``\\sigma^{-1}(x)``), else None."""
-        if self.peek(1) is None or self.peek(1).text != "^" or self.peek(2) is None:
+        if not self.peek_is("^", 1) or self.peek(2) is None:
             return None
         start = self.i + 2
         end = self.matching(start) if self.tokens[start].text == "{" else start

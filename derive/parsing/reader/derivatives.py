@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..lexer import Token
 from .names import DECORATORS, GREEK
+from .mixin import ReaderMixin
 
 
 def _after_differential(part: list[Token]) -> list[Token] | None:
@@ -30,7 +31,7 @@ def _starts_variable(tok: Token) -> bool:
     return tok.kind == "letter" or tok.text in GREEK or tok.text in DECORATORS or tok.text in (r"\mathrm", r"\mathit")
 
 
-class DerivativeReading:
+class DerivativeReading(ReaderMixin):
     """Derivative notation, recognised so that it is refused rather than misread."""
 
     def refuse_derivative(self, tok: Token) -> None:

@@ -25,6 +25,7 @@ from ..lexer import Token
 from ..nodes import Atom, Call
 from .functions import FUNCTIONS, Function, FunctionValueError
 from .names import GREEK
+from .mixin import ReaderMixin
 from .tokens import CLOSERS, NESTING
 
 #: Commands that may wrap the d of a differential: \mathrm{d}x, \text{d}x, \operatorname{d}x.
@@ -39,7 +40,7 @@ REFUSED = ("integrals are read only over the whole real line, of a Gaussian dens
            r"\int p(x) \log\frac{p(x)}{q(x)} dx with p and q written out)")
 
 
-class IntegralReading:
+class IntegralReading(ReaderMixin):
     """``\\int .. dx`` over the real line: a closed form, or a refusal."""
 
     def integral(self, tok: Token) -> object:

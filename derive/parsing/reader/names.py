@@ -11,6 +11,7 @@ import sympy as sp
 from ..lexer import Token
 from ..nodes import Atom, Constant, IndexPart
 from .tokens import split
+from .mixin import ReaderMixin
 
 GREEK = {f"\\{g}" for g in (
     "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi "
@@ -41,7 +42,7 @@ OPAQUE_FUNCTIONS = {"L", "H", "D", "E", r"\Gamma", r"\Phi", r"\Psi", r"\mathcal{
                     r"\mathcal{D}", r"\ell"}
 
 
-class NameReading:
+class NameReading(ReaderMixin):
     """Variables: letters, Greek letters and decorations, with their indices or arguments."""
 
     def atom_or_call(self, allow_call: bool = True) -> sp.Symbol:

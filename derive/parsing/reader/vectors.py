@@ -24,6 +24,7 @@ import sympy as sp
 from ..lexer import Token
 from ..nodes import Atom, Constant, Group, HiddenSize, IndexPart
 from .names import DECORATORS, GREEK
+from .mixin import ReaderMixin
 from .tokens import CLOSERS, NESTING, split
 
 #: Exponents that can only be a transpose (after ``^``, braced or not).
@@ -42,7 +43,7 @@ FRESH_INDICES = "jdlmrsuvabcpqtgh"
 DOT_HELP = r"a dot product is written a^\top b of two vectors (names, or brackets of names added and subtracted)"
 
 
-class VectorReading:
+class VectorReading(ReaderMixin):
     """Dot products, inner products and norms: each a sum over the entries of vectors."""
 
     # -- transposes ---------------------------------------------------------------
