@@ -73,6 +73,12 @@ notation read, by family (README: "Checking a formula"):
              weighted sum over the finite support); over a density or a Poisson: refused
   derivatives \frac{d}{dx} f, \frac{\partial L}{\partial z_j}, \frac{\partial^2 f}{\partial x^2}, \partial_{x} f,
              \nabla_{w} f, \sigma'(z)
+  vectors    w^\top x, w^T x, w^{\mathsf{T}} x (dot products: sums over the entries; w^T x with a note),
+             x_i as row i (w^\top x_i = \sum_j w_j x_{i,j}), \|x\| \|x\|_2 \|x\|_1 \lVert..\rVert \norm{x},
+             \langle a, b \rangle; bold is typography (\mathbf{w} is w)
+  integrals  \int_{-\infty}^{\infty} .. dx (or \int .. dx, over the real line) of a Gaussian density
+             written out times a polynomial or the log of Gaussians (KL, entropy): closed form;
+             times |x - m|, a sigmoid or softplus: quadrature (numeric evidence, never proved)
 Readings a text leaves open get a note or exit 2, never a guess.
 
 exit status: 0 equivalent, 1 not equivalent, 2 bad input or usage, 3 unknown (undecided or timeout).

@@ -109,7 +109,8 @@ def test_same_element_written_two_ways_is_one_symbol():
     (r"\frac{1}{2} f'(x)", "derivative"),
     (r"\log p q", "ambiguous"),
     (r"\sum_{k < y} p_k", "ranges of the form"),
-    (r"x^{\top} y", "transposes"),
+    (r"X^{\top} y", "matrix"),
+    (r"x^{\top}", "dot product"),
     (r"\foo{x}", "unsupported command"),
 ])
 def test_unsupported_notation_is_an_error_with_position(text, fragment):

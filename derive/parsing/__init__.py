@@ -15,6 +15,7 @@ from .lexer import ParseError, tokenize
 from .ranges import Ranges
 from .reader import Reader
 from .reader.derivatives import plain_d_elsewhere
+from .reader.vectors import t_variable_in
 from .reader.functions import differs_for_every_function, points_cannot_show
 
 __all__ = ["ParseError", "Parsed", "read_formulas", "domain_key", "Variable", "points_cannot_show",
@@ -71,14 +72,19 @@ def read_formulas(texts: list[str], domains: dict[str, str] | None = None, unuse
     for text in texts:
         if not isinstance(text, str):
             raise ParseError(f"a formula must be a string, not {type(text).__name__}")
+    lexed_texts = [tokenize(text) for text in texts]
+    for n, text in enumerate(texts):
         lexed: list[str] = []
         reader = Reader(text, tokenize(text, lexed))
         reader.notes += lexed
         reader.declared = set(parsed_domains)
         reader.d_is_variable = d_is_variable
+        # \gamma^{T} beside \sum_{t=0}^{T-1}: T is a variable there, so a power here
+        reader.t_elsewhere = "T" in sizes or any(t_variable_in(other) for k, other in enumerate(lexed_texts) if k != n)
         raw = reader.read_all()
         formulas.append(Formula(text, reader, raw))
         notes += [f"{text}: {n}" for n in reader.notes]
+    notes += _bold_and_plain(formulas)
     taken = _take_implied_domains(formulas, parsed_domains, notes)
     table = Table(parsed_domains, keep_derivatives=keep_derivatives)
     table.size_keys |= set(sizes)
@@ -142,6 +148,14 @@ def _take_implied_domains(formulas: list[Formula], domains: dict[str, Domain],
         elif declared.name != kind:
             notes.append(f"{key} is {why}, whose domain is {kind}; the declared domain {declared.name} is kept")
     return added
+
+
+def _bold_and_plain(formulas: list[Formula]) -> list[str]:
+    """A note for each name written both bold and plain (``\\mathbf{w}`` and ``w``): one name."""
+    bold = set().union(*(f.reader.bold_names for f in formulas))
+    plain = set().union(*(f.reader.plain_names for f in formulas))
+    return [f"{key} written bold and plain was read as one name (bold is typography: {key}_j is an entry "
+            f"of the vector {key})" for key in sorted(bold & plain)]
 
 
 def _unify_whole_ranges(exprs: list[sp.Expr], table: Table) -> list[sp.Expr]:

@@ -174,7 +174,7 @@ def unfold(expr: sp.Expr, state: FileState, keep: tuple = ()) -> sp.Expr:
             if _kept(target, keep):
                 continue
             if isinstance(target, sp.Symbol):
-                expr = expr.xreplace({target: value})
+                expr = _replace_plain(expr, target, value)
             else:
                 base, idx = target.base, target.indices
 
@@ -195,6 +195,20 @@ def _kept(target: sp.Basic, keep: tuple) -> bool:
         if isinstance(target, sp.Indexed) and isinstance(var, sp.Indexed) and target.base == var.base:
             return True
     return False
+
+
+def _replace_plain(expr: sp.Basic, target: sp.Symbol, value: sp.Expr) -> sp.Basic:
+    """``expr`` with the plain name ``target`` replaced by ``value``; an array of the same
+    name (``y^{(i)}`` beside a defined ``y``) is another name, left as it is (its indices
+    are still replaced in)."""
+    if expr == target:
+        return value
+    if isinstance(expr, sp.Indexed):
+        indices = [_replace_plain(i, target, value) for i in expr.indices]
+        return expr if indices == list(expr.indices) else expr.base[tuple(indices)]
+    if isinstance(expr, sp.IndexedBase) or not expr.args or not expr.has(target):
+        return expr
+    return expr.func(*[_replace_plain(a, target, value) for a in expr.args])
 
 
 def per_sample_term(target: sp.Basic, state: FileState) -> bool:

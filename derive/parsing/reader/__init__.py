@@ -17,6 +17,8 @@ module                    reads
 :mod:`.calls`             ``p(x_i)`` (a function at an element), ``p(y=1 \\mid x)`` (an event)
 :mod:`.distributions`     ``\\mathcal{N}(x \\mid \\mu, \\sigma^2)``, ``\\mathrm{Bern}(y; p)``, ...: pmfs and densities
 :mod:`.expectations`      ``\\mathbb{E}_{x \\sim p}[..]``: the sum over a discrete support
+:mod:`.vectors`           dot products ``w^\\top x``, ``\\langle a, b \\rangle``, norms ``\\|x\\|``
+:mod:`.integrals`         ``\\int_{-\\infty}^{\\infty} .. dx`` of Gaussian densities written out (closed form)
 :mod:`.derivatives`       Leibniz fractions (refused)
 :mod:`.base`              the cursor, the dispatch of items, the flat piece
 ========================  =====================================================
@@ -36,10 +38,13 @@ from .indicators import IndicatorReading
 from .names import BOLD, DECORATORS, GREEK, NameReading
 from .scripts import ScriptReading
 from .sums import SumReading
+from .integrals import IntegralReading
+from .vectors import VectorReading
 
 __all__ = ["Reader", "GREEK", "DECORATORS", "BOLD", "FUNCTION_COMMANDS", "NAMED_FUNCTIONS"]
 
 
 class Reader(NameReading, ScriptReading, SumReading, FunctionReading, DelimiterReading, IndicatorReading,
-             CallReading, DistributionReading, ExpectationReading, DerivativeReading, ReaderBase):
+             CallReading, DistributionReading, ExpectationReading, VectorReading, IntegralReading,
+             DerivativeReading, ReaderBase):
     """One formula: tokens in, an expression over placeholders out (see :mod:`..nodes`)."""

@@ -20,6 +20,7 @@ from .indicators import RELATIONS
 from .names import CONSTANTS, DECORATORS, GREEK, WORD_COMMANDS, bare_words
 from .sums import SUM_COMMANDS, SumMark
 from .mixin import ReaderMixin
+from .vectors import NORM_BARS
 from .tokens import CLOSE, CLOSERS, is_open
 
 MAX_DEPTH = 40
@@ -28,14 +29,13 @@ MAX_NODES = 2000
 SUPPORTED = ("supported: + - \\cdot \\times / \\frac, powers, \\sqrt, \\log \\ln \\log_2 \\log_{10} "
              "\\exp e^{..}, \\sum and \\prod (with or without bounds), |..|, indicators "
              "(\\mathbb{1}\\{y=k\\}, [y=k], \\delta_{y,k}, 1_{y=k}), \\sigma(z), variables with "
-             "indices (y_i, y_{i,k}, \\hat{y}_i, p_i^{(k)}, g(x))")
+             "indices (y_i, y_{i,k}, \\hat{y}_i, p_i^{(k)}, g(x)), dot products w^\\top x, norms \\|x\\|")
 
 UNSUPPORTED_HINTS = {
     r"\operatorname": "only known functions: " + ", ".join(sorted(NAMED_FUNCTIONS)) + ", or an unknown name "
                        "called with its arguments in parentheses",
     r"\imaginaryunit": "the imaginary unit: derive reads real numbers only",
     r"\pmod": "congruences (a \\equiv b \\pmod n) are relations, not expressions; write a \\mod n",
-    r"\int": "integrals are not supported",
     r"\infty": "infinite ranges and limits are not supported",
     r"\lim": "limits are not supported",
     r"\partial": "write a derivative as \\frac{\\partial f}{\\partial x} or \\partial_{x} f",
@@ -44,8 +44,9 @@ UNSUPPORTED_HINTS = {
     r"\cdots": "ellipses are not read; write the sum with \\sum",
     r"\ldots": "ellipses are not read; write the sum with \\sum",
     r"\dots": "ellipses are not read; write the sum with \\sum",
-    r"\top": "transposes are not supported", r"\intercal": "transposes are not supported",
-    r"\|": "norms are not supported",
+    r"\top": "a transpose is read only in a dot product a^\\top b", r"\intercal": "a transpose is read "
+    "only in a dot product a^\\intercal b", r"\rangle": "\\rangle without \\langle",
+    r"\rVert": "\\rVert without \\lVert",
     r"\input": "file inclusion is never performed", r"\include": "file inclusion is never performed",
     r"\def": "macro definitions are not read", r"\newcommand": "macro definitions are not read",
     r"\text": "text is not part of a formula", r"\mathbb": "only \\mathbb{1} (indicator) is read",
@@ -81,6 +82,10 @@ class ReaderBase(ReaderMixin):
         self.text = text
         self.notes: list[str] = []
         self.tokens = bare_words(tokens, self.notes)
+        self.source_tokens = self.tokens  # the whole formula, while pieces of it are read
+        self.bold_names: set[str] = set()  # names written bold (\mathbf{w}) and plain (w): one name
+        self.plain_names: set[str] = set()
+        self.t_elsewhere = False  # T is a variable of another formula read with this one
         self.i = 0
         self.nodes: dict[sp.Symbol, Node] = {}
         self.declared: set[str] = set()  # keys given a domain
@@ -317,13 +322,21 @@ class ReaderBase(ReaderMixin):
             self.i += 1
             items.append(r" \cdot ")
         elif t == "^":
+            if self.transpose(tok, items):
+                return
             self.i += 1
             items.append("^")
-            items.append(self.exponent(tok))
+            items.append(self.exponent(tok, read_as_power=True))
         elif t == r"\frac" and self.leibniz(tok, items):
             pass
         elif t in (r"\partial", r"\nabla"):
             self.partial_operator(tok, items)
+        elif t in NORM_BARS or t == r"\norm":
+            items.append(self.norm(tok))
+        elif t == r"\int":
+            items.append(self.integral(tok))
+        elif t == r"\langle":
+            items.append(self.inner_product(tok))
         elif t == r"\frac":
             self.i += 1
             num = self.argument(tok, "numerator")
@@ -351,6 +364,8 @@ class ReaderBase(ReaderMixin):
         elif t in SUM_COMMANDS:
             self.i += 1
             items.extend(self.big_operator(tok))
+        elif t == "|" and getattr(self.peek(1), "text", None) == "|":
+            raise self.error("|| is ambiguous: write \\|x\\| for a norm, or |x| for an absolute value", tok)
         elif t in ("|", r"\lvert") or t in ROUNDING:
             items.append(self.absolute(tok))
         elif t == "[" and self.is_iverson():

@@ -47,7 +47,10 @@ class NameReading(ReaderMixin):
 
     def atom_or_call(self, allow_call: bool = True) -> sp.Symbol:
         tok = self.peek()
+        start = self.i
         key, indices, suffix = self.decorated()
+        # bold is typography (\mathbf{w} is w); remembered to say so when both spellings meet
+        (self.bold_names if any(t.text in BOLD for t in self.tokens[start:self.i]) else self.plain_names).add(key)
         key += self.primes()
         more, more_suffix = self.suffixes(euler=key == "e" and not indices and not suffix)
         indices, suffix = indices + more, suffix or more_suffix

@@ -39,12 +39,21 @@ class ScriptReading(ReaderMixin):
         self.i += 1
         return [tok]
 
-    def exponent(self, caret: Token) -> sp.Symbol | str:
+    def exponent(self, caret: Token, read_as_power: bool = False) -> sp.Symbol | str:
+        """The exponent after ``caret``. A transpose mark here (``x^\\top`` not followed by a
+        vector) is refused; so is ``x^T`` unless ``read_as_power`` says the transpose reading
+        was already ruled out (:meth:`~.vectors.VectorReading.transpose`) or ``T`` is a variable."""
         tok = self.peek()
         if tok is None:
             raise self.error("a power without an exponent", caret)
-        if tok.text in (r"\top", r"\intercal", "*", "'", r"\prime"):
-            raise self.error(f"^{tok.text}: transposes, stars and primes are not supported", tok)
+        if tok.text in ("*", "'", r"\prime"):
+            raise self.error(f"^{tok.text}: stars and primes as exponents are not supported", tok)
+        mark = self.transpose_at(self.i - 1)
+        if mark is not None and mark[0] == "sure":
+            raise self.error("a transpose is read only in a dot product of two vectors, a^\\top b", tok)
+        if mark is not None and not read_as_power and not self.t_is_variable():
+            raise self.error("^T is ambiguous here: a transpose (read only in a dot product a^\\top b) or a "
+                             "power T; name the exponent with another letter for a power", tok)
         return self.argument(caret, "exponent")
 
     def suffixes(self, euler: bool = False) -> tuple[tuple[IndexPart, ...], str]:
