@@ -49,6 +49,8 @@ class FileState:
     definitions: list[tuple[sp.Basic, sp.Expr]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     seen: list = field(default_factory=list)   # lines of the chains already run
+    equation: object | None = None             # the equation the last chain stated (equations.Equation)
+    derivative_values: list = field(default_factory=list)  # what lines written as derivatives equal
 
 
 def canonical_name(text: str) -> str:
