@@ -571,6 +571,8 @@ def _not_a_definition(name_line: Line, first: Line, state: FileState) -> str | N
         return "it does not read as one symbol"
     if first.expr is not None and first.expr.has(head):
         return "the right-hand side mentions it"
+    if first.expr is not None and unfold(first.expr, state).has(head):
+        return "its value leads back to it through the definitions before it"
     if isinstance(target, sp.Indexed) and not all(isinstance(i, sp.Symbol) for i in target.indices):
         return "an element at a fixed index is a value, not a definition for every index"
     if any(_defines(t, head) for t, _ in state.definitions):

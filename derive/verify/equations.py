@@ -256,19 +256,25 @@ def _solved(row: _Row) -> Finding | None:
         return Finding(EquationRelation.SOLVES, StepVerdict.UNKNOWN,
                        f"could not decide whether {solved.shown} solves {row.where}: {verdict.reason}",
                        verdict.method)
-    unique = _linear_root(row.old, solved.target) if solved.power == 1 else None
-    if unique is not None and _nonzero(unique[1], row.lookup(unique[1])):
-        how = "its only solution (the equation is linear in it)"
-    else:
-        slope = row.decide(sp.diff(row.old, solved.target), sp.Integer(0), "slope")
-        if slope.answer is not Answer.NOT_EQUIVALENT:
-            return Finding(EquationRelation.SOLVES, StepVerdict.UNKNOWN,
-                           f"{solved.shown} makes {row.where} hold, but that equation may not depend on "
-                           f"{sp.sstr(solved.target)}, so it need not give its value", verdict.method)
-        how = "a solution (the equation may have others)"
+    unique = _linear_root(_in_power(row.old, solved.target, solved.power), _POWER)
+    if unique is not None and any(part.has(solved.target) for part in unique):
+        unique = None   # \hat\sigma^2 with odd powers of \hat\sigma besides: not linear in the power
+    where = ""
+    if unique is not None and not _nonzero(unique[1], row.lookup(unique[1])):
+        # the slope may vanish at some points (y(1-p) - (n-y)p has slope -n): it must not vanish everywhere
+        flat = row.decide(unique[1], sp.Integer(0), "slope")
+        where = f" wherever {sp.sstr(unique[1])} is not 0"
+        if flat.answer is not Answer.NOT_EQUIVALENT:
+            unique = None
+    if unique is None:
+        # x^2 = 4 has x = 2 as a solution, but does not give x = 2
+        return Finding(EquationRelation.SOLVES, StepVerdict.UNKNOWN,
+                       f"{solved.shown} makes {row.where} hold, but that equation may have other solutions "
+                       "(it is not linear in the symbol solved for, or its slope may be zero everywhere), so the "
+                       "value does not follow from it", verdict.method)
     return Finding(EquationRelation.SOLVES, StepVerdict.HOLDS,
-                   f"{solved.shown} solves {row.where}, {how}: substituted, left minus right is 0; "
-                   f"{verdict.reason}", verdict.method, solved=solved.definition)
+                   f"{solved.shown} solves {row.where}, its only solution{where} (the equation is linear in it): "
+                   f"substituted, left minus right is 0; {verdict.reason}", verdict.method, solved=solved.definition)
 
 
 def _at_root(row: _Row) -> Finding | None:
@@ -354,6 +360,18 @@ def _unhatted(u: sp.Symbol, state: FileState) -> sp.Symbol | None:
             break
     return next((v.obj for v in state.table.variables.values()
                  if v.kind == "scalar" and canonical_name(v.key) == base and isinstance(v.obj, sp.Symbol)), None)
+
+
+#: Stands for ``u^power`` when an equation is read as one in that power.
+_POWER = sp.Dummy("u_power")
+
+
+def _in_power(expr: sp.Expr, target: sp.Symbol, power: int) -> sp.Expr:
+    """``expr`` as an expression in ``target^power`` (the symbol :data:`_POWER`), or with
+    ``target`` left in it when it also appears otherwise (then it is not linear in the power)."""
+    if power == 1:
+        return expr.xreplace({target: _POWER})
+    return expr.subs(target ** power, _POWER)
 
 
 def _substitute(expr: sp.Expr, target: sp.Symbol, power: int, value: sp.Expr) -> sp.Expr:
