@@ -364,6 +364,11 @@ def _run_chain(chain: Chain, plan: Plan, bindings: dict[str, Binding], gaps: lis
         results = _equation_chain(chain, plan, previous_equation, state, seconds, result)
         _after_chain(plan, state)
         return results
+    if previous_equation is not None and len(lines) == 2 and chain.links[0].relation == "=" \
+            and any(ln.segment.unread for ln in lines) and any(is_zero_side(ln) for ln in lines):
+        # an equation row that cannot be read, right after an equation: the rows after it are
+        # equations too, and are not checked against it
+        state.equation = Equation(lines[1].segment.line, " = ".join(ln.segment.raw for ln in lines), None)
 
     def checked(a: Line, b: Line, link) -> StepResult:
         why = _unread_reason(a, b, gaps, state)
@@ -445,7 +450,8 @@ def _continues(chain: Chain, plan: Plan, previous: Equation, gaps: list[UnreadNa
     if chain.connective:
         return True
     if previous.residual is None:
-        return plan.name is None
+        # after an equation that cannot be read, a name solved for (used before) is not checked
+        return plan.name is None or any(ln.expr.has(_head_of(a.expr)) for ln in state.seen)
     symbols = previous.residual.free_symbols
     read = (a.expr.free_symbols | b.expr.free_symbols) - {s for s in symbols if not isinstance(s, sp.Symbol)}
     if plan.name is not None:
@@ -501,7 +507,8 @@ def _pose(chain: Chain, plan: Plan, results: list[StepResult], following: str, s
     if len(lines) < 2 or not results or chain.links[-1].relation != "=":
         return
     if is_zero_side(lines[-1]):
-        side, before = lines[-2], (lines[-3] if len(lines) > 2 else None)
+        # the derivative set to zero heads the chain: d\ell/d\mu = ... = ... = 0
+        side, before = lines[-2], (lines[0] if len(lines) > 2 else None)
     elif len(lines) == 2 and is_zero_side(lines[0]):
         side, before = lines[1], None
     else:
