@@ -451,6 +451,20 @@ def mean_squared_error(y, yhat, reduction: Reduction = "mean"):
     return _reduce((y - yhat) ** 2, reduction)
 
 
+def mean_squared_error_grad(y, yhat, reduction: Reduction = "mean") -> np.ndarray:
+    """Gradient of :func:`mean_squared_error` in ``yhat``: ``2 (yhat - y)``, elementwise.
+
+    That is the gradient for ``"sum"`` and, element by element, for ``"none"``; for
+    ``"mean"`` it is divided by the number of elements. Arguments as
+    :func:`mean_squared_error`; returns ``yhat``'s shape.
+    """
+    _check_reduction(reduction)
+    y, yhat = _float_array("y", y), _float_array("yhat", yhat)
+    _same_shape(("y", "yhat"), y, yhat)
+    grad = 2.0 * (yhat - y)
+    return grad / yhat.size if reduction == "mean" else grad
+
+
 def gaussian_negative_log_likelihood(y, mu, sigma=1.0, reduction: Reduction = "mean"):
     """Gaussian negative log-density ``log(sigma sqrt(2 pi)) + (y - mu)^2 / (2 sigma^2)``.
 
@@ -525,6 +539,26 @@ def poisson_negative_log_likelihood(y, lam, full: bool = True,
     if full:
         per_element = per_element + _lgamma(y + 1.0)
     return _reduce(per_element, reduction)
+
+
+def poisson_negative_log_likelihood_grad(y, lam, full: bool = True,
+                                         reduction: Reduction = "mean") -> np.ndarray:
+    """Gradient of :func:`poisson_negative_log_likelihood` in ``lam``: ``1 - y / lam``.
+
+    Elementwise for ``"sum"`` and ``"none"``; divided by the number of elements for
+    ``"mean"``. ``full`` changes nothing (``log y!`` is free of ``lam``). Rates must be
+    positive here (the derivative has no value at ``lam = 0``). Arguments as
+    :func:`poisson_negative_log_likelihood`; returns ``lam``'s shape.
+    """
+    _check_reduction(reduction)
+    y = _positive("y", y, allow_zero=True)
+    if (y != np.round(y)).any():
+        fraction = float(y[y != np.round(y)][0])
+        raise ValueError(f"y must hold integer counts; found {fraction!r}")
+    lam = _positive("lam", lam)
+    _same_shape(("y", "lam"), y, lam)
+    grad = 1.0 - y / lam
+    return grad / lam.size if reduction == "mean" else grad
 
 
 # --------------------------------------------------------------------------- registry
@@ -630,6 +664,11 @@ LOSSES: dict[str, LossFunction] = {entry.name: entry for entry in [
            [("y", "reals, any shape"), ("yhat", "reals, same shape")],
            "float or per-element squared errors",
            related=(gaussian_negative_log_likelihood,)),
+    _entry("gaussian-mean-squared-error-gradient", mean_squared_error,
+           "mean squared error, with its gradient 2 (yhat - y) / N in the predictions",
+           [("y", "reals, any shape"), ("yhat", "reals, same shape")],
+           "float or per-element squared errors",
+           gradient=mean_squared_error_grad),
     _entry("laplace-mean-absolute-error", mean_absolute_error,
            "mean absolute error (Laplace likelihood with fixed scale)",
            [("y", "reals, any shape"), ("yhat", "reals, same shape")],
@@ -640,6 +679,12 @@ LOSSES: dict[str, LossFunction] = {entry.name: entry for entry in [
            [("y", "counts, non-negative integers, any shape"),
             ("lam", "rates >= 0, same shape"), ("full", "keep log y! (default True)")],
            "float or per-element negative log-pmfs"),
+    _entry("poisson-negative-log-likelihood-gradient", poisson_negative_log_likelihood,
+           "mean of lam - y log lam + log y!, with its gradient (1 - y / lam) / N in the rates",
+           [("y", "counts, non-negative integers, any shape"),
+            ("lam", "rates > 0, same shape"), ("full", "keep log y! (default True)")],
+           "float or per-element negative log-pmfs",
+           gradient=poisson_negative_log_likelihood_grad),
     _entry("multi-label-binary-cross-entropy", multi_label_binary_cross_entropy,
            "mean over samples of the sum over classes of binary cross-entropies",
            [("y", "labels (N, C) in [0, 1]"), ("yhat", "probabilities (N, C) in [0, 1]")],
