@@ -182,3 +182,47 @@ def test_a_solved_estimate_is_read_as_its_value_afterwards():
     report = verify_text(text)
     assert report.steps[-1].verdict is StepVerdict.HOLDS
     assert any("later lines read" in n for n in report.notes)
+
+
+def test_rows_after_an_equation_that_cannot_be_read_are_not_checked():
+    text = tex(r"""
+    \frac{d\ell(\hat\lambda)}{d\lambda} &= 0 \\
+    0 &= \frac{1}{\hat\lambda}\sum_{i=1}^n x_i - n \\
+    \hat\lambda &= \frac{1}{n}\sum_{i=1}^n x_i
+    """, "x=positive")
+    report = steps(text)
+    assert report[1].verdict is StepVerdict.UNKNOWN and report[1].unread
+    assert report[2].relation == "solves" and report[2].verdict is StepVerdict.HOLDS
+    wrong = steps(text.replace(r"\hat\lambda &= \frac{1}{n}", r"\hat\lambda &= \frac{2}{n}"))
+    assert wrong[2].verdict is StepVerdict.FAILS
+
+
+def test_a_claim_after_an_unread_equation_is_still_checked():
+    text = tex(r"""
+    \frac{d\ell}{d\lambda} &= 0 \\
+    (a + b)^2 &= a^2 + b^2
+    """)
+    assert steps(text)[-1].verdict is StepVerdict.FAILS
+
+
+def test_a_name_used_only_in_a_definition_may_be_defined_after_it():
+    text = tex(r"""
+    \hat\lambda &= \bar{y} \\
+    \bar{y} &= \frac{1}{n}\sum_{i=1}^n y_i \\
+    n \hat\lambda &= \sum_{i=1}^n y_i
+    """)
+    report = steps(text)
+    assert [s.verdict for s in report] == [StepVerdict.DEFINES, StepVerdict.DEFINES, StepVerdict.HOLDS]
+    wrong = steps(text.replace(r"n \hat\lambda &=", r"(n+1) \hat\lambda &="))
+    assert wrong[-1].verdict is StepVerdict.FAILS
+
+
+def test_definitions_that_lead_back_to_themselves_are_checked():
+    text = tex(r"""
+    a &= b + 1 \\
+    b &= a + 1 \\
+    a - b &= 1
+    """)
+    report = steps(text)
+    assert report[1].verdict is StepVerdict.FAILS
+    assert not any(s.verdict is StepVerdict.HOLDS for s in report[1:2])

@@ -23,7 +23,8 @@ from .notation import CLASS_PLACEHOLDER, FUNCTION_PLACEHOLDER, PROBABILITY_NAMES
 from .results import UNREAD, StepResult, StepVerdict, VerifyError, VerifyReport
 from .state import (Binding, FileState, Line, canonical_name, is_definition_value, opaque_names, per_sample_term,
                     unfold)
-from .equations import Equation, _unhatted, announces_equation, follow, is_zero_side, looks_like_derivative, posed
+from .equations import (Equation, _unhatted, announces_equation, follow, is_zero_side, looks_like_derivative, posed,
+                        unknowns_in)
 from .state import table_for
 from .steps import check_step, is_instance
 from .tokens import closing
@@ -450,8 +451,12 @@ def _continues(chain: Chain, plan: Plan, previous: Equation, gaps: list[UnreadNa
     if chain.connective:
         return True
     if previous.residual is None:
-        # after an equation that cannot be read, a name solved for (used before) is not checked
-        return plan.name is None or any(ln.expr.has(_head_of(a.expr)) for ln in state.seen)
+        # after an equation that cannot be read: a row setting something to zero, one that reads
+        # a hatted symbol or a parameter, or a name solved for (used before) is not checked
+        if plan.name is not None:
+            return any(ln.expr.has(_head_of(a.expr)) for ln in state.seen)
+        state.table = table_for(a, b, state=state)
+        return is_zero_side(a) or is_zero_side(b) or unknowns_in(a.expr - b.expr, state)
     symbols = previous.residual.free_symbols
     read = (a.expr.free_symbols | b.expr.free_symbols) - {s for s in symbols if not isinstance(s, sp.Symbol)}
     if plan.name is not None:

@@ -233,6 +233,11 @@ def _scaled(row: _Row) -> Finding | None:
             return Finding(EquationRelation.EQUIVALENT, StepVerdict.HOLDS,
                            f"the same solutions as {row.where}: the new equation is the old one times {shown}, "
                            f"which is finite and never zero; {verdict.reason}", verdict.method)
+        if solved is not None:
+            return Finding(EquationRelation.SOLVES, StepVerdict.HOLDS,
+                           f"{row.where} solved for {solved.shown}: the new equation is the old one times {shown}, "
+                           f"so every solution of the old one has this value; {verdict.reason}", verdict.method,
+                           solved=solved.definition)
         return Finding(EquationRelation.IMPLIES, StepVerdict.HOLDS,
                        f"follows from {row.where}: the new equation is the old one times {shown}, which may be "
                        f"zero, so it may have more solutions; {verdict.reason}", verdict.method)
