@@ -561,6 +561,40 @@ def poisson_negative_log_likelihood_grad(y, lam, full: bool = True,
     return grad / lam.size if reduction == "mean" else grad
 
 
+# --------------------------------------------------------------------------- closed-form estimates
+
+def _sample(name: str, value) -> np.ndarray:
+    array = _float_array(name, value)
+    if array.size == 0:
+        raise ValueError(f"{name} must hold at least one observation")
+    return array
+
+
+def poisson_rate_estimate(y) -> np.float64:
+    """The maximum-likelihood rate of i.i.d. Poisson counts ``y``: their mean."""
+    y = _positive("y", _sample("y", y), allow_zero=True)
+    return np.float64(np.mean(y))
+
+
+def bernoulli_probability_estimate(y) -> np.float64:
+    """The maximum-likelihood probability of i.i.d. binary outcomes ``y``: their mean."""
+    y = _probabilities("y", _sample("y", y))
+    return np.float64(np.mean(y))
+
+
+def gaussian_mean_estimate(y) -> np.float64:
+    """The maximum-likelihood mean of i.i.d. Gaussian observations ``y`` (any fixed sigma): their mean."""
+    return np.float64(np.mean(_sample("y", y)))
+
+
+def gaussian_variance_estimate(y, mean) -> np.float64:
+    """The maximum-likelihood variance of i.i.d. Gaussian observations ``y`` with a known ``mean``:
+    the mean squared deviation from it (divided by N, not N - 1)."""
+    y = _sample("y", y)
+    mean = _float_array("mean", mean)
+    return np.float64(np.mean((y - mean) ** 2))
+
+
 # --------------------------------------------------------------------------- registry
 
 @dataclass(frozen=True)
@@ -569,8 +603,10 @@ class LossFunction:
 
     ``function`` is the loss; ``arguments`` names and describes each argument
     (shape, domain); ``returns`` says what comes back; ``gradient`` is the gradient
-    in the first argument where one is provided; ``related`` holds companion
-    functions (e.g. the full negative log-likelihood beside the loss).
+    in the prediction argument (the logits ``z``, the predictions ``yhat``, the rates
+    ``lam``) where one is provided; ``related`` holds companion functions (e.g. the
+    full negative log-likelihood beside the loss); ``estimate`` is the closed-form
+    minimiser over one parameter shared by every sample, where the derivation gives one.
     """
 
     name: str
@@ -580,6 +616,7 @@ class LossFunction:
     returns: str
     gradient: Callable[..., np.ndarray] | None = None
     related: tuple[Callable[..., object], ...] = field(default=())
+    estimate: Callable[..., object] | None = None
 
     def __call__(self, *args, **kwargs):
         return self.function(*args, **kwargs)
@@ -685,6 +722,24 @@ LOSSES: dict[str, LossFunction] = {entry.name: entry for entry in [
             ("lam", "rates > 0, same shape"), ("full", "keep log y! (default True)")],
            "float or per-element negative log-pmfs",
            gradient=poisson_negative_log_likelihood_grad),
+    _entry("poisson-rate-estimate", poisson_negative_log_likelihood,
+           "Poisson negative log-likelihood; with one rate for every count it is least at their mean",
+           [("y", "counts, non-negative integers, any shape"),
+            ("lam", "rates >= 0, same shape"), ("full", "keep log y! (default True)")],
+           "float or per-element negative log-pmfs", estimate=poisson_rate_estimate),
+    _entry("bernoulli-probability-estimate", binary_cross_entropy,
+           "binary cross-entropy; with one probability for every outcome it is least at their mean",
+           [("y", "labels in [0, 1], any shape"), ("yhat", "probabilities in [0, 1], same shape")],
+           "float or per-element losses, in [0, inf]", estimate=bernoulli_probability_estimate),
+    _entry("gaussian-mean-estimate", gaussian_negative_log_likelihood,
+           "Gaussian negative log-density; with one mean for every observation it is least at their mean",
+           [("y", "reals, any shape"), ("mu", "means, same shape"), ("sigma", "standard deviations > 0")],
+           "float or per-element negative log-densities", estimate=gaussian_mean_estimate),
+    _entry("gaussian-variance-estimate", gaussian_negative_log_likelihood,
+           "Gaussian negative log-density; with a known mean and one sigma for every observation it is "
+           "least at sigma^2 = the mean squared deviation",
+           [("y", "reals, any shape"), ("mu", "means, same shape"), ("sigma", "standard deviations > 0")],
+           "float or per-element negative log-densities", estimate=gaussian_variance_estimate),
     _entry("multi-label-binary-cross-entropy", multi_label_binary_cross_entropy,
            "mean over samples of the sum over classes of binary cross-entropies",
            [("y", "labels (N, C) in [0, 1]"), ("yhat", "probabilities (N, C) in [0, 1]")],
