@@ -187,7 +187,7 @@ def test_certificate_derivative_step_needs_its_variable():
         from_json(missing)
     stray = json.loads(json.dumps(data))
     stray["steps"][0]["wrt"] = data["steps"][step.index - 1]["wrt"]
-    with pytest.raises(CertificateError, match="only derivative steps"):
+    with pytest.raises(CertificateError, match="only derivative and solves steps"):
         from_json(stray)
     shown = json.loads(json.dumps(data))
     shown["steps"][step.index - 1]["wrt"]["latex"] = "z_{1}"

@@ -26,9 +26,10 @@ SAMPLE_DENSITY = SymbolSpec("P", "P", Role.DEFINED, Domain.parse("positive"), ("
 
 
 def _estimate(name: str, title: str, summary: str, symbols: tuple, pmf, pmf_name: str, pmf_statement: str,
-              variable: str, steps: tuple[str, ...], normaliser=None) -> Derivation:
+              variable: str, steps: tuple[str, ...], normaliser=None, mean: bool = True) -> Derivation:
     """Likelihood -> mean negative log-likelihood -> its gradient in ``variable`` -> the root.
-    ``normaliser(ctx)``: the value of a density's normalising constant ``Z``, when it has one."""
+    ``normaliser(ctx)``: the value of a density's normalising constant ``Z``, when it has one;
+    ``mean=False`` differentiates the sum (the same root, a shorter line)."""
     ctx = Context(symbols=(N_SPEC, I_SPEC, *symbols))
     i = ctx["i"]
     extra = () if normaliser is None else (
@@ -43,7 +44,8 @@ def _estimate(name: str, title: str, summary: str, symbols: tuple, pmf, pmf_name
     b.apply("unfold", definition=pmf_name)
     for rule in steps:
         b.apply(rule)
-    b.apply("normalise", size="N")
+    if mean:
+        b.apply("normalise", size="N")
     b.apply("differentiate", variable=variable)
     b.apply("solve", variable=variable)
     return b.build()
@@ -70,8 +72,8 @@ def poisson_rate() -> Derivation:
 def bernoulli_probability() -> Derivation:
     return _estimate(
         "bernoulli-probability-estimate", "The maximum-likelihood Bernoulli probability is the sample mean",
-        r"$N$ i.i.d. binary outcomes $y_i$ with one probability $p$ of a 1: the derivative of the mean "
-        r"negative log-likelihood is $\frac{1}{N} \sum_i \left(\frac{1 - y_i}{1 - p} - \frac{y_i}{p}\right)$, "
+        r"$N$ i.i.d. binary outcomes $y_i$ with one probability $p$ of a 1: the derivative of the "
+        r"negative log-likelihood is $\sum_i \left(\frac{1 - y_i}{1 - p} - \frac{y_i}{p}\right)$, "
         r"zero only at $\hat p = \frac{1}{N} \sum_i y_i$ (for $0 < p < 1$).",
         (SymbolSpec("y", "y", Role.DATA, Domain.parse("binary"), ("i",), description="outcome $i$"),
          SymbolSpec("p", "p", Role.PREDICTION, Domain.parse("prob"),
@@ -79,7 +81,8 @@ def bernoulli_probability() -> Derivation:
          LIKELIHOOD, SAMPLE_LIKELIHOOD),
         lambda ctx, i: ctx["p"] ** ctx["y"][i] * (1 - ctx["p"]) ** (1 - ctx["y"][i]),
         "bernoulli-pmf", "Bernoulli distribution with probability $p$", "p",
-        ("take-log", "log-of-product", "log-of-mul", "log-of-power", "negate", "sign-into-sum", "split-sum"))
+        ("take-log", "log-of-product", "log-of-mul", "log-of-power", "negate", "sign-into-sum", "split-sum"),
+        mean=False)
 
 
 @entry("gaussian-mean-estimate")

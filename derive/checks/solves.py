@@ -4,9 +4,11 @@ in the step's parameter.
 Three obligations:
 
 - structure: the parameter is one prediction symbol, and the new line is free of it;
+- root: the new line equals the root solved afresh from the old line (below), by the
+  checks of an equality (so a value off by 10^-40, or only at sizes above 16, is caught);
 - identity: the old line with the parameter replaced by the new line is 0, by the same
-  symbolic, exact and numeric checks as an equality (a wrong estimate is refuted at a
-  random point where the gradient there is not 0);
+  symbolic, exact and numeric checks as an equality, independently of how the root was
+  found (a wrong estimate is refuted at a random point where the gradient there is not 0);
 - unique: with its denominator cleared, the old line is ``slope * x + rest`` with slope
   and rest free of x, and interval bounds prove the slope and the denominator never 0
   on the domain, so the root is the only one.
@@ -33,6 +35,10 @@ def check_solves(step, ctx: Context, seed: tuple, settings: Settings, budget: Bu
     if after.has(x):
         return [CheckResult("relation", "structure", Status.FAILED, f"the value still depends on {x}")]
     results = [CheckResult("relation", "structure", Status.PROVED, f"the root of the gradient in {x}")]
+    found = linear_root(before, x)
+    if found is not None:
+        # the value against the root solved afresh from the gradient, as an equality of two lines
+        results += identity_checks(after, found[0], ctx, {}, seed + ("root",), settings, budget, "root")
     at = before.xreplace({x: after})
     # zero wherever the gradient has a value at the estimate: a Bernoulli sample of all ones has
     # its estimate p = 1 at the edge of the domain, where the gradient has none
@@ -41,7 +47,6 @@ def check_solves(step, ctx: Context, seed: tuple, settings: Settings, budget: Bu
     # a refutation shows its point first: the numbers where the gradient at the value is not 0
     identity.sort(key=lambda r: not (r.status is Status.FAILED and r.kind == "numeric"))
     results += identity
-    found = linear_root(before, x)
     if found is None:
         results.append(CheckResult("unique", "symbolic", Status.FAILED,
                                    f"the gradient's numerator is not linear in {x}: the root need not be the only one"))
