@@ -226,3 +226,12 @@ def test_definitions_that_lead_back_to_themselves_are_checked():
     report = steps(text)
     assert report[1].verdict is StepVerdict.FAILS
     assert not any(s.verdict is StepVerdict.HOLDS for s in report[1:2])
+
+
+def test_a_value_where_the_equation_has_no_value_is_no_solution():
+    # 1/x = 0 has no solution: x = 0 follows from it only vacuously, and is not one
+    report = steps(tex(r"""
+    \frac{1}{\hat x} &= 0 \\
+    \hat x &= 0
+    """))
+    assert report[-1].relation == "solves" and report[-1].verdict is not StepVerdict.HOLDS

@@ -224,6 +224,11 @@ def _scaled(row: _Row) -> Finding | None:
                                     f"the new equation is {row.where} times {shown}, a factor that may have no "
                                     "value", verdict.method)
             return None
+        if solved is not None:
+            # a solved form must also be a solution: 1/x = 0 has none, and x = 0 is not one
+            missing = _not_a_solution(row, solved)
+            if missing is not None:
+                return missing
         if _nonzero(num, lookup):
             if solved is not None:
                 return Finding(EquationRelation.SOLVES, StepVerdict.HOLDS,
@@ -244,23 +249,42 @@ def _scaled(row: _Row) -> Finding | None:
     return None
 
 
+def _substituted(row: _Row, solved: "_Solved") -> tuple[Verdict, Finding | None]:
+    """The old equation with the solved value put in, decided against 0; a Finding when
+    that shows the value is no solution (fails, with the point) or cannot tell (unknown)."""
+    at = _substitute(row.old, solved.target, solved.power, _linear_sums(solved.value))
+    try:  # sums in one basis, so that a value that solves it cancels exactly (no cancelling at points)
+        simpler = sp.cancel(sp.together(at))
+        at = simpler if sp.count_ops(simpler) <= sp.count_ops(at) * 2 + 10 else at
+    except (sp.PolynomialError, TypeError, ValueError, RecursionError):
+        pass
+    verdict = row.decide(at, sp.Integer(0), "substituted")
+    if verdict.answer is Answer.NOT_EQUIVALENT:
+        from .steps import in_file_notation
+        cex = in_file_notation(verdict.counterexample, row.state, (at, solved.value))
+        return verdict, Finding(EquationRelation.SOLVES, StepVerdict.FAILS,
+                                f"{solved.shown} does not solve {row.where}: with it, left minus right of that "
+                                f"equation is not zero at the point shown ({_value_of(verdict)})", verdict.method,
+                                cex)
+    if verdict.answer is not Answer.EQUIVALENT:
+        return verdict, Finding(EquationRelation.SOLVES, StepVerdict.UNKNOWN,
+                                f"could not show that {solved.shown} solves {row.where}: {verdict.reason}",
+                                verdict.method)
+    return verdict, None
+
+
+def _not_a_solution(row: _Row, solved: "_Solved") -> Finding | None:
+    return _substituted(row, solved)[1]
+
+
 def _solved(row: _Row) -> Finding | None:
     """``u = v`` with v free of u: v substituted into the old equation must make it hold."""
     solved = _solved_form(row)
     if solved is None:
         return None
-    at = _substitute(row.old, solved.target, solved.power, solved.value)
-    verdict = row.decide(at, sp.Integer(0), "substituted")
-    if verdict.answer is Answer.NOT_EQUIVALENT:
-        from .steps import in_file_notation
-        cex = in_file_notation(verdict.counterexample, row.state, (at, solved.value))
-        return Finding(EquationRelation.SOLVES, StepVerdict.FAILS,
-                       f"{solved.shown} does not solve {row.where}: with it, left minus right of that equation "
-                       f"is not zero at the point shown ({_value_of(verdict)})", verdict.method, cex)
-    if verdict.answer is not Answer.EQUIVALENT:
-        return Finding(EquationRelation.SOLVES, StepVerdict.UNKNOWN,
-                       f"could not decide whether {solved.shown} solves {row.where}: {verdict.reason}",
-                       verdict.method)
+    verdict, refused = _substituted(row, solved)
+    if refused is not None:
+        return refused
     unique = _linear_root(_in_power(row.old, solved.target, solved.power), _POWER)
     if unique is not None and any(part.has(solved.target) for part in unique):
         unique = None   # \hat\sigma^2 with odd powers of \hat\sigma besides: not linear in the power
