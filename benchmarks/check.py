@@ -9,6 +9,9 @@ expected, optional domains):
                    (a parse error counts as "unknown"; domains are not used)
   math-verify      HuggingFace math_verify: verify(parse(A), parse(B))
 
+Then the derivative pairs (tests/data/derivatives/pairs.jsonl: each spelling of
+a derivative with its right value and a wrong twin), the same table for each tool.
+
 Then, where ../shared/peer-suites is beside the clone, other projects' suites
 (answer checkers; parser expectations): for derive and math-verify, how many
 pairs each reads (does not refuse), gets right, calls a false "equivalent",
@@ -41,6 +44,8 @@ from timelimit import Late, limit
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = ROOT / "tests" / "data" / "equivalence_public.jsonl"  # copy of ../shared/corpus
+#: Derivative pairs: every spelling derive reads, each with its wrong twin.
+DERIVATIVE_PAIRS = ROOT / "tests" / "data" / "derivatives" / "pairs.jsonl"
 #: A peer that runs longer than this on one pair is stopped: verdict "unknown".
 PAIR_LIMIT = 60.0
 CLI_PAIR = (r"\frac{1}{1+e^{-x}}", r"\frac{e^x}{1+e^x}")
@@ -188,6 +193,27 @@ def summary(name: str, results: list[tuple[str, float]], pairs: list[dict]) -> d
     }
 
 
+def print_rows(rows: list[dict]) -> None:
+    header = f"{'tool':<16} {'correct/total':>13} {'false equiv.':>12} {'unknown':>8} {'median ms':>10} {'p90 ms':>9}"
+    print(header)
+    print("-" * len(header))
+    for r in rows:
+        print(f"{r['tool']:<16} {str(r['correct']) + '/' + str(r['total']):>13} {r['false_equivalent']:>12} "
+              f"{r['unknown']:>8} {r['median_ms']:>10.1f} {r['p90_ms']:>9.1f}")
+
+
+def derivative_table(derive_run, mv) -> None:
+    """The derivative pairs, for derive (warm), sympy.simplify and math-verify when present."""
+    pairs = [json.loads(line) for line in DERIVATIVE_PAIRS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    tools = {"derive (warm)": derive_run, "sympy.simplify": simplify_tool()}
+    if mv is not None:
+        tools["math-verify"] = mv
+    print()
+    print(f"derivative pairs: {DERIVATIVE_PAIRS.relative_to(ROOT)} ({len(pairs)} pairs, each spelling with "
+          "its wrong twin)")
+    print_rows([summary(name, measure(run, pairs), pairs) for name, run in tools.items()])
+
+
 def cli_seconds(runs: int = 5) -> tuple[float, list[float]]:
     """Whole-process time of one `derive check` command, median of ``runs``."""
     exe = Path(sys.executable).with_name("derive")
@@ -245,14 +271,11 @@ def main() -> None:
         rows.append(summary(name, results, pairs))
 
     print()
-    header = f"{'tool':<16} {'correct/total':>13} {'false equiv.':>12} {'unknown':>8} {'median ms':>10} {'p90 ms':>9}"
-    print(header)
-    print("-" * len(header))
-    for r in rows:
-        print(f"{r['tool']:<16} {str(r['correct']) + '/' + str(r['total']):>13} {r['false_equivalent']:>12} "
-              f"{r['unknown']:>8} {r['median_ms']:>10.1f} {r['p90_ms']:>9.1f}")
+    print_rows(rows)
     if mv is None:
         print(f"{'math-verify':<16} {'not run: `make bench-env`':>13}")
+
+    derivative_table(derive_run, mv)
 
     proved = sum(evidence)
     print()

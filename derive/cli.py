@@ -12,21 +12,20 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from . import __version__, catalogue
-from .build import BuildError, CompileError, NoLatex, build, compile_pdf, latex_tools
-from .certificates.derivation import CertificateError, dumps, load, recheck, to_json
-from .checks.steps import check_derivation
-from .checks.results import Report, Status
+from . import __version__
+from .checks.results import STATUS_TEXT, Status
 from .core.fsutil import WriteError, writable_folder
+from .core.kinds import KIND_NAMES
+from .core.progress import emit, progress, uninterrupted, warn
 from .core.limits import ChildFailed, TimedOut, call_with_timeout
+from .core.suggest import did_you_mean
 from .core.workers import Stopped, raise_stopped
-from .render.latex import STATUS_TEXT, document
-from .render.markdown import derivation_markdown
-from .render.text import derivation_text
-from .certificates import refutation as refutation_certificate
-from .render import refutation as refutation_render
-from .core.refutation import RefutationReport, refute
+
+if TYPE_CHECKING:
+    from .checks.results import Report
+    from .core.refutation import RefutationReport
 
 EXIT_HOLDS, EXIT_FAILS, EXIT_USAGE, EXIT_UNDECIDED = 0, 1, 2, 3
 EXIT_INTERRUPTED = 130  # Ctrl-C; a signal N gives 128 + N (SIGTERM: 143)
@@ -64,6 +63,16 @@ notation read, by family (README: "Checking a formula"):
   brackets   ( ) [ ] \{ \} |x| \vert \lvert \left \mleft \bigl.., \frac \dfrac \tfrac \cfrac, \boxed
   numbers    decimals exactly, 2.5E2 1e-3 (scientific), 1\frac12 (the mixed number 3/2)
   indicators \mathbb{1}\{y=k\}, [y=k], 1_{y=k}, \delta_{y,k}
+  calls      p(x_i) \lambda(f_i) (an unknown function at an element), p(y=1 \mid x) (one unknown probability)
+  distributions  pmf or density at the value before \mid or ; (parameters taken in their domains):
+             \mathcal{N}(x \mid \mu, \sigma^2) (Normal, Gaussian), Bern(y \mid p) (Ber, Bernoulli),
+             Cat(y \mid \pi) (Categorical), Poisson(k; \lambda) (Pois, Poiss), Laplace(x; \mu, b) (Lap),
+             Exp(x; \lambda) (Exponential, Expon), Beta(x; \alpha, \beta), Binomial(k; n, p) (Bin, Binom),
+             each in \mathrm \operatorname \text \textrm or \mathsf
+  expectations  \mathbb{E}_{x \sim p}[..] (\sum_x p_x ..), \mathbb{E}_{y \sim \mathrm{Bern}(p)}[..] (the pmf-
+             weighted sum over the finite support); over a density or a Poisson: refused
+  derivatives \frac{d}{dx} f, \frac{\partial L}{\partial z_j}, \frac{\partial^2 f}{\partial x^2}, \partial_{x} f,
+             \nabla_{w} f, \sigma'(z)
 Readings a text leaves open get a note or exit 2, never a guess.
 
 exit status: 0 equivalent, 1 not equivalent, 2 bad input or usage, 3 unknown (undecided or timeout).
@@ -90,11 +99,14 @@ def _worse(a: int, b: int) -> int:
 
 
 def _get(name: str):
+    from . import catalogue
+
     try:
         return catalogue.get(name)
     except KeyError:
-        known = ", ".join(catalogue.names())
-        raise UsageError(f"no built-in derivation named {name!r}; known: {known}") from None
+        every = catalogue.names() + catalogue.refutation_names()
+        raise UsageError(f"no built-in derivation named {name!r}{did_you_mean(name, every)}; "
+                         f"known: {', '.join(every)}") from None
 
 
 class UsageError(Exception):
@@ -102,23 +114,26 @@ class UsageError(Exception):
 
 
 def cmd_list(args) -> int:
-    rows = []
-    for d in catalogue.all_derivations():
-        report = check_derivation(d)
-        rows.append({"name": d.name, "title": d.title, "steps": len(d.steps), "status": report.status.value})
-    for name in catalogue.refutation_names():
-        claim = catalogue.get_refutation(name)
-        rows.append({"name": name, "title": claim.title, "steps": 0, "status": refute(claim).outcome.value})
+    from .listing import rows
+
+    found = [vars(r) for r in rows(say=lambda text: print(text, file=sys.stderr))]
     if args.json:
-        print(json.dumps(rows, indent=2))
+        print(json.dumps(found, indent=2))
     else:
-        width = max(len(r["name"]) for r in rows)
-        for r in rows:
+        width = max(len(r["name"]) for r in found)
+        for r in found:
             print(f"{r['name']:<{width}}  {STATUS_TEXT[r['status']]:<18}  {r['title']}")
     return EXIT_HOLDS
 
 
 def cmd_show(args) -> int:
+    from . import catalogue
+    from .certificates.derivation import dumps, to_json
+    from .checks.steps import check_derivation
+    from .render.latex import document
+    from .render.markdown import derivation_markdown
+    from .render.text import derivation_text
+
     if args.name in catalogue.refutation_names():
         return _show_refutation(args)
     derivation = _get(args.name)
@@ -134,6 +149,12 @@ def cmd_show(args) -> int:
 
 
 def _show_refutation(args) -> int:
+    from . import catalogue
+    from .certificates import refutation as refutation_certificate
+    from .certificates.derivation import dumps
+    from .core.refutation import refute
+    from .render import refutation as refutation_render
+
     claim = catalogue.get_refutation(args.name)
     report = refute(claim)
     renderers = {
@@ -147,6 +168,10 @@ def _show_refutation(args) -> int:
 
 
 def cmd_build(args) -> int:
+    from . import catalogue
+    from .build import CompileError, NoLatex, build_each, chosen_names, compile_pdf, latex_tools
+    from .checks.results import Report
+
     names = args.names or None
     for name in names or []:
         if name not in catalogue.refutation_names():
@@ -158,23 +183,37 @@ def cmd_build(args) -> int:
         except NoLatex as exc:
             raise UsageError(str(exc)) from None
     writable_folder(out)  # before the work
-    built = build(out, names)
-    worst = EXIT_HOLDS
-    for b in built:
-        print(f"{b.name:<34} {STATUS_TEXT[b.status]:<18} "
-              f"-> {', '.join(str(f) for f in b.files)}")
-        worst = _worse(worst, _exit_for(b.report) if isinstance(b.report, Report) else _refutation_exit(b.report))
-        if args.pdf:
-            try:
-                print(f"{'':<34} {'pdf':<18} -> {compile_pdf(out / (b.name + '.tex'))}")
-            except (CompileError, subprocess.TimeoutExpired) as exc:
-                print(f"derive: {exc}", file=sys.stderr)
-                worst = EXIT_FAILS
+    total = len(chosen_names(names))
+    worst, written = EXIT_HOLDS, 0
+    bar = progress(total, "derivation")
+    try:
+        for b in build_each(out, names):
+            with uninterrupted():  # the line printed and the count stay in step
+                written += 1
+                bar.update(1)
+                emit(f"{b.name:<34} {STATUS_TEXT[b.status]:<18} -> {', '.join(str(f) for f in b.files)}")
+            worst = _worse(worst, _exit_for(b.report) if isinstance(b.report, Report) else _refutation_exit(b.report))
+            if args.pdf:
+                try:
+                    emit(f"{'':<34} {'pdf':<18} -> {compile_pdf(out / (b.name + '.tex'))}")
+                except (CompileError, subprocess.TimeoutExpired) as exc:
+                    print(f"derive: {exc}", file=sys.stderr)
+                    worst = EXIT_FAILS
+    except (KeyboardInterrupt, Stopped) as exc:
+        bar.close()
+        index = "; the index README.md was not updated" if names is None else ""
+        print(f"\nderive: stopped; {written} of {total} derivations were written to {out} "
+              f"(each with its files complete), the others were not{index}", file=sys.stderr)
+        return EXIT_INTERRUPTED if isinstance(exc, KeyboardInterrupt) else 128 + exc.signum
+    bar.close()
     return worst
 
 
 def recheck_file(path: str) -> tuple[int, dict, list[str]]:
     """Recheck one certificate: exit code, JSON result, and lines of text."""
+    from .certificates import refutation as refutation_certificate
+    from .certificates.derivation import load, recheck
+
     data = load(path)
     if refutation_certificate.is_refutation(data):
         return recheck_refutation_file(path, data)
@@ -206,6 +245,8 @@ def recheck_file(path: str) -> tuple[int, dict, list[str]]:
 
 def recheck_refutation_file(path: str, data: dict) -> tuple[int, dict, list[str]]:
     """Recheck a refutation: the recorded point must lie in the domains and refute the claim."""
+    from .certificates import refutation as refutation_certificate
+
     outcome = refutation_certificate.recheck(data)
     report = outcome.report
     code = EXIT_HOLDS if outcome.holds else EXIT_FAILS
@@ -222,6 +263,8 @@ def recheck_refutation_file(path: str, data: dict) -> tuple[int, dict, list[str]
 
 
 def cmd_recheck(args) -> int:
+    from .certificates.derivation import CertificateError
+
     worst = EXIT_HOLDS
     results = []
     for path in args.files:
@@ -270,6 +313,7 @@ def _domains(pairs: list[str]) -> dict[str, str]:
 def cmd_check(args) -> int:
     from .equivalence.batch import check_with_timeout
     from .equivalence.builtin import against_builtin, is_builtin
+    from .equivalence.verdict import JSON_KEYS
     from .parsing import ParseError, read_formulas
 
     if args.batch:
@@ -288,11 +332,12 @@ def cmd_check(args) -> int:
             read_formulas([args.a, args.b], domains)
     except ParseError as exc:
         if args.json:
-            print(json.dumps({"verdict": "error", "method": "parse", "reason": exc.render()}))
+            print(json.dumps({**dict.fromkeys(JSON_KEYS), "verdict": "error", "method": "parse",
+                              "reason": exc.render(), "notes": []}, ensure_ascii=False))
         print(f"derive: {exc.render()}", file=sys.stderr)
         return EXIT_USAGE
     verdict = check_with_timeout(args.a, args.b, domains, args.timeout, args.require_proof)
-    print(json.dumps(verdict.to_json(), indent=2) if args.json else verdict.text())
+    print(json.dumps(verdict.to_json(), ensure_ascii=False) if args.json else verdict.text())
     return verdict.exit_code
 
 
@@ -345,40 +390,44 @@ def _batch(args) -> int:
     return EXIT_HOLDS
 
 
-def cmd_verify(args) -> int:
+def _verify_one(path: str, domains: dict[str, str], args) -> tuple[dict, int, str]:
+    """One file of ``derive verify``: its JSON report, exit code and table."""
     from .verify import VerifyError, verify_file
+    from .verify.results import unfinished_json
 
+    try:
+        report = call_with_timeout(verify_file, path, domains, args.step_timeout, seconds=args.timeout)
+    except VerifyError as exc:
+        warn(f"derive: {exc}")
+        return unfinished_json(path, "error", str(exc)), EXIT_USAGE, ""
+    except TimedOut:
+        warn(f"derive: {path}: not finished within {args.timeout:g} s")
+        return unfinished_json(path, "unknown", f"not finished within {args.timeout:g} s"), EXIT_UNDECIDED, ""
+    for step in report.unread:  # the lines derive could not read, with their position
+        warn(f"derive: {path}:{step.line}: {step.reason}")
+    return report.to_json(), report.exit_code, report.table()
+
+
+def cmd_verify(args) -> int:
     domains = _domains(args.domain)
-    worst, answers = EXIT_HOLDS, []
+    worst, done = EXIT_HOLDS, 0
+    bar = progress(len(args.files), "file", enabled=len(args.files) > 1)
     try:
         for path in args.files:
-            try:
-                report = call_with_timeout(verify_file, path, domains, args.step_timeout, seconds=args.timeout)
-            except VerifyError as exc:
-                print(f"derive: {exc}", file=sys.stderr)
-                answers.append({"source": path, "status": "error", "reason": str(exc)})
-                worst = _worse(worst, EXIT_USAGE)
-                continue
-            except TimedOut:
-                print(f"derive: {path}: not finished within {args.timeout:g} s", file=sys.stderr)
-                answers.append({"source": path, "status": "unknown", "reason": f"timeout after {args.timeout:g} s"})
-                worst = _worse(worst, EXIT_UNDECIDED)
-                continue
-            answers.append(report.to_json())
-            for step in report.unread:  # the lines derive could not read, with their position
-                print(f"derive: {path}:{step.line}: {step.reason}", file=sys.stderr)
-            if not args.json:
-                sys.stdout.write(report.table())
-                sys.stdout.flush()
-            worst = _worse(worst, report.exit_code)
+            answer, code, table = _verify_one(path, domains, args)
+            # each file's answer as soon as it is known: an interruption keeps them
+            text = json.dumps(answer, ensure_ascii=False) if args.json else table
+            with uninterrupted():  # the report written and the count stay in step
+                if text:
+                    emit(text)
+                worst, done = _worse(worst, code), done + 1
+                bar.update(1)
     except (KeyboardInterrupt, Stopped) as exc:
-        # The files finished so far keep their answers.
-        worst = EXIT_INTERRUPTED if isinstance(exc, KeyboardInterrupt) else 128 + exc.signum
-        print(f"\nderive: stopped after {len(answers)} of {len(args.files)} files", file=sys.stderr)
-        if not answers:
-            return worst
-    if args.json:
-        print(json.dumps(answers[0] if len(args.files) == 1 else answers, indent=2, ensure_ascii=False))
+        bar.close()
+        print(f"\nderive: stopped; {done} of {len(args.files)} files were checked (their reports are above), "
+              f"the others were not", file=sys.stderr)
+        return EXIT_INTERRUPTED if isinstance(exc, KeyboardInterrupt) else 128 + exc.signum
+    bar.close()
     return worst
 
 
@@ -414,13 +463,18 @@ counterexample), 3 no step fails but a step stayed undecided or a line could not
 """
 
 
+#: The longest time limit a command accepts, in seconds.
+MAX_SECONDS = 86400
+
+
 def _positive_seconds(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not 0 < value <= 86400:
-        raise argparse.ArgumentTypeError("the timeout must be between 0 and 86400 seconds")
+    if not 0 < value <= MAX_SECONDS:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a number of seconds more than 0 and at most "
+                                         f"{MAX_SECONDS} (one day)")
     return value
 
 
@@ -479,8 +533,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("a", nargs="?", metavar="A", help="a formula in LaTeX")
     s.add_argument("b", nargs="?", metavar="B", help="a formula in LaTeX, or a built-in name from `derive list`")
     s.add_argument("--domain", action="append", default=[], metavar="SYM=KIND",
-                   help="domain of a symbol, as written without indices: real (default), positive, prob, "
-                        "binary, natural, label, simplex, simplex+, onehot; repeatable")
+                   help="domain of a symbol, as written without indices: "
+                        f"{', '.join(KIND_NAMES)} (real is the default); repeatable")
     s.add_argument("--json", action="store_true", help="one JSON object instead of text")
     s.add_argument("--timeout", type=_positive_seconds, default=10.0, metavar="S",
                    help="give up after S seconds per pair: verdict unknown, exit 3 (default 10)")
@@ -512,6 +566,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--step-timeout", type=_positive_seconds, default=20.0, metavar="S",
                    help="time budget of the numeric work per step (default 20)")
     s.set_defaults(func=cmd_verify)
+    p.commands = tuple(sub.choices)  # type: ignore[attr-defined]  # for the did-you-mean
     return p
 
 
@@ -544,21 +599,49 @@ def _stop_on_signals() -> dict:
     return previous
 
 
+def _known_command(argv: list[str], p: argparse.ArgumentParser) -> None:
+    """A misspelt command is a usage error with a did-you-mean (exit 2)."""
+    commands = list(getattr(p, "commands", ()))
+    first = next((a for a in argv if not a.startswith("-")), None)
+    if first is not None and commands and first not in commands and argv[0] == first:
+        p.print_usage(sys.stderr)
+        raise UsageError(f"no command {first!r}{did_you_mean(first, commands)}; "
+                         f"commands: {', '.join(commands)}")
+
+
+def _bad_input_errors() -> tuple[type[BaseException], ...]:
+    """The errors that mean bad input (exit 2, a message): those of the modules
+    loaded so far (a module never imported raised nothing)."""
+    found: list[type[BaseException]] = [UsageError, WriteError]
+    for module, name in (("derive.certificates.derivation", "CertificateError"), ("derive.build", "BuildError")):
+        if module in sys.modules:
+            found.append(getattr(sys.modules[module], name))
+    return tuple(found)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = _protect_formulas(list(sys.argv[1:] if argv is None else argv))
-    args = parser().parse_args(argv)
+    p = parser()
+    try:
+        _known_command(argv, p)
+    except UsageError as exc:
+        print(f"derive: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    args = p.parse_args(argv)
     previous = _stop_on_signals()
     try:
         return args.func(args)
-    except (UsageError, CertificateError, WriteError, BuildError) as exc:
-        print(f"derive: {exc}", file=sys.stderr)
-        return EXIT_USAGE
     except BrokenPipeError:
         return EXIT_HOLDS
-    except OSError as exc:
-        where = f"{exc.filename}: " if exc.filename else ""
-        print(f"derive: {where}{exc.strerror or exc}", file=sys.stderr)
-        return EXIT_USAGE
+    except Exception as exc:  # noqa: BLE001 -- bad input is a message; anything else is raised again
+        if isinstance(exc, _bad_input_errors()):
+            print(f"derive: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        if isinstance(exc, OSError):
+            where = f"{exc.filename}: " if exc.filename else ""
+            print(f"derive: {where}{exc.strerror or exc}", file=sys.stderr)
+            return EXIT_USAGE
+        raise
     except KeyboardInterrupt:
         print("\nderive: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

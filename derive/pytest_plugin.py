@@ -38,8 +38,9 @@ Options (all ini options; none is needed by projects that do not use derive):
     file, as ``derive verify --domain``; a file's own ``% derive:`` line adds
     to them (the ini wins for a symbol both name). (``derive verify`` rejects a domain for a symbol a file does not
     use, so name here only symbols every collected file uses.)
-``derive_seconds``
-    the time limit handed to ``verify_file`` (default 20).
+``derive_timeout``
+    the time limit per step handed to ``verify_file``, in seconds (default 20);
+    ``derive_seconds`` is its old name, still read, with a warning.
 ``derive_undecided``
     what a step that was read but stayed undecided is: ``fail`` (the default:
     undecided is not proved), ``xfail`` (reported as an expected failure, with
@@ -53,6 +54,7 @@ when a derive file is collected.
 from __future__ import annotations
 
 import fnmatch
+import warnings
 from pathlib import Path, PurePosixPath
 
 import pytest
@@ -66,8 +68,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                   "whose steps are collected as tests", type="linelist", default=[])
     parser.addini("derive_domains", "derive: SYMBOL=KIND domains applied to every derive file",
                   type="linelist", default=[])
-    parser.addini("derive_seconds", "derive: time limit in seconds for checking one derive file (default 20)",
-                  default="20")
+    parser.addini("derive_timeout", "derive: time limit in seconds per step of a derive file (default 20)",
+                  default=None)
+    parser.addini("derive_seconds", "derive: the old name of derive_timeout", default=None)
     parser.addini("derive_undecided", "derive: what an undecided step is: fail (default), xfail or skip",
                   default="fail")
 
@@ -154,14 +157,21 @@ def _domains(config: pytest.Config) -> dict[str, str]:
     return out
 
 
-def _seconds(config: pytest.Config) -> float:
-    raw = config.getini("derive_seconds")
+def _timeout(config: pytest.Config) -> float:
+    """``derive_timeout`` (or its old name ``derive_seconds``, with a warning), 20 by default."""
+    name, raw = "derive_timeout", config.getini("derive_timeout")
+    if raw is None and config.getini("derive_seconds") is not None:
+        name, raw = "derive_seconds", config.getini("derive_seconds")
+        warnings.warn("the ini option derive_seconds is now derive_timeout; the old name will go",
+                      DeprecationWarning, stacklevel=2)
+    if raw is None:
+        return 20.0
     try:
         value = float(raw)
     except (TypeError, ValueError):
-        raise ValueError(f"derive_seconds: {raw!r} is not a number of seconds") from None
+        raise ValueError(f"{name}: {raw!r} is not a number of seconds") from None
     if not value > 0:
-        raise ValueError(f"derive_seconds: {raw!r} is not a positive number of seconds")
+        raise ValueError(f"{name}: {raw!r} is not a positive number of seconds")
     return value
 
 
@@ -184,11 +194,11 @@ class DeriveFile(pytest.File):
 
         config = self.config
         try:
-            domains, seconds, undecided = _domains(config), _seconds(config), _undecided(config)
+            domains, timeout, undecided = _domains(config), _timeout(config), _undecided(config)
         except ValueError as exc:
             raise self.CollectError(f"derive: bad pytest configuration: {exc}") from None
         try:
-            report = verify_file(self.path, domains=domains, seconds=seconds)
+            report = verify_file(self.path, domains=domains, timeout=timeout)
         except VerifyError as exc:
             where = self.nodeid if exc.line is None else f"{self.nodeid}:{exc.line}"
             raise self.CollectError(f"derive cannot use {where}: {exc.message}") from None
@@ -216,7 +226,7 @@ class DeriveStep(pytest.Item):
 
     def runtest(self) -> None:
         step = self.step
-        where = f"{self.parent.nodeid}:{step.line}"
+        where = f"{self.parent.nodeid if self.parent is not None else self.nodeid}:{step.line}"
         if step.verdict.value == "skipped":
             pytest.skip(f"{where}: {step.reason}")
         if step.verdict.value == "unknown" and not step.unread and self.undecided != "fail":

@@ -19,8 +19,18 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
+
+from .core.renamed import timeout_or_seconds
+
+if TYPE_CHECKING:
+    from .equivalence.verdict import Verdict
+    from .verify.results import VerifyReport
 
 __all__ = ["assert_derivation", "assert_equivalent"]
+
+#: "Not given" for an old keyword whose ``None`` had a meaning.
+_UNSET: object = object()
 
 _FORMATS = {".tex": "tex", ".md": "md", ".markdown": "md"}
 
@@ -45,15 +55,15 @@ def _looks_like_a_path(text: str) -> bool:
 
 
 def assert_derivation(path_or_text, domains: dict[str, str] | None = None, fmt: str | None = None,
-                      seconds: float = 20.0):
+                      timeout: float = 20.0, *, seconds: float | None = None) -> VerifyReport:
     """Assert that every step of a derivation holds; return its :class:`~derive.verify.VerifyReport`.
 
     ``path_or_text`` is a :class:`pathlib.Path`, a ``str`` naming an existing
     file (``.tex``, ``.md``), or else the derivation itself as text, read as
     ``fmt`` (``"tex"`` by default, or ``"md"``). ``fmt`` given with a file
     overrides its suffix. ``domains`` maps symbols to kinds
-    (``{"a": "positive"}``) as ``derive verify --domain`` does; ``seconds``
-    limits the time spent.
+    (``{"a": "positive"}``) as ``derive verify --domain`` does; ``timeout``
+    is the time budget per step, in seconds (``seconds=`` is its old name).
 
     Steps that hold and lines that define a name pass. Otherwise
     :class:`AssertionError` is raised with the report's table and the text of
@@ -64,22 +74,24 @@ def assert_derivation(path_or_text, domains: dict[str, str] | None = None, fmt: 
     :class:`derive.verify.VerifyError` (it is bad input, not a failed claim);
     a line that cannot be read is an undecided step, with its reason.
     """
+    __tracebackhide__ = True  # pytest shows the caller's line, not these frames
     from .verify import VerifyError, verify_file, verify_text
 
+    timeout = timeout_or_seconds(timeout, seconds, "assert_derivation")
     path = _existing_file(path_or_text)
     if path is not None:
         if fmt is None:
-            report = verify_file(path, domains=domains, seconds=seconds)
+            report = verify_file(path, domains=domains, timeout=timeout)
         else:
             try:
                 text = path.read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError) as exc:
                 raise VerifyError(f"cannot read the file ({exc})", str(path)) from None
-            report = verify_text(text, fmt, domains, str(path), seconds)
+            report = verify_text(text, fmt, domains, str(path), timeout)
     elif isinstance(path_or_text, str) and _looks_like_a_path(path_or_text):
         raise VerifyError("no such file", path_or_text)
     elif isinstance(path_or_text, str):
-        report = verify_text(path_or_text, fmt or "tex", domains, "<text>", seconds)
+        report = verify_text(path_or_text, fmt or "tex", domains, "<text>", timeout)
     else:
         raise TypeError(f"assert_derivation takes a path or LaTeX/Markdown text, not {type(path_or_text).__name__}")
 
@@ -95,12 +107,13 @@ def assert_derivation(path_or_text, domains: dict[str, str] | None = None, fmt: 
     if undecided:
         head.append(f"{report.source}: undecided (not proved) at "
                     + ", ".join(f"line {s.line}" for s in undecided))
-    parts = ["\n".join(head), "", report.table().rstrip(), ""]
+    parts = ["\n".join(head), "", report.rows().rstrip(), ""]
     parts += ["steps that do not hold:"] + [s.text() for s in bad]
     raise AssertionError("\n".join(parts))
 
 
-def assert_equivalent(a: str, b: str, domains: dict[str, str] | None = None, seconds: float | None = 20.0):
+def assert_equivalent(a: str, b: str, domains: dict[str, str] | None = None, timeout: float | None = 20.0, *,
+                      seconds: object = _UNSET) -> Verdict:
     """Assert that LaTeX formulas ``a`` and ``b`` are equal wherever both are defined.
 
     Uses :func:`derive.check`; returns its :class:`~derive.equivalence.Verdict`
@@ -110,16 +123,20 @@ def assert_equivalent(a: str, b: str, domains: dict[str, str] | None = None, sec
     ``unknown`` why it stayed undecided (undecided is not proved).
 
     ``domains`` maps symbols as written (``"y"``, ``"\\\\hat{y}"``) to kinds
-    (``"binary"``, ``"prob"``, ``"positive"``, ...). ``seconds`` limits the
-    check (it runs in a child process; an overrun is ``unknown``);
-    ``seconds=None`` runs it in this process without a limit.
+    (``"binary"``, ``"prob"``, ``"positive"``, ...). ``timeout`` (seconds) limits
+    the check (it runs in a worker process; an overrun is ``unknown``);
+    ``timeout=None`` runs it in this process without a limit. ``seconds=`` is
+    the old name of ``timeout=``.
 
     Unreadable input raises :class:`derive.parsing.ParseError`, not
     :class:`AssertionError`.
     """
+    __tracebackhide__ = True  # pytest shows the caller's line, not these frames
     from . import check
 
-    verdict = check(a, b, domains, timeout=seconds)
+    if seconds is not _UNSET:  # the old name; seconds=None meant no limit, as timeout=None does
+        timeout = timeout_or_seconds(timeout, cast("float | None", seconds), "assert_equivalent")
+    verdict = check(a, b, domains, timeout=timeout)
     if verdict.answer.value == "equivalent":
         return verdict
     if verdict.answer.value == "unknown":

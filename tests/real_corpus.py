@@ -62,7 +62,7 @@ def score(j: Judgement, seconds: float = 20.0) -> FileScore:
     """Verify one file (with the domains its author states in prose) and compare."""
     from derive.verify import VerifyError, verify_file
     try:
-        report = verify_file(REAL / j.file, domains=j.domains, seconds=seconds)
+        report = verify_file(REAL / j.file, domains=j.domains, timeout=seconds)
     except VerifyError as exc:
         return FileScore(j.file, j.verdict, "refused", False, False, detail=exc.message)
     by_line = {(s.line, s.ordinal): s for s in report.steps}

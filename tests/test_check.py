@@ -105,7 +105,7 @@ def test_same_element_written_two_ways_is_one_symbol():
     (r"x = y", "relation"),
     (r"\int_0^1 x", "integrals"),
     (r"f(x+1)", "function call"),
-    (r"p(y|x)", "conditional"),
+    (r"f(y|x)", "conditional"),
     (r"\frac{1}{2} f'(x)", "derivative"),
     (r"\log p q", "ambiguous"),
     (r"\sum_{k < y} p_k", "ranges of the form"),

@@ -76,7 +76,7 @@ def planted_pairs(seed: int = 13, rounds: int = 3) -> list[tuple[str, str, dict]
 
 def planted_misses(pairs) -> list[tuple[str, str]]:
     """The pairs that came out equivalent (each is a miss: they differ)."""
-    return [(a, b) for a, b, domains in pairs if check(a, b, domains, seconds=5.0).answer is Answer.EQUIVALENT]
+    return [(a, b) for a, b, domains in pairs if check(a, b, domains, timeout=5.0).answer is Answer.EQUIVALENT]
 
 
 def test_no_planted_difference_comes_out_equivalent():

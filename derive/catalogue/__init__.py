@@ -5,6 +5,7 @@ from typing import Callable, Generic, TypeVar
 
 from ..core.derivation import Derivation
 from ..core.refutation import Claim
+from ..core.suggest import did_you_mean
 
 T = TypeVar("T", Derivation, Claim)
 
@@ -27,13 +28,17 @@ class _Registry(Generic[T]):
         return add
 
     def names(self) -> list[str]:
+        """Every registered name, in registration order."""
         _load()
         return list(self.factories)
 
     def get(self, name: str) -> T:
+        """The derivation (or claim) ``name``, built on first use; :class:`KeyError`
+        with a did-you-mean when there is none."""
         _load()
         if name not in self.factories:
-            raise KeyError(f"no built-in {self.kind} named {name!r}; `derive list` shows them")
+            hint = did_you_mean(name, [n for r in _REGISTRIES for n in r.factories])
+            raise KeyError(f"no built-in {self.kind} named {name!r}{hint}; `derive list` shows them")
         if name not in self.built:
             made = self.factories[name]()
             if made.name != name:
@@ -56,6 +61,7 @@ get_refutation = _REFUTATIONS.get
 
 
 def all_derivations() -> list[Derivation]:
+    """Every built-in derivation, in the order of :func:`names`."""
     return [get(n) for n in names()]
 
 

@@ -254,11 +254,11 @@ def _independent_order(limits: tuple) -> list:
     Finite sums (and products) over independent ranges may be taken in any
     order, so ``sum_a sum_k`` and ``sum_k sum_a`` get one canonical form.
     """
-    limits = list(limits)
-    bound = {var for var, _, _ in limits}
-    if len(limits) > 1 and not any((lo.free_symbols | hi.free_symbols) & bound for _, lo, hi in limits):
-        limits.sort(key=lambda limit: sp.default_sort_key(sp.Tuple(limit[1], limit[2])))
-    return limits
+    ordered = list(limits)
+    bound = {var for var, _, _ in ordered}
+    if len(ordered) > 1 and not any((lo.free_symbols | hi.free_symbols) & bound for _, lo, hi in ordered):
+        ordered.sort(key=lambda limit: sp.default_sort_key(sp.Tuple(limit[1], limit[2])))
+    return ordered
 
 
 def _normalise_tree(e: sp.Basic) -> sp.Basic:

@@ -23,6 +23,11 @@ class Undefined(Exception):
     """The expression has no real value at this point (log of a negative, 1/0)."""
 
 
+class OutOfRange(Undefined):
+    """The expression's value (or a part's) is too large or too small in magnitude to be
+    evaluated here: it may well have one, so this says nothing about where it is defined."""
+
+
 class Unsupported(Exception):
     """The interpreter does not know this kind of node."""
 
@@ -217,8 +222,36 @@ def _pow(expr, env, budget):
     return mpmath.power(base, exponent)
 
 
+def _log_as_sum(arg: sp.Expr) -> sp.Expr:
+    """``log(arg)`` written as a sum of logs (``log(c e^{a} \\prod_i f_i)`` -> ``log c + a + \\sum_i log f_i``),
+    equal to it wherever every factor is positive."""
+    if isinstance(arg, sp.exp):
+        return arg.args[0]
+    if isinstance(arg, sp.Mul):
+        return sp.Add(*[_log_as_sum(f) for f in arg.args], evaluate=False)
+    if isinstance(arg, sp.Product):
+        return sp.Sum(_log_as_sum(arg.function), *arg.limits)
+    return sp.log(arg, evaluate=False)
+
+
 @handles(sp.log)
 def _log(expr, env, budget):
+    summed = None
+    if expr.args[0].has(sp.exp, sp.Product) and isinstance(expr.args[0], (sp.Mul, sp.exp, sp.Product)):
+        # a likelihood's log (log of a product of densities) has a value where the product
+        # itself is beyond the evaluated range; where a factor is not positive, the log as written
+        try:
+            summed = _eval(_log_as_sum(expr.args[0]), env, budget)
+        except Undefined:
+            summed = None
+    if summed is not None:
+        value = summed
+        if len(expr.args) == 2:
+            base = _eval(expr.args[1], env, budget)
+            if base <= 0 or base == 1:
+                raise Undefined("a log with base <= 0 or 1")
+            value = value / mpmath.log(base)
+        return value
     x = _eval(expr.args[0], env, budget)
     if x < 0:
         raise Undefined("the log of a negative number")
@@ -258,7 +291,7 @@ MAX_LOG_MAGNITUDE = 100_000_000
 
 def _check_range(log_magnitude) -> None:
     if abs(log_magnitude) > MAX_LOG_MAGNITUDE:
-        raise Undefined("the value is beyond e^100000000 in magnitude (overflow or underflow)")
+        raise OutOfRange("the value is beyond e^100000000 in magnitude (overflow or underflow)")
 
 
 @handles(sp.Abs)

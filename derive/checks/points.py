@@ -241,14 +241,14 @@ def _draw_symbol(ctx: Context, spec: SymbolSpec, rng: random.Random, sizes: dict
         return guarded if guarded is not None else draw_scalar(domain, rng, upper=label_upper, wide=wide)
 
     if not spec.indices:
-        if domain.kind in (Kind.SIMPLEX, Kind.ONEHOT):
+        if domain is not None and domain.kind in (Kind.SIMPLEX, Kind.ONEHOT):
             raise ValueError(f"{spec.name}: a {domain.kind.value} symbol needs an index")
         return scalar()
     shape = _shape(ctx, spec, sizes)
 
     def fill(depth: int):
         if depth == len(shape) - 1:
-            if domain.kind in (Kind.SIMPLEX, Kind.ONEHOT):
+            if domain is not None and domain.kind in (Kind.SIMPLEX, Kind.ONEHOT):
                 return _row(domain, rng, shape[depth], candidates)
             return [scalar() for _ in range(shape[depth])]
         return [fill(depth + 1) for _ in range(shape[depth])]

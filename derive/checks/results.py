@@ -16,6 +16,18 @@ class Status(str, Enum):
     FAILED = "failed"                    # refuted, with a counterexample
 
 
+#: How each status of a derivation or a claim is printed (lists, tables, documents).
+STATUS_TEXT = {
+    "proved": "proved (all sizes)",
+    "proved_at_sizes": "exact at sizes",
+    "numeric": "numeric only",
+    "unchecked": "UNCHECKED",
+    "failed": "FAILED",
+    "refuted": "refuted",          # a claim, with a checked counterexample
+    "not_refuted": "NOT REFUTED",  # a claim no point refuted
+}
+
+
 STRENGTH = {Status.PROVED: 3, Status.PROVED_AT_SIZES: 2, Status.NUMERIC: 1, Status.UNCHECKED: 0}
 
 
@@ -66,7 +78,7 @@ class CheckResult:
     sizes: tuple[dict[str, int], ...] | None = None
 
     def to_json(self) -> dict:
-        data = {"obligation": self.obligation, "kind": self.kind,
+        data: dict[str, object] = {"obligation": self.obligation, "kind": self.kind,
                 "status": self.status.value, "detail": self.detail}
         if self.sizes is not None:
             data["sizes"] = [dict(s) for s in self.sizes]
@@ -88,6 +100,7 @@ class StepReport:
 
     @property
     def status(self) -> Status:
+        """The step's status: the weakest over its obligations, each taking its best check."""
         if any(r.status is Status.FAILED for r in self.results):
             return Status.FAILED
         # Algebra proves equality where both sides are defined; only the
@@ -106,6 +119,7 @@ class StepReport:
 
     @property
     def failure(self) -> CheckResult | None:
+        """The first failed check of the step, or ``None``."""
         return next((r for r in self.results if r.status is Status.FAILED), None)
 
 
@@ -118,13 +132,16 @@ class Report:
 
     @property
     def status(self) -> Status:
+        """The derivation's status: the weakest of its steps'."""
         return weakest(s.status for s in self.steps)
 
     @property
     def holds(self) -> bool:
+        """Every step proved, exact at sizes, or numeric (none failed or unchecked)."""
         return self.status in (Status.PROVED, Status.PROVED_AT_SIZES, Status.NUMERIC)
 
     def counts(self) -> dict[str, int]:
+        """How many steps have each status."""
         return dict(Counter(s.status.value for s in self.steps))
 
 

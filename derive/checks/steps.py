@@ -157,6 +157,9 @@ def check_step(step: Step, ctx: Context, seed: tuple = (), settings: Settings = 
 
 
 def check_derivation(derivation: Derivation, settings: Settings = DEFAULT) -> Report:
+    """Check every step of ``derivation`` on its own (independently of the rule
+    that made it), seeded by its name: a :class:`Report` with one
+    :class:`StepReport` per step."""
     seed = (derivation.name,)
     return Report(derivation.name, tuple(check_step(s, derivation.context, seed, settings)
                                          for s in derivation.steps))

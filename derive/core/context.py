@@ -52,7 +52,8 @@ class SymbolSpec:
     description: str = ""
 
     def to_json(self) -> dict:
-        data = {
+        """The symbol as a certificate records it."""
+        data: dict[str, object] = {
             "name": self.name,
             "latex": self.latex,
             "role": self.role.value,
@@ -132,6 +133,7 @@ class Context:
         return {s.name: s for s in self.symbols}
 
     def spec(self, name: str) -> SymbolSpec:
+        """The symbol named ``name``; :class:`KeyError` naming it when there is none."""
         try:
             return self.by_name[name]
         except KeyError:
@@ -149,11 +151,13 @@ class Context:
         return self.objects[name]
 
     def size_of(self, index_name: str) -> sp.Expr:
+        """The upper bound of index ``index_name`` (a size symbol or a number)."""
         spec = self.spec(index_name)
         upper = spec.upper
         return self.objects[upper] if isinstance(upper, str) else sp.Integer(upper)
 
     def limits(self, index_name: str) -> tuple[sp.Symbol, sp.Expr, sp.Expr]:
+        """``(index, lower, upper)`` for a sum or product over ``index_name``."""
         spec = self.spec(index_name)
         lower = self.objects[spec.lower] if isinstance(spec.lower, str) else sp.Integer(spec.lower)
         return (self.objects[index_name], lower, self.size_of(index_name))

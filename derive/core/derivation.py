@@ -57,9 +57,11 @@ class Derivation:
 
     @property
     def lines(self) -> list[sp.Expr]:
+        """Every line: the start, then each step's new line."""
         return [self.start] + [s.after for s in self.steps]
 
     def sense_of(self, line: int) -> str:
+        """``max``, ``min`` or ``eq``: what line ``line`` (0 the start) claims of its objective."""
         return self.sense if line == 0 else self.steps[line - 1].sense_after
 
     def __repr__(self) -> str:
@@ -103,13 +105,18 @@ class Builder:
     steps: list[Step] = field(default_factory=list)
 
     def line(self, n: int) -> sp.Expr:
+        """Line ``n`` so far (0 the start)."""
         return self.start if n == 0 else self.steps[n - 1].after
 
     def sense_of(self, n: int) -> str:
+        """``max``, ``min`` or ``eq`` for line ``n`` so far."""
         return self.sense if n == 0 else self.steps[n - 1].sense_after
 
     def apply(self, rule_name: str, *, placement: str | None = None,
               from_line: int | None = None, **params) -> "Builder":
+        """Apply the registered rule ``rule_name`` (with ``params``) to the last line
+        (or line ``from_line``), where ``placement`` says (default: the rule's own),
+        and record the step; :class:`RuleDidNotApply` when it changes nothing."""
         rule: Rule = make_rule(rule_name, **params)
         source = len(self.steps) if from_line is None else from_line
         before = self.line(source)
@@ -141,5 +148,7 @@ class Builder:
         return self
 
     def build(self) -> Derivation:
+        """The finished :class:`Derivation` (its steps are checked by
+        :func:`derive.checks.steps.check_derivation`, not here)."""
         return Derivation(self.name, self.title, self.context, self.start, self.sense,
                           self.lhs, tuple(self.steps), self.summary, self.sources)

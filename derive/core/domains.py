@@ -10,22 +10,10 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass
-from enum import Enum
 
 from ..checks.intervals import Interval
-
-
-class Kind(str, Enum):
-    """Domain kinds of the contract in DESIGN.md (names are part of the CLI)."""
-
-    REAL = "real"
-    POSITIVE = "positive"
-    PROB = "prob"
-    BINARY = "binary"
-    NATURAL = "natural"
-    LABEL = "label"
-    SIMPLEX = "simplex"
-    ONEHOT = "onehot"
+from .kinds import KIND_NAMES, Kind
+from .suggest import did_you_mean
 
 
 class DomainError(ValueError):
@@ -53,14 +41,15 @@ class Domain:
         try:
             kind = Kind(name)
         except ValueError:
-            known = ", ".join(k.value for k in Kind)
-            raise DomainError(f"unknown domain {text!r}; known domains: {known}") from None
+            raise DomainError(f"unknown domain {text!r}{did_you_mean(text.strip(), KIND_NAMES)}; "
+                              f"known domains: {', '.join(KIND_NAMES)}") from None
         if is_open and kind is not Kind.SIMPLEX:
             raise DomainError(f"only 'simplex+' has an open variant, not {text!r}")
         return cls(kind, is_open)
 
     @property
     def name(self) -> str:
+        """The kind as a user writes it (``simplex+`` for the open simplex)."""
         return self.kind.value + ("+" if self.open else "")
 
     def assumptions(self) -> dict[str, bool]:
@@ -78,6 +67,7 @@ class Domain:
         return self.kind in (Kind.BINARY, Kind.ONEHOT)
 
     def latex(self) -> str:
+        """The domain in words and LaTeX, for documents."""
         return _LATEX[self.kind] if not self.open else r"\text{rows on the open simplex (entries} > 0)"
 
     # -- sampling -----------------------------------------------------------

@@ -50,8 +50,9 @@ def atomic_write(path: Path | str, data: str | bytes) -> None:
     except OSError as exc:
         raise _error(path, exc) from None
     try:
-        with os.fdopen(fd, mode, **({} if isinstance(data, bytes) else {"encoding": "utf-8", "newline": "\n"})) as fh:
-            fh.write(data)
+        with (os.fdopen(fd, "wb") if isinstance(data, bytes)
+              else os.fdopen(fd, "w", encoding="utf-8", newline="\n")) as fh:
+            fh.write(data)  # type: ignore[arg-type]  # bytes to "wb", text to "w"
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o644)

@@ -183,7 +183,7 @@ def rationalise(values: dict, sizes: dict[str, int], ctx: Context) -> RationalPo
 
 
 def _rational_rows(value, spec: SymbolSpec):
-    row_kind = spec.domain.kind in (Kind.SIMPLEX, Kind.ONEHOT)
+    row_kind = spec.domain is not None and spec.domain.kind in (Kind.SIMPLEX, Kind.ONEHOT)
     if isinstance(value, list) and value and isinstance(value[0], list):
         rows = [_rational_rows(v, spec) for v in value]
         return None if any(r is None for r in rows) else rows
@@ -222,7 +222,8 @@ def domain_violation(point: RationalPoint, ctx: Context) -> str | None:
 
 
 def _check_shape(value, shape: list[int], spec: SymbolSpec, sizes: dict[str, int]) -> str | None:
-    kind = spec.domain.kind
+    kind = spec.domain.kind if spec.domain is not None else None
+    is_open = spec.domain is not None and spec.domain.open
     if not shape:
         if not isinstance(value, Fraction):
             return "expected a number"
@@ -239,8 +240,8 @@ def _check_shape(value, shape: list[int], spec: SymbolSpec, sizes: dict[str, int
     if not all(isinstance(v, Fraction) for v in value):
         return "expected numbers"
     if kind is Kind.SIMPLEX:
-        if sum(value, Fraction(0)) != 1 or any(v < 0 or (spec.domain.open and v == 0) for v in value):
-            return "a row is not on the " + ("open " if spec.domain.open else "") + "simplex"
+        if sum(value, Fraction(0)) != 1 or any(v < 0 or (is_open and v == 0) for v in value):
+            return "a row is not on the " + ("open " if is_open else "") + "simplex"
         return None
     if kind is Kind.ONEHOT:
         if sorted(value) != [0] * (len(value) - 1) + [1]:
@@ -253,7 +254,8 @@ def _check_shape(value, shape: list[int], spec: SymbolSpec, sizes: dict[str, int
     return None
 
 
-def _scalar_problem(v: Fraction, kind: Kind, label_upper: int | None) -> str | None:
+def _scalar_problem(v: Fraction, given: Kind | None, label_upper: int | None) -> str | None:
+    kind = given if given is not None else Kind.REAL  # no domain: real, the default
     ok = {
         Kind.REAL: True,
         Kind.POSITIVE: v > 0,

@@ -129,8 +129,8 @@ def _plain_factor(expr: sp.Basic, ctx: Context) -> bool:
     """A factor made of numbers, sizes and constants only (no arrays, sums or products)."""
     if expr.has(sp.Sum, sp.Product, sp.Indexed):
         return False
-    return all(ctx.spec_of(s) is not None and ctx.spec_of(s).role in (Role.SIZE, Role.CONSTANT)
-               for s in expr.free_symbols)
+    specs = [ctx.spec_of(s) for s in expr.free_symbols]
+    return all(spec is not None and spec.role in (Role.SIZE, Role.CONSTANT) for spec in specs)
 
 
 @register

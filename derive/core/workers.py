@@ -98,6 +98,7 @@ def _serve(conn, fn: Callable[[Any], Any], parent_pid: int) -> None:
         if message is None:
             return
         key, payload = message
+        reply: tuple[Any, Done | Failed]
         try:
             reply = (key, Done(fn(payload)))
         except Exception as exc:  # noqa: BLE001 -- reported on the task; the pool goes on
@@ -268,3 +269,63 @@ class WorkerPool:
             self.attempts.pop(key, None)
             self.ready.append((key, Failed(f"the worker process died {tries} times on it "
                                            f"({why}: out of memory, killed or crashed)")))
+
+
+class KeptWorker:
+    """One worker process running ``fn(payload)``, kept alive between calls so
+    that a call with a time limit costs a message, not a new process.
+
+    :meth:`run` waits at most ``timeout`` seconds; a late call's worker is
+    killed and a fresh one started for the next call, so the limit always
+    holds. Calls from several threads take turns. The worker is stopped at
+    exit, or by :meth:`close`; after a ``fork`` the child starts its own.
+    """
+
+    def __init__(self, fn: Callable[[Any], Any]):
+        import threading
+
+        self.fn = fn
+        self._pool: WorkerPool | None = None
+        self._owner = 0  # the process that started the pool
+        self._lock = threading.Lock()
+        self._registered = False
+
+    @property
+    def pid(self) -> int | None:
+        """The worker process's id (``None`` before the first call)."""
+        if self._pool is None or self._owner != os.getpid() or not self._pool.workers:
+            return None
+        return self._pool.workers[0].process.pid
+
+    def run(self, payload: Any, timeout: float) -> Done | Failed:
+        """``fn(payload)`` in the worker: :class:`Done`, or :class:`Failed` (late:
+        ``timed_out``; the worker died twice; or ``payload`` is too large to send)."""
+        with self._lock:
+            if self._pool is None or self._owner != os.getpid():
+                self._pool, self._owner = WorkerPool(self.fn, 1, timeout), os.getpid()
+                if not self._registered:
+                    import atexit
+
+                    atexit.register(self.close)
+                    self._registered = True
+            pool = self._pool
+            pool.timeout = timeout
+            try:
+                pool.submit(0, payload)
+                outcomes = pool.collect()
+            except ValueError as exc:  # too large to send
+                return Failed(str(exc))
+            except BaseException:  # Ctrl-C or a signal in the middle of a call: no worker left running
+                self._close_locked()
+                raise
+            return outcomes[0][1] if outcomes else Failed("no answer from the worker process")
+
+    def close(self) -> None:
+        """Stop the worker (the next :meth:`run` starts a new one)."""
+        with self._lock:
+            self._close_locked()
+
+    def _close_locked(self) -> None:
+        if self._pool is not None and self._owner == os.getpid():
+            self._pool.close()
+        self._pool = None

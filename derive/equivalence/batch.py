@@ -16,14 +16,14 @@ other keys of a line stay in the parent and come back unchanged.
 from __future__ import annotations
 
 import json
-import sys
 import time
 from dataclasses import dataclass, field
-from typing import IO, Iterable, Iterator
+from typing import IO, Generator, Iterable, Iterator
 
 from ..core.jsontext import JSONLimit, read_json
-from ..core.workers import Done, WorkerPool
-from ..core.limits import ChildFailed, TimedOut, call_with_timeout, limit_reason
+from ..core.progress import progress as progress_bar
+from ..core.workers import Done, Failed, KeptWorker, WorkerPool
+from ..core.limits import limit_reason
 from ..parsing import ParseError
 from ..parsing.lexer import MAX_INPUT
 from .decide import check
@@ -83,7 +83,7 @@ def answer(pair: Pair) -> dict:
     """The answer fields for one pair, computed in this process."""
     started = time.perf_counter()
     try:
-        out = verdict_fields(check(pair.a, pair.b, pair.domains, seconds=pair.timeout,
+        out = verdict_fields(check(pair.a, pair.b, pair.domains, timeout=pair.timeout,
                                    require_proof=pair.require_proof))
     except ParseError as exc:
         out = {"verdict": ERROR, "method": "parse", "reason": exc.render()}
@@ -113,26 +113,41 @@ def verdict_fields(v: Verdict) -> dict:
     """A verdict's fields on a batch line (``proved`` and ``evidence`` for an ``equivalent``)."""
     full = v.to_json()
     return {key: full[key] for key in ("verdict", "method", "proved", "evidence", "reason", "counterexample", "notes")
-            if key in full}
+            if full[key] not in (None, [])}
+
+
+def _check_task(task: tuple) -> tuple[str, object]:
+    """In the kept worker: ``("ok", verdict)``, or ``("error", exception)``."""
+    a, b, domains, seconds, require_proof = task
+    try:
+        return "ok", check(a, b, domains, seconds, require_proof)
+    except Exception as exc:  # noqa: BLE001 -- sent back to the caller, who decides
+        return "error", exc
+
+
+#: The worker that :func:`check_with_timeout` keeps between calls.
+_KEPT = KeptWorker(_check_task)
 
 
 def check_with_timeout(a: str, b: str, domains: dict | None, timeout: float,
                        require_proof: bool = False) -> Verdict:
-    """:func:`check` in a child process, stopped after ``timeout`` seconds."""
-    try:
-        return call_with_timeout(check, a, b, domains, timeout, require_proof, seconds=timeout)
-    except TimedOut:
-        return Verdict(Answer.UNKNOWN, "limits", f"no answer within {timeout:g} s", a, b)
-    except ChildFailed as exc:
-        return Verdict(Answer.UNKNOWN, "limits", f"the check stopped: {exc}", a, b)
-    except ParseError:
-        raise
-    except Exception as exc:  # noqa: BLE001 -- raised in the child; reported, never a traceback
-        limit = limit_reason(exc)
-        if limit is not None:
-            return Verdict(Answer.UNKNOWN, "limits", limit, a, b)
-        return Verdict(Answer.UNKNOWN, "internal", f"internal error, please report: {type(exc).__name__}: {exc}",
-                       a, b)
+    """:func:`check` in a worker process kept between calls, stopped after
+    ``timeout`` seconds (``unknown``; the late worker is replaced)."""
+    outcome = _KEPT.run((a, b, domains, timeout, require_proof), timeout)
+    if isinstance(outcome, Failed):
+        if outcome.timed_out:
+            return Verdict(Answer.UNKNOWN, "limits", f"no answer within {timeout:g} s", a, b)
+        return Verdict(Answer.UNKNOWN, "limits", f"the check stopped: {outcome.reason}", a, b)
+    kind, value = outcome.value
+    if kind == "ok":
+        return value
+    if isinstance(value, ParseError):
+        raise value
+    limit = limit_reason(value)
+    if limit is not None:
+        return Verdict(Answer.UNKNOWN, "limits", limit, a, b)
+    return Verdict(Answer.UNKNOWN, "internal", f"internal error, please report: {type(value).__name__}: {value}",
+                   a, b)
 
 
 # -- many pairs ----------------------------------------------------------------
@@ -157,7 +172,7 @@ def check_records(records: Iterable[object], *, timeout: float, jobs: int = 1,
 
 def _answers(items: Iterable[object], timeout: float, jobs: int, require_proof: bool = False) -> Iterator[dict]:
     source = iter(items)
-    waiting: dict[int, dict] = {}  # index -> record, while its pair is out
+    waiting: dict[int, object] = {}  # index -> record, while its pair is out
     buffered: dict[int, dict] = {}  # answers ahead of the next one to give
     taken = given = 0
     exhausted = False
@@ -195,7 +210,9 @@ def _answers(items: Iterable[object], timeout: float, jobs: int, require_proof: 
                 return
             if pool is None or not pool.pending():
                 continue
-            for index, outcome in pool.collect():
+            for key, outcome in pool.collect():
+                assert isinstance(key, int)  # the keys given to submit
+                index = key
                 item = waiting.pop(index)
                 if isinstance(outcome, Done):
                     buffered[index] = _merge(item, outcome.value)
@@ -263,23 +280,21 @@ def _line_items(lines: Iterable[tuple[int, bytes | None]]) -> Iterator[object]:
 
 
 def run_batch(lines: Iterable[tuple[int, bytes | None]] | Iterable[str], jobs: int = 1,
-              timeout: float = 10.0, progress: bool = False, require_proof: bool = False) -> Iterator[dict]:
+              timeout: float = 10.0, progress: bool = False, require_proof: bool = False
+              ) -> Generator[dict, None, None]:
     """One answer per non-blank line, in order. ``lines`` are ``(number, bytes)``
     from :func:`read_lines`, or plain strings (numbered from 1); ``require_proof``
     applies to the lines without a ``require_proof`` field."""
     numbered = (item if isinstance(item, tuple) else
                 (n, item.encode("utf-8", "surrogatepass") if isinstance(item, str) else item)
                 for n, item in enumerate(lines, 1))
-    done = 0
+    bar = progress_bar(None, "line", enabled=progress)
     try:
         for out in _answers(_line_items(numbered), timeout, jobs, require_proof):
-            done += 1
-            if progress:
-                _count(done)
+            bar.update(1)
             yield out
     finally:
-        if progress:
-            sys.stderr.write("\n")
+        bar.close()
 
 
 def answer_line(answer: dict) -> bytes:
@@ -291,8 +306,3 @@ def answer_line(answer: dict) -> bytes:
         return (text + "\n").encode("utf-8")
     except UnicodeEncodeError:
         return (json.dumps(answer, ensure_ascii=True) + "\n").encode("ascii")
-
-
-def _count(done: int) -> None:
-    sys.stderr.write(f"\r{done} lines answered")
-    sys.stderr.flush()

@@ -18,6 +18,7 @@ from .. import catalogue
 from ..core.context import Role
 from ..core.derivation import Derivation
 from ..core.relations import Relation
+from ..core.suggest import did_you_mean
 from ..parsing import Parsed, ParseError, read_formulas
 from ..parsing.ranges import Ranges
 
@@ -49,7 +50,8 @@ def final_line(name: str) -> tuple[Derivation, sp.Expr]:
     if name in catalogue.refutation_names():
         raise MappingError(f"{name} is a refutation (a claim shown false), not a formula to compare with")
     if name not in catalogue.names():
-        raise MappingError(f"no built-in derivation named {name!r}; `derive list` shows them")
+        hint = did_you_mean(name, catalogue.names() + catalogue.refutation_names())
+        raise MappingError(f"no built-in derivation named {name!r}{hint}; `derive list` shows them")
     derivation = catalogue.get(name)
     if not derivation.steps:
         raise MappingError(f"{name} has no derived formula")

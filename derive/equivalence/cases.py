@@ -102,7 +102,7 @@ def _prove(a: sp.Expr, b: sp.Expr, conditions: tuple, search: _Search, top: bool
     if branches is not None:
         return all(_branch(a2, b2, conditions + new, search) for a2, b2, new in branches)
     parts = _congruent_parts(a, b)
-    if parts is not None and _prove(*parts, conditions, search):
+    if parts is not None and _prove(parts[0], parts[1], conditions, search):
         return True
     for splitter in (_sign_split, _branch_split):
         branches = splitter(a, b, bound, search)
@@ -193,7 +193,7 @@ def _bound(expr: sp.Basic) -> set:
 
 def _atoms(a, b, bound) -> list:
     """Symbols and array entries free of every summation index, in a fixed order."""
-    found = {}
+    found: dict = {}
     for side in (a, b):
         for node in sp.preorder_traversal(side):
             if isinstance(node, (sp.Symbol, sp.Indexed)) and not isinstance(node, sp.Dummy) \
@@ -365,10 +365,11 @@ def _feasible(conditions: tuple[Condition, ...], lookup: Lookup) -> bool:
     if not rows:
         return True
     for atom in atoms:
-        iv = lookup(atom) if isinstance(atom, (sp.Symbol, sp.Indexed)) else None
+        known = lookup(atom) if isinstance(atom, (sp.Symbol, sp.Indexed)) else None
         if isinstance(atom, sp.Symbol) and atom.is_positive:
             rows.append(({atom: Fraction(1)}, Fraction(0), True))
-        elif iv is not None:
+        elif known is not None:
+            iv = known
             if iv.lo != -float("inf") and isinstance(iv.lo, (int, Fraction)):
                 rows.append(({atom: Fraction(1)}, -Fraction(iv.lo), iv.lo_open))
             if iv.hi != float("inf") and isinstance(iv.hi, (int, Fraction)):
@@ -399,7 +400,9 @@ def _fourier_motzkin(rows: list) -> bool:
     """Whether ``sum c x + k > 0`` (or ``>= 0``) rows have a real solution."""
     variables = {v for coeffs, _, _ in rows for v in coeffs}
     for v in sorted(variables, key=sp.default_sort_key):
-        keep, upper, lower = [], [], []
+        keep: list = []
+        upper: list = []
+        lower: list = []
         for row in rows:
             c = row[0].get(v, 0)
             (keep if c == 0 else upper if c < 0 else lower).append(row)

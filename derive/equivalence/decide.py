@@ -16,8 +16,9 @@ import mpmath
 import sympy as sp
 
 from ..checks.algebra import too_large_for_algebra
+from ..core.renamed import timeout_or_seconds
 from ..checks.canonical import difference
-from ..checks.evaluate import Budget, BudgetExceeded, Undefined, Unsupported, close, evaluate, relative_error
+from ..checks.evaluate import Budget, BudgetExceeded, OutOfRange, Undefined, Unsupported, close, evaluate, relative_error
 from ..parsing import ParseError, Parsed, differs_for_every_function, points_cannot_show, read_formulas
 from ..core.domains import Kind
 from ..checks.intervals import interval_of
@@ -36,18 +37,22 @@ WANTED_PIECEWISE = 100
 NEEDED = 12
 
 
-def check(a: str, b: str, domains: dict[str, str] | None = None, seconds: float = 20.0,
-          require_proof: bool = False) -> Verdict:
+def check(a: str, b: str, domains: dict[str, str] | None = None, timeout: float = 20.0,
+          require_proof: bool = False, *, seconds: float | None = None) -> Verdict:
     """Compare two LaTeX formulas, or a formula with a built-in result's final line
     (``b`` a name from ``derive list``); :class:`~derive.parsing.ParseError` on
     unreadable input or a built-in whose symbols the formula does not make clear.
     With ``require_proof`` an ``equivalent`` that rests on the points alone is
-    ``unknown``."""
-    verdict = _check(a, b, domains, seconds)
+    ``unknown``. ``timeout`` (seconds) bounds the numeric work, in this process;
+    :func:`derive.check` with ``timeout=`` also stops a check that hangs."""
+    verdict = _check(a, b, domains, timeout_or_seconds(timeout, seconds, "check"))
     return verdict.requiring_proof() if require_proof else verdict
 
 
-def _check(a: str, b: str, domains: dict[str, str] | None, seconds: float) -> Verdict:
+def read_pair(a: str, b: str, domains: dict[str, str] | None) -> tuple[str, str, Parsed]:
+    """``a`` and ``b`` read as :func:`check` reads them (a built-in name, first or
+    second, mapped onto the formula's symbols): the pair in order, formula first,
+    and its reading; :class:`~derive.parsing.ParseError` when it cannot be read."""
     from .builtin import against_builtin, is_builtin
 
     if is_builtin(a) and not is_builtin(b):
@@ -55,8 +60,12 @@ def _check(a: str, b: str, domains: dict[str, str] | None, seconds: float) -> Ve
     if is_builtin(a):
         raise ParseError(f"{a} and {b} are both built-in names; give a formula for one of them")
     if is_builtin(b):
-        return decide(a, b, against_builtin(a, b, domains).parsed, domains or {}, seconds)
-    parsed = read_formulas([a, b], domains)
+        return a, b, against_builtin(a, b, domains).parsed
+    return a, b, read_formulas([a, b], domains)
+
+
+def _check(a: str, b: str, domains: dict[str, str] | None, seconds: float) -> Verdict:
+    a, b, parsed = read_pair(a, b, domains)
     return decide(a, b, parsed, domains or {}, seconds)
 
 
@@ -134,7 +143,7 @@ def _numeric(ea: sp.Expr, eb: sp.Expr, parsed: Parsed, rng: random.Random, budge
     # So do powers with a variable exponent of a base that may be negative ((x^a)^b vs x^(ab)).
     lookup = kernel_context(parsed.table.variables, maker.ranges).interval
     wanted = WANTED_PIECEWISE if any(_piecewise(e, lookup) for e in (ea, eb)) else WANTED
-    valid, worst, only_one, only_b, skipped = 0, 0.0, 0, 0, 0
+    valid, worst, only_one, only_b, skipped, beyond = 0, 0.0, 0, 0, 0, 0
     lopsided: tuple | None = None  # a point where exactly one side has a value
     values_seen: set[str] = set()
     a_only: dict | None = None  # the first point where only A has a value
@@ -153,6 +162,9 @@ def _numeric(ea: sp.Expr, eb: sp.Expr, parsed: Parsed, rng: random.Random, budge
                 # 1 - (1 - 10^-200) is 0 at 40 digits: look again at the digits the point needs
                 va = _value(ea, env, budget, maker.digits_at(drawn))
                 vb = _value(eb, env, budget, maker.digits_at(drawn))
+            if va is _BEYOND or vb is _BEYOND:
+                beyond += 1  # a value too large or small to evaluate is not a point without one
+                continue
             if va is None or vb is None:
                 only_one += va is not None
                 only_b += vb is not None
@@ -192,6 +204,8 @@ def _numeric(ea: sp.Expr, eb: sp.Expr, parsed: Parsed, rng: random.Random, budge
     if stats is not None:
         stats.update(both=valid, only_a=only_one, only_b=only_b, a_point=a_only, b_point=b_only)
     ill = f" ({skipped} more points moved with the working precision and were set aside)" if skipped else ""
+    if beyond:
+        ill += f" ({beyond} more points gave a value too large or too small to evaluate and were set aside)"
     if valid == 0:
         # "equal wherever both are defined" would hold vacuously: say so instead
         return Numeric("nowhere", f"none of {ATTEMPTS} random points lies where both sides are defined"
@@ -306,9 +320,17 @@ def _mismatch(values, drawn, sizes) -> Numeric:
                                f"B = {_num(hb)}, A - B = {cex['difference']})", cex)
 
 
+#: What :func:`_value` gives for a value beyond the evaluated range (it may exist).
+_BEYOND = object()
+
+
 def _value(expr: sp.Expr, env: dict, budget: Budget, digits: int):
+    """The value at ``env``; None where there is none, :data:`_BEYOND` where it is too
+    large or too small in magnitude to evaluate."""
     try:
         return evaluate(expr, env, budget, digits)
+    except OutOfRange:
+        return _BEYOND
     except (Undefined, EmptyRange):  # a row over an empty range has no values at this point
         return None
 

@@ -8,10 +8,15 @@ from enum import Enum
 
 
 class Answer(str, Enum):
+    """The three answers to "are A and B equal wherever both are defined?"."""
     EQUIVALENT = "equivalent"
     NOT_EQUIVALENT = "not_equivalent"
     UNKNOWN = "unknown"
 
+
+#: The keys of a verdict's JSON object (``derive check --json``), always all present.
+JSON_KEYS = ("verdict", "method", "reason", "proved", "evidence", "counterexample", "notes", "parsed",
+             "one_side_defined")
 
 #: Exit status of ``derive check`` per answer (DESIGN.md, Contracts).
 EXIT = {Answer.EQUIVALENT: 0, Answer.NOT_EQUIVALENT: 1, Answer.UNKNOWN: 3}
@@ -41,6 +46,7 @@ class Verdict:
 
     @property
     def verdict(self) -> str:
+        """The answer as text: ``equivalent``, ``not_equivalent`` or ``unknown``."""
         return self.answer.value
 
     @property
@@ -71,27 +77,34 @@ class Verdict:
 
     @property
     def exit_code(self) -> int:
+        """``derive check``'s exit status: 0 equivalent, 1 not equivalent, 3 unknown."""
         return EXIT[self.answer]
 
     def __bool__(self) -> bool:
         return self.answer is Answer.EQUIVALENT
 
     def to_json(self) -> dict:
-        out = {"verdict": self.answer.value, "method": self.method, "reason": self.reason}
-        if self.answer is Answer.EQUIVALENT:
-            out["proved"] = self.proved
-            out["evidence"] = self.evidence
-        if self.counterexample is not None:
-            out["counterexample"] = self.counterexample
-        if self.notes:
-            out["notes"] = list(self.notes)
-        if self.parsed is not None:
-            out["parsed"] = {"a": self.parsed[0], "b": self.parsed[1]}
-        if self.witness is not None:
-            out["one_side_defined"] = self.witness
-        return out
+        """The verdict as a JSON object with the keys of :data:`JSON_KEYS`, every
+        one present whatever the verdict (``null`` where it has no value):
+        ``proved`` and ``evidence`` for an ``equivalent``, ``counterexample`` for a
+        ``not_equivalent``, ``one_side_defined`` for a point where only one side
+        has a value, ``notes`` (a list, maybe empty), ``parsed`` (how A and B were read)."""
+        equivalent = self.answer is Answer.EQUIVALENT
+        return {
+            "verdict": self.answer.value,
+            "method": self.method,
+            "reason": self.reason,
+            "proved": self.proved if equivalent else None,
+            "evidence": self.evidence if equivalent else None,
+            "counterexample": self.counterexample,
+            "notes": list(self.notes),
+            "parsed": None if self.parsed is None else {"a": self.parsed[0], "b": self.parsed[1]},
+            "one_side_defined": self.witness,
+        }
 
     def text(self) -> str:
+        """The verdict as ``derive check`` prints it: the answer, its evidence and
+        reason, how A and B were read, the counterexample and the notes."""
         lines = [f"{self.answer.value} ({self.evidence}): {self.reason}"]
         if self.parsed is not None:
             lines += [f"  A read as: {self.parsed[0]}", f"  B read as: {self.parsed[1]}"]

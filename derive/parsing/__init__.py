@@ -5,7 +5,7 @@ together, so they share their variables and domains.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sympy as sp
 
@@ -14,6 +14,7 @@ from .assemble import Formula, Resolver, Table, Variable, name_whole_ranges
 from .lexer import ParseError, tokenize
 from .ranges import Ranges
 from .reader import Reader
+from .reader.derivatives import plain_d_elsewhere
 from .reader.functions import differs_for_every_function, points_cannot_show
 
 __all__ = ["ParseError", "Parsed", "read_formulas", "domain_key", "Variable", "points_cannot_show",
@@ -27,6 +28,8 @@ class Parsed:
     exprs: list[sp.Expr]
     table: Table
     notes: list[str]
+    #: the domains named distributions gave their names: key -> (kind, the note saying so)
+    taken: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 def domain_key(text: str) -> str:
@@ -46,13 +49,14 @@ def domain_key(text: str) -> str:
 
 
 def read_formulas(texts: list[str], domains: dict[str, str] | None = None, unused_ok: bool = False,
-                  sizes: frozenset[str] = frozenset()) -> Parsed:
+                  sizes: frozenset[str] = frozenset(), keep_derivatives: bool = False) -> Parsed:
     """Read each text; raise :class:`ParseError` (with a position) on anything unsupported.
 
     A domain for a symbol no text uses is an error (a typo, most likely), unless
     ``unused_ok``: ``derive verify`` reads a file's chains one at a time against
     the domains of the whole file, and ``sizes`` names the sizes (sum bounds)
-    of other chains, so ``\\frac{1}{n}`` reads the same ``n`` as ``\\sum_{i=1}^{n}``."""
+    of other chains, so ``\\frac{1}{n}`` reads the same ``n`` as ``\\sum_{i=1}^{n}``.
+    With ``keep_derivatives``, a derivative stays pending (see :mod:`.calculus`)."""
     parsed_domains: dict[str, Domain] = {}
     for key, kind in (domains or {}).items():
         if not isinstance(key, str) or not isinstance(kind, str):
@@ -63,6 +67,7 @@ def read_formulas(texts: list[str], domains: dict[str, str] | None = None, unuse
             raise ParseError(f"{key}: {exc}") from None
     formulas = []
     notes: list[str] = []
+    d_is_variable = any(isinstance(t, str) and plain_d_elsewhere(t) for t in texts)
     for text in texts:
         if not isinstance(text, str):
             raise ParseError(f"a formula must be a string, not {type(text).__name__}")
@@ -70,16 +75,20 @@ def read_formulas(texts: list[str], domains: dict[str, str] | None = None, unuse
         reader = Reader(text, tokenize(text, lexed))
         reader.notes += lexed
         reader.declared = set(parsed_domains)
+        reader.d_is_variable = d_is_variable
         raw = reader.read_all()
         formulas.append(Formula(text, reader, raw))
         notes += [f"{text}: {n}" for n in reader.notes]
-    table = Table(parsed_domains)
+    taken = _take_implied_domains(formulas, parsed_domains, notes)
+    table = Table(parsed_domains, keep_derivatives=keep_derivatives)
     table.size_keys |= set(sizes)
     for f in formulas:
         table.size_keys |= Resolver.size_keys_of(f.reader)
     for f in formulas:
         table.label_keys |= Resolver.label_keys(f.reader) - table.size_keys
-    plain, indexed, summed = set(), set(), set()
+    plain: set = set()
+    indexed: set = set()
+    summed: set = set()
     for f in formulas:
         p, i, s = Resolver.plain_and_indexed(f.reader)
         plain, indexed, summed = plain | p, indexed | i, summed | s
@@ -88,12 +97,51 @@ def read_formulas(texts: list[str], domains: dict[str, str] | None = None, unuse
         notes.append(f"{name} is written both plain and with an index ({name}_0, ...): read as two names, "
                      f"the plain one shown as '{name} (plain)'")
     exprs = [Resolver(f, table).expr() for f in formulas]
+    _refuse_called_variables(formulas, table)
     exprs = _unify_whole_ranges(name_whole_ranges(exprs, table), table)
     seen = {v.key for v in table.variables.values()} | {k for f in formulas for k in f.reader.bound}
     unused = sorted(set(parsed_domains) - seen)
     if unused and not unused_ok:
         raise ParseError(f"a domain is given for {', '.join(unused)}, which the formulas do not use")
-    return Parsed(exprs, table, notes)
+    return Parsed(exprs, table, notes, taken)
+
+
+def _refuse_called_variables(formulas: list[Formula], table: Table) -> None:
+    """A name called as a function (``p(x_i)``) and used as a variable (``p``, ``p_k``) in one
+    comparison has two readings: refused, naming both."""
+    called = set().union(*(f.reader.called for f in formulas)) if formulas else set()
+    both = sorted(called & {v.key for v in table.variables.values()})
+    if both:
+        name = both[0]
+        raise ParseError(f"{name} is called as a function ({name}(x_i), {name}(y=1 | x)) and used as a variable "
+                         f"({name}, {name}_k, {name}(k)) in one comparison: write one of them with another name",
+                         formulas[0].text, None)
+
+
+def _take_implied_domains(formulas: list[Formula], domains: dict[str, Domain],
+                          notes: list[str]) -> dict[str, tuple[str, str]]:
+    """The domains named distributions give their parameters and values (``p`` of a Bernoulli is a
+    probability): added to ``domains`` where the user declared none, with a note saying points
+    are drawn there; a declared domain wins, with a note. Returns the domains added."""
+    taken: dict[str, tuple[str, str]] = {}
+    for f in formulas:
+        for key, (kind, why) in f.reader.implied.items():
+            old = taken.get(key)
+            if old is not None and old[0] != kind:
+                raise ParseError(f"{key} is {old[1]} (domain {old[0]}) and {why} (domain {kind}): one name "
+                                 "cannot be both", f.text, None)
+            taken.setdefault(key, (kind, why))
+    added: dict[str, tuple[str, str]] = {}
+    for key, (kind, why) in sorted(taken.items()):
+        declared = domains.get(key)
+        if declared is None:
+            domains[key] = Domain.parse(kind)
+            notes.append(f"{key} is {why}: taken in the domain {kind} (random points are drawn there and "
+                         "proofs assume it)")
+            added[key] = (kind, notes[-1])
+        elif declared.name != kind:
+            notes.append(f"{key} is {why}, whose domain is {kind}; the declared domain {declared.name} is kept")
+    return added
 
 
 def _unify_whole_ranges(exprs: list[sp.Expr], table: Table) -> list[sp.Expr]:

@@ -13,7 +13,8 @@ import sympy as sp
 
 from ..core.domains import Domain, Kind
 from .lexer import ParseError
-from .nodes import Atom, Call, Constant, Group, HiddenSize, Indicator
+from . import calculus
+from .nodes import Atom, Call, Constant, Differentiated, Group, HiddenSize, Indicator, Primed
 from .reader import Reader
 from .reader.functions import FUNCTION_CLASSES, FunctionValueError, build_call, opaque
 
@@ -52,6 +53,8 @@ class Table:
     size_keys: set[str] = field(default_factory=set)
     #: names written both plain and with an index (w and w_0): two variables, the plain one renamed
     split_names: set[str] = field(default_factory=set)
+    #: derivatives kept unevaluated until definitions are unfolded into them (derive verify)
+    keep_derivatives: bool = False
 
     def variable(self, key: str, name: str, kind: str, ndim: int, formula: Formula, pos: int) -> Variable:
         domain = self.domains.get(key, Domain(Kind.REAL))
@@ -199,7 +202,22 @@ class Resolver:
                 raise ParseError(str(exc), self.f.text, None) from None
         if isinstance(node, Atom):
             return self.atom(node)
+        if isinstance(node, Differentiated):
+            return self.differentiated(node)
+        if isinstance(node, Primed):
+            return calculus.primed(node.func, self.resolve(node.arg), node.order)
         raise AssertionError(type(node))
+
+    def differentiated(self, node: Differentiated) -> sp.Expr:
+        """A derivative: taken now (check), or kept for definitions to be unfolded into it (verify)."""
+        body = self.resolve(node.body)
+        wrt = [(self.resolve(var), order) for var, order in node.wrt]
+        try:
+            if self.table.keep_derivatives:
+                return calculus.pending(body, wrt)
+            return calculus.derivative(body, wrt)
+        except calculus.DerivativeError as exc:
+            raise ParseError(str(exc), self.f.text, None) from None
 
     def atom(self, atom: Atom) -> sp.Expr:
         bound = self.r.bound
@@ -225,7 +243,10 @@ class Resolver:
                 name = f"{name} (plain)"
             return self.table.variable(atom.key, name, kind, 0, self.f, atom.pos).obj
         var = self.table.variable(atom.key, name, "array", len(indices), self.f, atom.pos)
-        return var.obj[tuple(indices)]
+        base = var.obj
+        if base is None:
+            raise ParseError(f"{name}: an array without its symbol")
+        return base[tuple(indices)]
 
     def index_symbol(self, key: str) -> sp.Symbol:
         if key not in self.index_symbols:
@@ -236,7 +257,7 @@ class Resolver:
         return self.table.variable(key, key, "label", 0, self.f, atom.pos).obj
 
 
-ALLOWED = (sp.Add, sp.Mul, sp.Pow, sp.Sum, sp.Product, sp.KroneckerDelta, *FUNCTION_CLASSES,
+ALLOWED = (sp.Add, sp.Mul, sp.Pow, sp.Sum, sp.Product, sp.KroneckerDelta, *FUNCTION_CLASSES, sp.Derivative,
            sp.factorial, sp.Symbol, sp.Indexed, sp.IndexedBase, sp.Idx, sp.Tuple, sp.Number,
            sp.core.numbers.Exp1, sp.core.numbers.Pi, sp.core.numbers.NumberSymbol)
 
@@ -303,7 +324,7 @@ def name_whole_ranges(exprs: list[sp.Expr], table: Table) -> list[sp.Expr]:
             x = parent[x]
         return x
 
-    hidden: list[tuple[sp.Symbol, list[tuple]]] = []
+    hidden: list[tuple[sp.Symbol, list[tuple], sp.Symbol]] = []
     for expr in exprs:
         for node in sp.preorder_traversal(expr):
             if not isinstance(node, (sp.Sum, sp.Product)):

@@ -14,6 +14,15 @@ import sympy as sp
 
 from .lexer import ParseError
 
+class PieceError(ParseError):
+    """The parser refused a piece; ``piece`` is in placeholder letters, for the
+    reader to describe in the user's terms (never shown as it is)."""
+
+    def __init__(self, detail: str, piece: str):
+        self.detail, self.piece = detail, piece
+        super().__init__(f"this part of the formula could not be read ({detail})")
+
+
 #: Single-letter names safe to hand to the parser (no e, E, I, i, d, o).
 LETTERS = [c for c in "ABCDFGHJKLMNOPQRSTUVWXYZabcfghjklmnpqrstuvwxyz"]
 
@@ -37,7 +46,7 @@ def parse_piece(piece: str) -> sp.Expr:
         raise ParseError("the formula is nested too deeply") from None
     except Exception as exc:  # the backend raises bare Exception with its own caret
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise ParseError(f"latex2sympy could not read {piece!r}: {first}") from None
+        raise PieceError(first, piece) from None
     if not isinstance(result, sp.Expr):
         raise ParseError(f"{piece!r} is not an expression (it reads as {type(result).__name__})")
     return result

@@ -24,6 +24,7 @@ class ParseError(ValueError):
         super().__init__(self.render())
 
     def render(self) -> str:
+        """The message, with the input and a caret under the position when it is short."""
         if self.pos is None or not self.text or len(self.text) > 200:
             where = f" (at position {self.pos + 1})" if self.pos is not None else ""
             return self.message + where

@@ -74,4 +74,24 @@ class HiddenSize:
     var: str
 
 
-Node = Atom | Group | Call | Indicator | Constant | HiddenSize
+
+
+@dataclass(frozen=True)
+class Differentiated:
+    """A derivative as written: ``body`` differentiated by each variable of ``wrt``
+    (a placeholder of one variable and how many times), e.g. ``\\frac{\\partial^2 f}{\\partial x^2}``."""
+
+    body: sp.Expr
+    wrt: tuple[tuple[sp.Symbol, int], ...]
+
+
+@dataclass(frozen=True)
+class Primed:
+    """A known function's derivative at an argument: ``\\sigma'(z)`` (``order`` primes)."""
+
+    func: str
+    arg: sp.Expr
+    order: int = 1
+
+
+Node = Atom | Group | Call | Indicator | Constant | HiddenSize | Differentiated | Primed

@@ -13,6 +13,7 @@ import sympy as sp
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE, precedence
 
+from ..checks.results import STATUS_TEXT
 from ..core.context import Context, Role
 from ..core.relations import Relation
 from . import prose
@@ -303,15 +304,6 @@ def derivation_aligned(derivation) -> str:
     return r"\begin{aligned}" + r" \\ ".join(out) + r"\end{aligned}"
 
 
-STATUS_TEXT = {
-    "proved": "proved (all sizes)",
-    "proved_at_sizes": "exact at sizes",
-    "numeric": "numeric only",
-    "unchecked": "UNCHECKED",
-    "failed": "FAILED",
-    "refuted": "refuted",          # a claim, with a checked counterexample
-    "not_refuted": "NOT REFUTED",  # a claim no point refuted
-}
 
 #: The page: A4, with a text block that also fits US letter (21.6 x 27.9 cm).
 PREAMBLE = [

@@ -24,12 +24,15 @@ def _fraction_latex(value) -> str:
 def _value_rows(claim: Claim, report: RefutationReport):
     """(symbol LaTeX, value LaTeX, value text) for every size and symbol of the point."""
     ctx = claim.context
-    rows = []
-    for name, n in sorted(report.point.sizes.items()):
+    rows: list[tuple[str, str, str]] = []
+    point = report.point
+    if point is None:  # no point refuted the claim: nothing to list
+        return rows
+    for name, n in sorted(point.sizes.items()):
         rows.append((ctx.spec(name).latex, str(n), str(n)))
     for spec in ctx.symbols:
-        if spec.name in report.point.values:
-            value = report.point.values[spec.name]
+        if spec.name in point.values:
+            value = point.values[spec.name]
             shown = to_latex(ctx[spec.name], ctx) if spec.indices else element_latex(spec, ctx)
             rows.append((shown, _fraction_latex(value), _plain(value)))
     return rows

@@ -13,6 +13,9 @@ or raise :class:`VerifyError` for a file that cannot be used (exit status 2).
 """
 from __future__ import annotations
 
+import os
+
+from ..core.renamed import timeout_or_seconds
 from .results import (EXIT_FAILS, EXIT_HOLDS, EXIT_UNDECIDED, EXIT_USAGE, UNREAD, StepResult, StepVerdict, VerifyError,
                       VerifyReport)
 
@@ -21,14 +24,20 @@ __all__ = ["verify_file", "verify_text", "VerifyReport", "StepResult", "StepVerd
 
 
 def verify_text(text: str, fmt: str = "tex", domains: dict[str, str] | None = None,
-                source: str = "<text>", seconds: float = 20.0) -> VerifyReport:
-    """Verify the derivation in ``text`` (``fmt`` is ``"tex"`` or ``"md"``)."""
+                source: str = "<text>", timeout: float = 20.0, *, seconds: float | None = None) -> VerifyReport:
+    """Verify the derivation in ``text`` (``fmt`` is ``"tex"`` or ``"md"``), named
+    ``source`` in the report; ``domains`` as ``derive verify --domain`` takes them;
+    ``timeout`` is the time budget of the numeric work per step, in seconds.
+    :class:`VerifyError` when the text cannot be used at all."""
     from .engine import verify_source
-    return verify_source(text, fmt, domains or {}, source, seconds)
+    return verify_source(text, fmt, domains or {}, source, timeout_or_seconds(timeout, seconds, "verify_text"))
 
 
-def verify_file(path, domains: dict[str, str] | None = None, seconds: float = 20.0) -> VerifyReport:
-    """Verify a ``.tex`` or ``.md`` file; :class:`VerifyError` if it cannot be read."""
+def verify_file(path: str | os.PathLike[str], domains: dict[str, str] | None = None, timeout: float = 20.0, *,
+                seconds: float | None = None) -> VerifyReport:
+    """Verify a ``.tex`` or ``.md`` file (see :func:`verify_text`); :class:`VerifyError`
+    if it cannot be read."""
+    timeout = timeout_or_seconds(timeout, seconds, "verify_file")
     from pathlib import Path
     p = Path(path)
     fmt = {".tex": "tex", ".md": "md", ".markdown": "md"}.get(p.suffix.lower())
@@ -40,4 +49,4 @@ def verify_file(path, domains: dict[str, str] | None = None, seconds: float = 20
         raise VerifyError("no such file", str(path)) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise VerifyError(f"cannot read the file ({exc})", str(path)) from None
-    return verify_text(text, fmt, domains, str(path), seconds)
+    return verify_text(text, fmt, domains, str(path), timeout)

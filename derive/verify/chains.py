@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..parsing.lexer import ParseError, Token, tokenize
+from .cases import BARE_CONDITION
 from .extract import Row, Source
 from .tokens import closing
 
@@ -266,9 +267,9 @@ def take_justification(row: Row) -> None:
         if start < 0:
             break
         i, text = _justify_at(text, start, kind, found)
-    end = re.search(r"(?<!\\)[.,;]\s*$", text)  # the sentence's full stop or comma after a display
-    if end and _depth_at(text, end.start()) == 0:
-        text = _blank(text, end.start(), end.start() + 1)
+    stop = re.search(r"(?<!\\)[.,;]\s*$", text)  # the sentence's full stop or comma after a display
+    if stop and _depth_at(text, stop.start()) == 0:
+        text = _blank(text, stop.start(), stop.start() + 1)
     row.text = text.replace("&", " ")
     row.justifications = sorted((o, j) for o, j in found if j)
 
@@ -317,7 +318,8 @@ def _justify_at(text: str, start: int, kind: str, found: list) -> tuple[int, str
     limit = len(text)
     quad = _QUAD_AT.match(text, start) if kind == "quad" else None
     if kind != "quad":  # the spacing before the words goes with them: b + a \; \mbox{..}
-        start = re.search(r"(\s|\\[,;:! ]|\\q?quad\b|~)*$", text[:start]).start()
+        spacing = re.search(r"(\s|\\[,;:! ]|\\q?quad\b|~)*$", text[:start])  # always matches, maybe empty
+        start = spacing.start() if spacing else start
     begin = quad.end() if quad else start
     end = _extent(text, begin, limit)
     rest = text[end:]
@@ -338,7 +340,8 @@ def _justify_at(text: str, start: int, kind: str, found: list) -> tuple[int, str
     if not consumed:  # \quad followed by maths
         if _OPERATOR_START.match(rest) or nothing_before or not _has_relation(rest) or _after_connective(text, start):
             return end, text  # spacing inside one formula: (a-b) \quad (a+b)
-        if _RANGE.match(rest) and _relations(rest) <= 1:  # ", \quad i = 1, \dots, N", "\quad \forall i"
+        if (_RANGE.match(rest) or BARE_CONDITION.match(rest)) and _relations(rest) <= 1:
+            # ", \quad i = 1, \dots, N", "\quad \forall i", a case: ", \quad k \neq j"
             found.append((start, _plain(rest)))
             return limit, _blank(text, start, limit)
         raise Justified("two formulas side by side on one row: write each on its own row, or the words "
@@ -559,7 +562,7 @@ def chains_of(source: Source) -> list[Chain]:
             current.links.pop()  # the unread row before did not end with a relation after all
         continues_expr = (not has_rel and current is not None and current.segments and not dangling
                           and first_token in ("+", "-", r"\cdot", r"\times") and current.block == row.block)
-        if continues_expr:
+        if continues_expr and current is not None:
             seg = current.segments[-1]
             seg.raw = seg.raw + " " + row.text
             if row.justifications and current.links:

@@ -17,15 +17,16 @@ from ..parsing import ParseError, read_formulas
 from ..parsing.assemble import Table
 from ..parsing.lexer import tokenize
 from ..parsing.reader import BOLD, DECORATORS, FUNCTION_COMMANDS, GREEK
+from .cases import entries_of
 from .chains import EQUALS, Chain, chains_of
 from .extract import read_source
 from .notation import CLASS_PLACEHOLDER, FUNCTION_PLACEHOLDER, PROBABILITY_NAMES, PROBABILITY_PLACEHOLDER, Rewriter
 from .results import UNREAD, StepResult, StepVerdict, VerifyError, VerifyReport
-from .state import (Binding, FileState, Line, canonical_name, is_definition_value, opaque_names, per_sample_term,
-                    unfold)
 from .equations import (Equation, _unhatted, announces_equation, follow, is_zero_side, looks_like_derivative, posed,
                         unknowns_in)
-from .state import table_for
+from .rows import same_rows
+from .state import (Binding, FileState, Line, canonical_name, define_function, is_definition_value, opaque_names,
+                    per_sample_term, table_for, unfold)
 from .steps import check_step, is_instance
 from .tokens import closing
 
@@ -52,8 +53,11 @@ def verify_source(text: str, fmt: str, domains: dict[str, str], name: str, secon
                       declared_parameters=declared, explicit_parameters=set(declared),
                       data_symbols={canonical_name(p) for p in source.data})
     _declare_conventions(source, chains, state)
+    state.notes += [f"line {source.line_of(offset)}: {note}" for offset, note in source.notes]
     plans = [_plan(chain, state) for chain in chains]
     _parse_all(plans, state, partial=bool(source.skipped))
+    for chain, plan in zip(chains, plans):
+        _name_unread_definition(chain, plan, state)
     results: list[StepResult] = []
     bindings: dict[str, Binding] = {}
     gaps: list[UnreadName] = []
@@ -106,7 +110,8 @@ def _plan(chain: Chain, state: FileState) -> Plan:
     if len(chain.segments) > 1 and chain.links[0].relation in EQUALS and _is_name(first.raw, state.rewriter):
         name = _name_key(first.raw)
     elif first.unread:
-        name = _guess_name(first.raw, state.rewriter)
+        alone = len(chain.segments) > 1 and chain.links[0].relation in EQUALS
+        name = _guess_name(first.raw, state.rewriter, alone)
     lines: list[Line] = []
     for k, seg in enumerate(chain.segments):
         if seg.unread:
@@ -128,17 +133,55 @@ def _plan(chain: Chain, state: FileState) -> Plan:
     return Plan(name, name_line, lines)
 
 
-def _guess_name(raw: str, rewriter: Rewriter) -> str | None:
+def _name_unread_definition(chain: Chain, plan: Plan, state: FileState) -> None:
+    """A chain ``NAME = ...`` whose first line the reader refused: the name it would define
+    (later steps that use it are not checked)."""
+    first = plan.lines[0]
+    if plan.name is None and first.segment.unread and len(plan.lines) > 1 and chain.links[0].relation in EQUALS:
+        plan.name = _guess_name(first.segment.raw, state.rewriter, alone=True)
+        plan.name_line = first if plan.name else None
+
+
+def _guess_name(raw: str, rewriter: Rewriter, alone: bool = False) -> str | None:
     """The name an unread line ``NAME = ...`` may define (only to keep later steps
-    from using it unchecked; an unread line defines nothing)."""
+    from using it unchecked; an unread line defines nothing). ``alone``: ``raw`` is the
+    left side itself (the chain was cut at its ``=``)."""
     import re
-    head = re.split(r"=|\\equiv|\\coloneqq|\\triangleq", raw, maxsplit=1)
+    head = [raw, ""] if alone else re.split(r"=|\\equiv|\\coloneqq|\\triangleq", raw, maxsplit=1)
     if len(head) < 2 or not head[0].strip():
         return None
     try:
-        return _name_key(head[0]) if _is_name(head[0].strip(), rewriter) else None
+        if _is_name(head[0].strip(), rewriter):
+            return _name_key(head[0])
+        return _called_element(head[0])
     except ParseError:
         return None
+
+
+def _called_element(raw: str) -> str | None:
+    """The head of an element of a call, ``\\sigma(\\mathbf{z})_i`` or ``[\\sigma(z)]_i`` (the
+    i-th output of a function of a row): the name it would define, ``\\sigma``."""
+    tokens = [t for t in tokenize(raw) if t.text not in _DECORATORS]
+    i, wrapped = 0, None
+    if tokens and tokens[0].text in ("[", "(", r"\left"):
+        wrapped = 0
+        i = 1 + (tokens[0].text == r"\left")
+    if i >= len(tokens):
+        return None
+    head = tokens[i]
+    if not (head.kind == "letter" or (head.kind == "cmd" and head.text in _GREEK_OR_NAMES)) \
+            or head.text in (r"\pi", "e"):
+        return None
+    i += 1
+    if i >= len(tokens) or tokens[i].text not in ("(", r"\left"):
+        return None
+    i = _close(tokens, i + (tokens[i].text == r"\left"), "(", ")") + 1
+    if wrapped is not None:
+        while i < len(tokens) and tokens[i].text in ("]", ")", r"\right"):
+            i += 1
+    if i >= len(tokens) or tokens[i].text != "_":
+        return None
+    return _name_key(head.text)
 
 
 def _starless(text: str) -> str:
@@ -241,15 +284,25 @@ def _parse_all(plans: list[Plan], state: FileState, partial: bool = False) -> No
         domains[CLASS_PLACEHOLDER] = "simplex+"  # a distribution over the classes
     used: set[str] = set()
     sizes: set[str] = set()
-    first: list = []
-    for plan in plans:  # first, which names are sizes anywhere in the file
-        readable = _readable(plan.lines)
-        try:
-            parsed = read_formulas([ln.objective.text for ln in readable], domains, unused_ok=True)
-            sizes |= parsed.table.size_keys
-        except ParseError:
-            parsed = None  # read line by line below
-        first.append(parsed)
+    for _ in range(2):  # first, which names are sizes anywhere in the file
+        first: list = []
+        taken: dict = {}
+        for plan in plans:
+            readable = _readable(plan.lines)
+            try:
+                parsed = read_formulas([ln.goal.text for ln in readable], domains, unused_ok=True,
+                                       keep_derivatives=True)
+                sizes |= parsed.table.size_keys
+                for key, kind in parsed.taken.items():
+                    taken.setdefault(key, kind)
+            except ParseError:
+                parsed = None  # read line by line below
+            first.append(parsed)
+        if not taken:
+            break
+        # a name a distribution takes in a domain (p of Bern(y | p)) is in it in every chain
+        domains.update({key: kind for key, (kind, _) in taken.items()})
+        state.notes += [note for _, note in taken.values()]
     for plan, parsed in zip(plans, first):
         if parsed is not None and not _reads_other_sizes(parsed, sizes):
             lines = _readable(plan.lines)  # the file's other sizes change nothing here: keep the first reading
@@ -257,7 +310,7 @@ def _parse_all(plans: list[Plan], state: FileState, partial: bool = False) -> No
             lines, parsed = _read_chain(_readable(plan.lines), domains, sizes, state)
         if not lines:
             continue
-        texts = [ln.objective.text for ln in lines]
+        texts = [ln.goal.text for ln in lines]
         for ln, expr in zip(lines, parsed.exprs):
             ln.expr = expr
             ln.variables = parsed.table.variables
@@ -266,8 +319,9 @@ def _parse_all(plans: list[Plan], state: FileState, partial: bool = False) -> No
             used.add(var.key)
         used |= {k for text in texts for k in _letters_bound(text)}
         for note in parsed.notes:
-            ln = next((ln for ln in lines if note.startswith(ln.objective.text + ": ")), None)
-            state.notes.append(f"line {ln.segment.line}: {note[len(ln.objective.text) + 2:]}" if ln else note)
+            about = next((ln for ln in lines if note.startswith(ln.goal.text + ": ")), None)
+            state.notes.append(f"line {about.segment.line}: {note[len(about.goal.text) + 2:]}" if about else note)
+    _join_file_rows(plans, state)
     _unify_file_ranges(plans, state)
     unused = sorted(k for k in state.domains if _domain_key(k) not in used)
     given = sorted(k for k in unused if k not in state.file_domains)
@@ -296,16 +350,18 @@ def _read_chain(lines: list[Line], domains: dict, sizes: set[str], state: FileSt
     (with the reader's message) and the chain is read again without it."""
     live = list(lines)
     while live:
-        texts = [ln.objective.text for ln in live]
+        texts = [ln.goal.text for ln in live]
         try:
-            return live, read_formulas(texts, domains, unused_ok=True, sizes=frozenset(sizes))
+            return live, read_formulas(texts, domains, unused_ok=True, sizes=frozenset(sizes),
+                                          keep_derivatives=True)
         except ParseError as exc:
-            bad = [ln for ln in live if ln.objective.text == exc.text]
+            bad = [ln for ln in live if ln.goal.text == exc.text]
             why = {id(ln): exc.message for ln in bad}
             if not bad:  # which line? each on its own, then all of them
                 for ln in live:
                     try:
-                        read_formulas([ln.objective.text], domains, unused_ok=True, sizes=frozenset(sizes))
+                        read_formulas([ln.goal.text], domains, unused_ok=True, sizes=frozenset(sizes),
+                                      keep_derivatives=True)
                     except ParseError as alone:
                         bad.append(ln)
                         why[id(ln)] = alone.message
@@ -316,6 +372,25 @@ def _read_chain(lines: list[Line], domains: dict, sizes: set[str], state: FileSt
                 ln.segment.unread = f"line {ln.segment.line}: cannot read the formula {ln.segment.raw}: {why[id(ln)]}"
             live = [ln for ln in live if not ln.segment.unread]
     return [], None
+
+
+def _join_file_rows(plans: list[Plan], state: FileState) -> None:
+    """One length per row in the whole file (see :mod:`.rows`): the sums without bounds of
+    different chains, and a definition's, that run over one row get one range."""
+    lines = [ln for plan in plans for ln in plan.lines if ln.expr is not None]
+    definitions = [(plan.name_line.expr, plan.lines[1].expr) for plan in plans
+                   if plan.name_line is not None and plan.name_line.expr is not None and len(plan.lines) > 1]
+    sizes = {name: var.obj for name, var in state.all_variables.items() if var.kind == "size"}
+    renames = same_rows([ln.expr for ln in lines], definitions, sizes)
+    if not renames:
+        return
+    gone = {old.name for old in renames}
+    for ln in lines:
+        if ln.expr is not None:
+            ln.expr = ln.expr.xreplace(renames)
+        ln.variables = {k: v for k, v in ln.variables.items() if k not in gone}
+    for name in gone:
+        del state.all_variables[name]
 
 
 def _unify_file_ranges(plans: list[Plan], state: FileState) -> None:
@@ -355,6 +430,8 @@ def _run_chain(chain: Chain, plan: Plan, bindings: dict[str, Binding], gaps: lis
     results: list[StepResult] = []
     lines = plan.lines
     ordinals: dict[int, int] = {}
+    state.entries = entries_of([ln.expr for ln in lines if ln.expr is not None])
+    state.splits = {}
 
     def result(line_no: int, **kw) -> StepResult:
         ordinals[line_no] = ordinals.get(line_no, 0) + 1
@@ -383,6 +460,7 @@ def _run_chain(chain: Chain, plan: Plan, bindings: dict[str, Binding], gaps: lis
         results.append(result(seg.line, before=seg.raw, after="", relation="?", verdict=StepVerdict.UNKNOWN,
                               method=UNREAD, reason=f"not read: {seg.unread}"))
     start = 0
+    defined: Line | None = None  # the name this chain defines
     if plan.name is not None and len(lines) == 1:  # `NAME = ...` on a row that could not be cut at all
         if plan.name not in bindings and all(g.key != plan.name for g in gaps):
             gaps.append(UnreadName(plan.name, None, lines[0].segment.unread))
@@ -414,8 +492,9 @@ def _run_chain(chain: Chain, plan: Plan, bindings: dict[str, Binding], gaps: lis
                 results.append(checked(name_line, first, link))
             else:
                 bindings[plan.name] = Binding(plan.name, lines[-1])
-                if not first.objective.is_problem:  # an estimator (arg max) is not unfolded
+                if not first.goal.is_problem:  # an estimator (arg max) is not unfolded
                     _define(name_line, first, state)
+                    defined = name_line
                 results.append(result(first.segment.line, before=name_line.segment.raw, after=first.segment.raw,
                                       relation="defines", verdict=StepVerdict.DEFINES, method="definition",
                                       reason=f"introduces {name_line.segment.raw}",
@@ -423,6 +502,8 @@ def _run_chain(chain: Chain, plan: Plan, bindings: dict[str, Binding], gaps: lis
         start = 1
     for k in range(start + 1, len(lines)):
         results.append(checked(lines[k - 1], lines[k], chain.links[k - 1]))
+    if plan.name is not None and defined is not None and any(r.verdict is StepVerdict.FAILS for r in results):
+        _distrust(plan.name, defined, results, gaps, state)
     _pose(chain, plan, results, following, state)
     _after_chain(plan, state)
     return results
@@ -444,7 +525,7 @@ def _continues(chain: Chain, plan: Plan, previous: Equation, gaps: list[UnreadNa
     if len(lines) < 2 or chain.links[0].relation != "=":
         return False
     a, b = lines[0], lines[1]
-    if a.expr is None or b.expr is None or a.objective.is_problem or b.objective.is_problem:
+    if a.expr is None or b.expr is None or a.goal.is_problem or b.goal.is_problem:
         return False
     if _unread_reason(a, b, gaps, state) is not None:
         return False
@@ -536,6 +617,16 @@ def _pose(chain: Chain, plan: Plan, results: list[StepResult], following: str, s
     state.equation = Equation(lines[-1].segment.line, f"{side.segment.raw} = 0", side.expr, (side,))
 
 
+def _distrust(key: str, name_line: Line, results: list[StepResult], gaps: list[UnreadName], state: FileState) -> None:
+    """A chain that defines a name and then fails contradicts itself: which of its lines the name
+    stands for is not known, so later lines using it are not checked (rather than checked
+    against a value the file itself disputes)."""
+    target = name_line.expr
+    failed = next(r.line for r in results if r.verdict is StepVerdict.FAILS)
+    gaps.append(UnreadName(key, _head_of(target) if target is not None else None,
+                           f"the chain defining it fails at line {failed}"))
+
+
 def _unread_reason(a: Line, b: Line, gaps: list[UnreadName], state: FileState) -> str | None:
     """Why the step ``a -> b`` is not checked, or None: one of its lines could not
     be read, or it uses a name whose definition could not be read."""
@@ -552,6 +643,8 @@ def _unread_reason(a: Line, b: Line, gaps: list[UnreadName], state: FileState) -
 
 def _uses(line: Line, gap: UnreadName, state: FileState) -> bool:
     if gap.head is not None and line.expr is not None:
+        if line.expr.has(gap.head):
+            return True
         expr = unfold(line.expr, state)
         head = str(getattr(gap.head, "name", gap.head))
         return expr.has(gap.head) or any(str(getattr(n, "name", "")) == head or
@@ -634,4 +727,8 @@ def _define(name_line: Line, value: Line, state: FileState) -> None:
     target = name_line.expr
     if isinstance(target, (sp.Symbol, sp.Indexed)):
         state.definitions.append((target, value.expr))
+        found = define_function(target, value.expr, state)
+        if found is not None:
+            state.notes.append(f"line {name_line.segment.line}: {name_line.segment.raw} defines a function of its "
+                               "arguments: at other arguments it is this value with each argument put in")
 

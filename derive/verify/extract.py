@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from .results import VerifyError
+from .splits import read_cases
 
 #: Display environments read in ``.tex`` (``split``/``aligned`` are read inside them).
 ENVIRONMENTS = ("align", "align*", "equation", "equation*", "gather", "gather*", "eqnarray",
@@ -58,6 +59,7 @@ class Source:
     skip_marks: list[int] = field(default_factory=list)           # file offsets of `derive: skip` comments
     log_base: str | None = None                     # `log=2`: what \log means in the file (None: natural)
     assumptions: list[str] = field(default_factory=list)  # `assume=iid, bayes`: laws taken as given
+    notes: list[tuple[int, str]] = field(default_factory=list)  # (file offset, note): how a display was read
     _starts: list[int] = field(default_factory=list)
 
     def line_of(self, offset: int) -> int:
@@ -97,7 +99,7 @@ def read_source(text: str, fmt: str, name: str) -> Source:
             marks.remove(mark)
             source.skipped.append((opener, " ".join(blanked[start:end].split())[:80]))
             continue
-        source.rows += _rows(blanked, start, end, block)
+        source.rows += _rows(blanked, start, end, block, source.notes)
     if marks:
         lines = ", ".join(str(source.line_of(m)) for m in marks)
         raise VerifyError(f"derive: skip on line {lines} is not right before a display (only blank lines and "
@@ -142,18 +144,19 @@ def _md_comments(text: str) -> tuple[list[tuple[int, str]], str]:
     found = []
     for m in re.finditer(r"^[ \t]*(>[ \t]?)+", text, re.M):  # block quotes: the quoted text is read
         text = _blank(text, m.start(), m.end())
-    for m in re.finditer(r"<!--(.*?)-->", text, re.S):
-        d = _DECLARATION.match(m.group(1).strip())
-        if d:
-            found.append((m.start(), _section(d) + d.group(2).strip()))
-        text = _blank(text, m.start(), m.end())
     for m in re.finditer(r"^(```|~~~).*?^\1", text, re.S | re.M):  # code is not mathematics
+        text = _blank(text, m.start(), m.end())
+    # Left to right, whichever opens first: a comment (a `derive:` comment is read), or
+    # inline code (`<!-- derive: skip -->` written as an example is code, not a comment).
+    for m in re.finditer(r"<!--(?P<comment>.*?)-->|(?P<ticks>`+)(?!`).*?(?<!`)(?P=ticks)(?!`)", text, re.S):
+        if m.group("comment") is not None:
+            d = _DECLARATION.match(m.group("comment").strip())
+            if d:
+                found.append((m.start(), _section(d) + d.group(2).strip()))
         text = _blank(text, m.start(), m.end())
     for m in re.finditer(r"(?:^(?: {4}|\t)[^\n]*\n?)+", text, re.M):  # an indented code block
         if _after_blank_line(text, m.start()) and not _in_list(text, m.start()):
             text = _blank(text, m.start(), m.end())
-    for m in re.finditer(r"(`+)(?!`).*?(?<!`)\1(?!`)", text, re.S):  # inline code
-        text = _blank(text, m.start(), m.end())
     return found, text
 
 
@@ -228,7 +231,9 @@ def _assumption(name: str, source_name: str, line: int) -> str:
 
 
 def _top_split(text: str, sep: str) -> list[str]:
-    parts, depth, cur = [], 0, []
+    parts: list[str] = []
+    cur: list[str] = []
+    depth = 0
     for c in text:
         depth += c == "{"
         depth -= c == "}"
@@ -247,7 +252,7 @@ _ENV = re.compile(r"\\begin\{(" + "|".join(re.escape(e) for e in ENVIRONMENTS) +
 
 def _tex_displays(text: str, unread: list) -> list[tuple[int, int, int]]:
     """``(opener, body start, body end)`` of every display; one never closed goes to ``unread``."""
-    spans = []
+    spans: list[tuple[int, int, int]] = []
     i = 0
     while True:
         env = _ENV.search(text, i)
@@ -263,6 +268,7 @@ def _tex_displays(text: str, unread: list) -> list[tuple[int, int, int]]:
             spans.append((env.start(), env.end(), end))
             i = end + len(env.group(1)) + 6
         else:
+            assert bracket is not None  # env is None or later: a bracket opens first
             closed = _closed(text, bracket, unread)
             if closed is None:
                 i = bracket.end()
@@ -292,7 +298,7 @@ def _brace_end(text: str, open_at: int) -> int:
 
 def _md_displays(text: str, unread: list) -> list[tuple[int, int, int]]:
     """``(opener, body start, body end)`` of every display; one never closed goes to ``unread``."""
-    spans = []
+    spans: list[tuple[int, int, int]] = []
     i = 0
     opener = re.compile(r"\\\[|\$\$|\\begin\{(" + "|".join(re.escape(e) for e in ENVIRONMENTS) + r")\}")
     while True:
@@ -332,8 +338,9 @@ _DROP = re.compile(r"\\(label|eqref|ref)\{[^{}]*\}|\\(nonumber|notag)\b")
 _INTERTEXT = re.compile(r"\\(intertext|shortintertext)\s*\{")
 
 
-def _rows(text: str, start: int, end: int, block: int) -> list[Row]:
-    """The rows of the display ``text[start:end]``, split at top-level ``\\\\``."""
+def _rows(text: str, start: int, end: int, block: int, notes: list | None = None) -> list[Row]:
+    """The rows of the display ``text[start:end]``, split at top-level ``\\\\`` (a ``cases``
+    block read first, see :mod:`.splits`; ``notes`` gets ``(offset, note)`` for each)."""
     body = text[:end]
     for m in list(_INNER_ENV.finditer(body, start)) + list(_DROP.finditer(body, start)):
         body = _blank(body, m.start(), m.end())
@@ -341,6 +348,9 @@ def _rows(text: str, start: int, end: int, block: int) -> list[Row]:
         close = _brace_end(body, m.end() - 1)
         body = body[:m.start()] + "\\\\" + re.sub(r"[^\n]", " ", body[m.start() + 2:close + 1]) + body[close + 1:]
 
+    body, read = read_cases(body, start, end)
+    if notes is not None:
+        notes += read
     rows, depth, row_start, i = [], 0, start, start
     while i < end:
         c = body[i]

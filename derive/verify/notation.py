@@ -15,11 +15,14 @@
 """
 from __future__ import annotations
 
+from typing import AbstractSet
+
 import re
 from dataclasses import dataclass, field
 
 from ..parsing.lexer import ParseError, Token, tokenize
 from ..parsing.reader import GREEK
+from ..parsing.reader.distributions import VALUE_BARS, spelled
 from .tokens import closing
 
 #: Heads always read as a probability when followed by ``(``.
@@ -64,6 +67,7 @@ class Call:
     hatted: bool = False                # mentions a model output (\hat{y})
     family: str = ""                    # the function, without its arguments: \ell, D_{KL}
     over_classes: bool = False          # \hat{p}(k | x_i): its last index is the class
+    arg_texts: tuple[str, ...] = ()     # a function's arguments as written (\ell(\hat{y}, 1): \hat{y}, 1)
 
     @property
     def _base(self) -> str:
@@ -111,6 +115,39 @@ class Objective:
         return self.sense is not None
 
 
+#: Highest order of a prime read as a derivative (three primes).
+MAX_PRIMES = 3
+
+
+def primes_as_leibniz(tokens: list[Token], notes: list[str], functions: set[str]) -> list[Token]:
+    """``f'(x)`` (a letter of ``functions``, primes, one letter in brackets) as
+    ``\\frac{d}{dx} f(x)``: the derivative of the function the file defines."""
+    out: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        n = 0
+        while i + 1 + n < len(tokens) and tokens[i + 1 + n].text == "'":
+            n += 1
+        j = i + 1 + n
+        if (tok.kind == "letter" and tok.text in functions and 0 < n <= MAX_PRIMES and j + 2 < len(tokens) and tokens[j].text == "("
+                and tokens[j + 1].kind == "letter" and tokens[j + 2].text == ")"
+                and (i == 0 or tokens[i - 1].text not in ("_", "^"))):
+            x = tokens[j + 1]
+            power = [] if n == 1 else [Token("char", "^", x.pos), Token("num", str(n), x.pos)]
+            d = [Token("letter", "d", x.pos)]
+            out += ([Token("cmd", r"\frac", tok.pos), Token("char", "{", tok.pos)] + d + power
+                    + [Token("char", "}", tok.pos), Token("char", "{", tok.pos)] + d + [x] + power
+                    + [Token("char", "}", tok.pos), tok, tokens[j], x, tokens[j + 2]])
+            notes.append(f"{tok.text}{chr(39) * n}({x.text}) is read as the derivative of {tok.text} "
+                         f"(of order {n}) by {x.text}")
+            i = j + 3
+            continue
+        out.append(tok)
+        i += 1
+    return out
+
+
 class Rewriter:
     """Rewrites the segments of one file, sharing one :class:`Calls` registry."""
 
@@ -121,6 +158,7 @@ class Rewriter:
         self.used: set[str] = set()          # the tokens of the formula being rewritten
         self.classes = ClassArrays()
         self.raw = ""                        # and its text
+        self.functions: set[str] = set()     # letters the file writes as f(x): their f'(x) is read
 
     # -- optimiser heads --------------------------------------------------------------
     def objective(self, raw: str) -> Objective:
@@ -131,8 +169,9 @@ class Rewriter:
         self.used = {t.text for t in tokens}
         self.raw = raw
         tokens = [t for t in tokens if t.text not in SIZING]
-        head = self._head(tokens)
         notes: list[str] = []
+        tokens = primes_as_leibniz(tokens, notes, self.functions)
+        head = self._head(tokens)
         if head is None:
             return Objective(self.formula(tokens, raw, notes), raw, notes=tuple(notes))
         sense, is_arg, params, rest = head
@@ -194,7 +233,8 @@ class Rewriter:
         """``\\theta``, ``w, b``; a constraint after the name is not part of it
         (``\\theta \\in \\Theta``, ``\\mathbf{w} \\in \\mathbb{R}^d``, ``\\theta : \\theta > 0``)."""
         cut = next((n for n, t in enumerate(sub) if t.text in _CONSTRAINTS), len(sub))
-        names, cur = [], []
+        names: list = []
+        cur: list = []
         for t in sub[:cut] + [Token("char", ",", 0)]:
             if t.text == ",":
                 name = _canonical(cur)
@@ -239,6 +279,11 @@ class Rewriter:
             onehot = self.classes.onehot(tokens, i)
             if onehot is not None:
                 text, i = onehot
+                out.append(text)
+                continue
+            law = self._distribution_object(tokens, i)
+            if law is not None:
+                text, i = law
                 out.append(text)
                 continue
             call = self._call(tokens, i)
@@ -289,6 +334,33 @@ class Rewriter:
             return False
         return found is not None and (PROBABILITY_PLACEHOLDER in found[0] or FUNCTION_PLACEHOLDER in found[0])
 
+    def _distribution_object(self, tokens: list[Token], i: int):
+        """``\\mathcal{N}(\\mu, \\sigma^2)`` with no value before a bar (the right side of
+        ``y_i \\sim ..``): the distribution itself, one opaque name, ``(text, next index)``;
+        None for anything else (``\\mathcal{N}(x \\mid \\mu, \\sigma^2)`` is its density, read by
+        the reader)."""
+        if i > 0 and tokens[i - 1].text == r"\sim":
+            return None  # \mathbb{E}_{y \sim \mathrm{Bern}(p)}: the reader sums over it
+        found = spelled(tokens, i)
+        if found is None or found[2] >= len(tokens) or tokens[found[2]].text != "(":
+            return None
+        close = _match_paren(tokens, found[2])
+        if close is None:
+            return None
+        inner = tokens[found[2] + 1:close]
+        if not inner or any(t.text in VALUE_BARS for t in inner):
+            return None
+        key, indices, args, given = self._key(found[1], [], inner)
+        start, end = tokens[i].pos, tokens[close].pos + 1
+        written = self.raw[start:end] if 0 <= start < end <= len(self.raw) else found[1]
+        call = self.calls.get(key, head=found[1], written=written, probability=False, index_count=len(indices),
+                              mentions=frozenset(n for n in self.parameters if _mentions(inner, n)), args=args,
+                              given=given, family=found[1])
+        if call.index_count != len(indices):
+            raise ParseError(f"{written}: the same distribution with a different number of indices")
+        text = call.placeholder + ("^{(" + ",".join(indices) + ")}" if indices else "")
+        return "{" + text + "}", close + 1
+
     def _call(self, tokens: list[Token], i: int):
         """An opaque call starting at ``tokens[i]``: ``(placeholder text, next index)``."""
         head, j = _call_head(tokens, i)
@@ -332,9 +404,11 @@ class Rewriter:
             tokens[i].text) else " ".join(t.text for t in tokens[i:close + 1])
         hatted = hatted_head or any(t.text in (r"\hat", r"\widehat") for t in inner)
         family = base + ("_{" + " ".join(x.text for x in sub) + "}" if sub else "")
+        arg_texts = () if probability or conditional else tuple(
+            " ".join(t.text for t in part) for part in _split(inner))
         call = self.calls.get(key, head=base, written=written, probability=probability,
                               index_count=len(indices), mentions=mentions, args=args, given=given,
-                              hatted=hatted, family=family)
+                              hatted=hatted, family=family, arg_texts=arg_texts)
         if call.index_count != len(indices):
             raise ParseError(f"{written}: the same call with a different number of indices")
         text = call.placeholder
@@ -355,6 +429,9 @@ class Rewriter:
                 tokens = tokenize(raw)
             except ParseError:
                 continue  # reported when the line is read
+            if (len(tokens) == 4 and tokens[0].kind == "letter" and tokens[0].text != "e"
+                    and tokens[1].text == "(" and tokens[2].kind == "letter" and tokens[3].text == ")"):
+                self.functions.add(tokens[0].text)  # f(x) on its own: a function of one letter
             for i in range(len(tokens)):
                 parts = self._class_parts(tokens, i, raw)
                 if parts is not None:
@@ -691,8 +768,10 @@ def _canonical(tokens: list[Token]) -> str:
     return "".join(t.text for t in tokens if t.text not in BOLD and t.text not in ("{", "}"))
 
 
-def _split(tokens: list[Token], separators: set[str] = frozenset({","})) -> list[list[Token]]:
-    parts, cur, depth = [], [], 0
+def _split(tokens: list[Token], separators: AbstractSet[str] = frozenset({","})) -> list[list[Token]]:
+    parts: list[list[Token]] = []
+    cur: list[Token] = []
+    depth = 0
     for t in tokens:
         if t.text in ("{", "(", "["):
             depth += 1

@@ -63,7 +63,8 @@ def _terms(expr: sp.Expr) -> list[sp.Expr]:
 
 
 def _split_term(term: sp.Expr, depends) -> tuple[sp.Expr, sp.Expr]:
-    free, core = [], []
+    free: list = []
+    core: list = []
     for f in sp.Mul.make_args(term):
         (core if depends(f) else free).append(f)
     return sp.Mul(*free), sp.Mul(*core)
@@ -191,12 +192,12 @@ def order_witness(F: sp.Expr, G: sp.Expr, direction: int, maker: PointMaker,
         for _ in range(ORDER_PAIRS):
             try:
                 env1, sizes, drawn1 = maker.point()
-                maker.sizes = lambda s=sizes: dict(s)
+                setattr(maker, "sizes", lambda s=sizes: dict(s))  # the second point at the same sizes
                 env2, _, drawn2 = maker.point()
             except EmptyRange:
                 continue
             finally:
-                maker.sizes = original_sizes
+                setattr(maker, "sizes", original_sizes)
             mixed = dict(env1)
             drawn = dict(drawn1)
             for name, var in maker.variables.items():

@@ -62,6 +62,17 @@ class Suggestion:
         return {"kind": self.kind, "change": self.change, "text": self.text, "method": self.method}
 
 
+#: The keys of a file's JSON report (``derive verify --json``), always all present.
+REPORT_KEYS = ("source", "status", "reason", "first_failure", "unread", "skipped", "notes", "steps")
+
+
+def unfinished_json(source: str, status: str, reason: str) -> dict:
+    """The JSON report of a file that gave no steps (``error``: it cannot be used;
+    ``unknown``: out of time), with the same keys as a finished report."""
+    return {**dict.fromkeys(REPORT_KEYS), "source": source, "status": status, "reason": reason,
+            "unread": [], "skipped": [], "notes": [], "steps": []}
+
+
 @dataclass(frozen=True)
 class StepResult:
     """One step ``before -> after`` of a chain, checked for its ``relation``.
@@ -100,14 +111,12 @@ class StepResult:
         return self.verdict is StepVerdict.UNKNOWN and self.method == UNREAD
 
     def to_json(self) -> dict:
-        out = {"id": self.id, "line": self.line, "relation": self.relation, "verdict": self.verdict.value,
-               "method": self.method, "reason": self.reason, "before": self.before, "after": self.after}
-        if self.justification:
-            out["justification"] = self.justification
-        if self.counterexample is not None:
-            out["counterexample"] = self.counterexample
-        out["suggestion"] = None if self.suggestion is None else self.suggestion.to_json()
-        return out
+        """The step as a JSON object: the same keys for every verdict (``null``
+        where a step has no justification, counterexample or suggestion)."""
+        return {"id": self.id, "line": self.line, "relation": self.relation, "verdict": self.verdict.value,
+                "method": self.method, "reason": self.reason, "before": self.before, "after": self.after,
+                "justification": self.justification or None, "counterexample": self.counterexample,
+                "suggestion": None if self.suggestion is None else self.suggestion.to_json()}
 
     def text(self) -> str:
         """The step with its verdict and, when it fails, its counterexample."""
@@ -145,6 +154,7 @@ class VerifyReport:
 
     @property
     def first_failure(self) -> StepResult | None:
+        """The first step that fails, or ``None``."""
         return next((s for s in self.steps if s.verdict is StepVerdict.FAILS), None)
 
     @property
@@ -154,10 +164,12 @@ class VerifyReport:
 
     @property
     def unread(self) -> tuple[StepResult, ...]:
+        """The steps not checked because a line could not be read."""
         return tuple(s for s in self.steps if s.unread)
 
     @property
     def skipped(self) -> tuple[StepResult, ...]:
+        """The steps of displays marked ``derive: skip``."""
         return tuple(s for s in self.steps if s.verdict is StepVerdict.SKIPPED)
 
     def _count(self) -> str:
@@ -170,41 +182,32 @@ class VerifyReport:
 
     @property
     def exit_code(self) -> int:
+        """``derive verify``'s exit status for this file: 0 holds, 1 fails, 3 undecided."""
         if self.first_failure is not None:
             return EXIT_FAILS
         return EXIT_UNDECIDED if self.undecided else EXIT_HOLDS
 
     @property
     def status(self) -> str:
+        """``holds``, ``fails`` or ``unknown`` (a step undecided or a line not read)."""
         return {EXIT_HOLDS: "holds", EXIT_FAILS: "fails", EXIT_UNDECIDED: "unknown"}[self.exit_code]
 
     def __bool__(self) -> bool:
         return self.exit_code == EXIT_HOLDS
 
     def to_json(self) -> dict:
-        out = {"source": self.source, "status": self.status, "steps": [s.to_json() for s in self.steps]}
-        if self.unread:
-            out["unread"] = [s.id for s in self.unread]
-        if self.skipped:
-            out["skipped"] = [s.id for s in self.skipped]
+        """The report as a JSON object with the keys of :data:`REPORT_KEYS`, all
+        present whatever the status (``null`` or an empty list when unused)."""
         failure = self.first_failure
-        if failure is not None:
-            out["first_failure"] = failure.id
-        if self.notes:
-            out["notes"] = list(self.notes)
-        return out
+        return {"source": self.source, "status": self.status, "reason": None,
+                "first_failure": None if failure is None else failure.id,
+                "unread": [s.id for s in self.unread], "skipped": [s.id for s in self.skipped],
+                "notes": list(self.notes), "steps": [s.to_json() for s in self.steps]}
 
     def table(self) -> str:
         """One row per step (line, relation, verdict, method), then the first
         failure with its counterexample, then what stayed undecided and why."""
-        rows = [("line", "relation", "verdict", "method", "justification")]
-        for s in self.steps:
-            rows.append((str(s.line) if s.ordinal == 1 else f"{s.line}.{s.ordinal}", s.relation,
-                         s.verdict.value, s.method, s.justification))
-        widths = [max(len(r[c]) for r in rows) for c in range(4)]
-        out = [f"{self.source}: {self._count()}, {self.status}", ""]
-        for r in rows:
-            out.append(("  ".join(r[c].ljust(widths[c]) for c in range(4)) + "  " + r[4]).rstrip())
+        out = [self.rows().rstrip()]
         failure = self.first_failure
         if failure is not None:
             out += ["", "first failing step:", failure.text()]
@@ -216,10 +219,24 @@ class VerifyReport:
             out.append(f"note: {n}")
         return "\n".join(out).rstrip() + "\n"
 
+    def rows(self) -> str:
+        """The heading (source, number of steps, status) and one row per step:
+        line, relation, verdict, method, justification."""
+        rows = [("line", "relation", "verdict", "method", "justification")]
+        for s in self.steps:
+            rows.append((str(s.line) if s.ordinal == 1 else f"{s.line}.{s.ordinal}", s.relation,
+                         s.verdict.value, s.method, s.justification))
+        widths = [max(len(r[c]) for r in rows) for c in range(4)]
+        out = [f"{self.source}: {self._count()}, {self.status}", ""]
+        for r in rows:
+            out.append(("  ".join(r[c].ljust(widths[c]) for c in range(4)) + "  " + r[4]).rstrip())
+        return "\n".join(out) + "\n"
+
     def __str__(self) -> str:
         return self.table()
 
     def dumps(self) -> str:
+        """The report as indented JSON text (see :meth:`to_json`)."""
         return json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n"
 
     def _repr_markdown_(self) -> str:

@@ -209,8 +209,8 @@ def suggest(a: Line, b: Line, link, state: FileState, seconds: float, check: Che
     if a.expr is None or b.expr is None:
         return None
     old = unfold(a.expr, state)
-    written = Written(b.expr, old, dict(state.table.variables), _printer(state))
-    screened = not a.objective.is_problem and laws.find(link.justification) is None
+    written = Written(b.expr, old, dict(state.current_table.variables), _printer(state))
+    screened = not a.goal.is_problem and laws.find(link.justification) is None
     deadline = time.process_time() + (SECONDS if budget is None else budget)
     tried: set[sp.Expr] = {b.expr}
     saved_table, saved_definitions, saved_notes = state.table, list(state.definitions), list(state.notes)
@@ -220,7 +220,7 @@ def suggest(a: Line, b: Line, link, state: FileState, seconds: float, check: Che
 
     try:
         for kind in REGISTRY:
-            if kind.scales and a.objective.is_arg:
+            if kind.scales and a.goal.is_arg:
                 continue
             for cand in kind.corrections(written):
                 if time.process_time() > deadline or len(tried) > limit:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from ..parsing.assemble import Table
+from ..parsing.calculus import DerivativeError, evaluate_pending  # noqa: F401  (DerivativeError: raised here)
 from ..parsing.lexer import tokenize
 from .chains import Segment
 from .notation import FUNCTION_PLACEHOLDER, PROBABILITY_NAMES, Objective, Rewriter
@@ -22,6 +23,13 @@ class Line:
     objective: Objective | None
     expr: sp.Expr | None = None
     variables: dict = field(default_factory=dict)  # its chain's variables
+
+    @property
+    def goal(self) -> Objective:
+        """The objective of a line that was read (every line a step compares has one)."""
+        if self.objective is None:
+            raise ValueError(f"line {self.segment.line} was not read")
+        return self.objective
 
 
 @dataclass
@@ -47,10 +55,83 @@ class FileState:
     data_symbols: set[str] = field(default_factory=set)          # `derive-data:`: hatted, yet data
     assumptions: tuple[str, ...] = ()        # laws the file's `derive: assume=` comment takes as given
     definitions: list[tuple[sp.Basic, sp.Expr]] = field(default_factory=list)
+    functions: dict[str, "FunctionDefinition"] = field(default_factory=dict)  # by family: \ell(a, b) = ..
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def current_table(self) -> Table:
+        """The variables of the step being checked (set before a step is checked)."""
+        if self.table is None:
+            raise ValueError("no step is being checked")
+        return self.table
     seen: list = field(default_factory=list)   # lines of the chains already run
     equation: object | None = None             # the equation the last chain stated (equations.Equation)
     derivative_values: list = field(default_factory=list)  # what lines written as derivatives equal
+    entries: tuple = ()                        # entries z_i the running chain differentiates by
+    splits: dict = field(default_factory=dict)  # index pairs the running chain splits unwritten: line
+
+
+@dataclass(frozen=True)
+class FunctionDefinition:
+    """A function of several arguments defined once, ``\\ell(a, b) = (a - b)^2``: at other arguments
+    (``\\ell(x, 0)``) it is its value with each parameter replaced by the argument."""
+
+    family: str
+    target: sp.Symbol                 # the call as defined
+    params: tuple[sp.Symbol, ...]     # the names it is defined at, in order
+    value: sp.Expr
+
+
+def define_function(target: sp.Basic, value: sp.Expr, state: "FileState") -> FunctionDefinition | None:
+    """Record ``F(a_1, .., a_n) = value`` as a function when the call's arguments are distinct plain
+    names, each of which the value uses; None (nothing recorded) otherwise."""
+    if not isinstance(target, sp.Symbol):
+        return None
+    call = state.rewriter.calls.by_name().get(target.name)
+    if call is None or call.probability or not call.arg_texts or call.family in state.functions:
+        return None
+    params = []
+    for text in call.arg_texts:
+        expr = read_argument(text, state)
+        if not isinstance(expr, sp.Symbol) or expr in params or expr not in value.free_symbols:
+            return None
+        params.append(expr)
+    found = FunctionDefinition(call.family, target, tuple(params), value)
+    state.functions[call.family] = found
+    return found
+
+
+def read_argument(text: str, state: "FileState") -> sp.Expr | None:
+    """An argument of a call as an expression of plain names and numbers (None for anything else:
+    elements, sums and calls are not substituted)."""
+    from ..parsing import ParseError, read_formulas
+    try:
+        expr = read_formulas([text], state.domains, unused_ok=True).exprs[0]
+    except (ParseError, ValueError, TypeError):
+        return None
+    reserved = (*PROBABILITY_NAMES, FUNCTION_PLACEHOLDER)
+    if expr.has(sp.Indexed, sp.Sum, sp.Product) or any(
+            str(getattr(s, "name", "")).startswith(reserved) for s in expr.free_symbols):
+        return None
+    return expr
+
+
+def apply_functions(expr: sp.Expr, state: "FileState") -> sp.Expr:
+    """Calls at other arguments of a function defined once, replaced by its value there."""
+    if not state.functions:
+        return expr
+    calls = state.rewriter.calls.by_name()
+    swaps = {}
+    for sym in expr.free_symbols:
+        call = calls.get(getattr(sym, "name", ""))
+        found = state.functions.get(call.family) if call is not None else None
+        if call is None or found is None or sym == found.target or len(call.arg_texts) != len(found.params) or call.probability:
+            continue
+        args = [read_argument(text, state) for text in call.arg_texts]
+        if any(a is None for a in args):
+            continue
+        swaps[sym] = found.value.xreplace(dict(zip(found.params, args)))
+    return expr.xreplace(swaps) if swaps else expr
 
 
 def canonical_name(text: str) -> str:
@@ -80,12 +161,20 @@ def table_for(*lines: "Line", state: FileState) -> Table:
     return Table(dict(), variables)
 
 
-def unfold(expr: sp.Expr, state: FileState) -> sp.Expr:
+def unfold(expr: sp.Expr, state: FileState, keep: tuple = ()) -> sp.Expr:
     """``expr`` with every defined name replaced by its definition, an element
-    ``P_i := ...`` at whatever index it is read (``P_j`` is the definition at j)."""
+    ``P_i := ...`` at whatever index it is read (``P_j`` is the definition at j).
+    A pending derivative is taken once its body is unfolded, the variables it is taken by
+    kept as they are (``\\frac{\\partial L}{\\partial p}`` holds p fixed, not its definition);
+    names in ``keep`` are not unfolded. Raises :class:`DerivativeError` for a derivative
+    that cannot be taken."""
     for _ in range(MAX_UNFOLD):
         before = expr
+        expr = apply_functions(expr, state)
+        expr = evaluate_pending(expr, lambda body, variables: unfold(body, state, keep + variables))
         for target, value in state.definitions:
+            if _kept(target, keep):
+                continue
             if isinstance(target, sp.Symbol):
                 expr = expr.xreplace({target: value})
             else:
@@ -97,7 +186,17 @@ def unfold(expr: sp.Expr, state: FileState) -> sp.Expr:
                                     and len(n.indices) == len(idx), swap)
         if expr == before:
             return expr
-    return expr
+    return evaluate_pending(expr, lambda body, variables: unfold(body, state, keep + variables))
+
+
+def _kept(target: sp.Basic, keep: tuple) -> bool:
+    """Whether the definition of ``target`` stays folded: it defines a variable of ``keep``."""
+    for var in keep:
+        if target == var:
+            return True
+        if isinstance(target, sp.Indexed) and isinstance(var, sp.Indexed) and target.base == var.base:
+            return True
+    return False
 
 
 def per_sample_term(target: sp.Basic, state: FileState) -> bool:

@@ -20,11 +20,12 @@ from ..checks.evaluate import Budget
 from ..parsing import Parsed
 from ..parsing.ranges import Ranges
 from . import laws, slips
+from .cases import Case, case_of, restrict, substituted_index, within_rows
 from .chains import UNCHECKED
 from .notation import Objective
 from .optimiser import candidates, finite_at_points, nonnegative, order_witness, sign_of, varies
 from .results import StepResult, StepVerdict
-from .state import FileState, Line, canonical_name, opaque_names, table_for, unfold
+from .state import DerivativeError, FileState, Line, canonical_name, opaque_names, table_for, unfold
 
 HATS = (r"\hat{", r"\widehat{")
 
@@ -32,14 +33,19 @@ HATS = (r"\hat{", r"\widehat{")
 def check_step(a: Line, b: Line, link, state: FileState, seconds: float, result, suggest: bool = True) -> StepResult:
     """The step ``a -> b`` checked; a failing step carries the slip that breaks it, when one
     is found (and ``suggest``)."""
-    step = _check(a, b, link, state, seconds, result)
-    if step.verdict is StepVerdict.FAILS and suggest:
-        step = replace(step, suggestion=slips.suggest(a, b, link, state, seconds, _check))
+    try:
+        step = _check(a, b, link, state, seconds, result)
+        if step.verdict is StepVerdict.FAILS and suggest:
+            step = replace(step, suggestion=slips.suggest(a, b, link, state, seconds, _check))
+    except DerivativeError as exc:
+        return result(b.segment.line, before=a.segment.raw, after=b.segment.raw, relation=link.relation,
+                      verdict=StepVerdict.UNKNOWN, method="derivative", reason=str(exc),
+                      justification=link.justification)
     return step
 
 
 def _check(a: Line, b: Line, link, state: FileState, seconds: float, result) -> StepResult:
-    oa, ob = a.objective, b.objective
+    oa, ob = a.goal, b.goal
     state.table = table_for(a, b, state=state)
     common = dict(before=a.segment.raw, after=b.segment.raw, justification=link.justification)
     line_no = b.segment.line
@@ -79,14 +85,14 @@ def is_instance(general: Line, instance: Line, state: FileState, seconds: float)
     \\log_2 0.5 + 0.5 \\log_2 0.5)`` after ``H = -\\sum_x p(x) \\log_2 p(x)``)? The instance is
     numbers only, and the general formula is not a constant (``\\sum_k p_k`` of a simplex row
     is 1, and ``S = 2`` after it is a claim to check)."""
-    if general.expr is None or instance.expr is None or general.objective.is_problem \
-            or instance.objective.is_problem or instance.expr.free_symbols:
+    if general.expr is None or instance.expr is None or general.goal.is_problem \
+            or instance.goal.is_problem or instance.expr.free_symbols:
         return False
     expr = unfold(general.expr, state)
     if not expr.free_symbols:
         return False
     state.table = table_for(general, state=state)
-    maker = PointMaker(state.table.variables, [expr], pair_rng(general.segment.raw, "", state.domains))
+    maker = PointMaker(state.current_table.variables, [expr], pair_rng(general.segment.raw, "", state.domains))
     return varies(expr, maker, Budget(seconds=seconds))
 
 
@@ -94,7 +100,7 @@ def _by_assumption(ea, eb, a: Line, b: Line, link, state: FileState, seconds: fl
     """A step whose justification names no law, in a file that declares laws
     (``% derive: assume=iid``): the declared laws it is an instance of rewrite it
     first, and the method says so. A step no declared law fits is checked as it is."""
-    optimiser = a.objective.is_problem
+    optimiser = a.goal.is_problem
     found = laws.assumed(state.assumptions, ea, eb, state, optimiser) \
         or laws.assumed(state.assumptions, unfold(ea, state), unfold(eb, state), state, optimiser)
     if found is None:
@@ -107,8 +113,22 @@ def _by_assumption(ea, eb, a: Line, b: Line, link, state: FileState, seconds: fl
 
 
 def _by_relation(ea, eb, a: Line, b: Line, link, state: FileState, seconds: float, result, common, law):
-    if not a.objective.is_problem:
-        return _identity_step(ea, eb, a, b, state, seconds, result, common, law)
+    case = case_of(link.justification)
+    if case is not None and not a.goal.is_problem:
+        restricted = restrict(ea, eb, case)
+        if isinstance(restricted, str):
+            return result(b.segment.line, relation="=", verdict=StepVerdict.UNKNOWN, method="case",
+                          reason=restricted, **common)
+        ea, eb = restricted
+    if not a.goal.is_problem:
+        ea, eb, within = within_rows(ea, eb, state.entries)
+        step = _identity_step(ea, eb, a, b, state, seconds, result, common, law)
+        if case is None and step.verdict is StepVerdict.FAILS:
+            step = _unwritten_case(step, ea, eb, a, b, state, seconds)
+        if within and step.verdict in (StepVerdict.HOLDS, StepVerdict.FAILS):
+            step = replace(step, reason=f"{step.reason} (checked where {'; '.join(within)}, "
+                                        "which the chain differentiates by)")
+        return step
     return _optimiser_step(ea, eb, a, b, link.relation, state, seconds, result, common, law)
 
 
@@ -122,6 +142,38 @@ def _relation(oa: Objective, ob: Objective, written: str) -> str:
     if written != r"\equiv":
         return f"{oa.sense} = {ob.sense}"
     return "same optimiser"
+
+
+def _unwritten_case(step: StepResult, ea, eb, a: Line, b: Line, state: FileState, seconds: float) -> StepResult:
+    """A failing step that takes a case of two indices the text does not write (see
+    :mod:`.cases`) is unknown instead, with why; any other failing step is kept."""
+    taken = None
+    if a.expr is not None and b.expr is not None and a.expr.has(sp.Derivative):
+        # only a derivative by an entry is split into cases: x_i = x_j is a claim, not a case
+        taken = substituted_index(a.expr, b.expr)
+        if taken is not None and not {taken.left, taken.right} & {e.index for e in state.entries}:
+            taken = None
+    if taken is not None:
+        state.splits[frozenset((taken.left, taken.right))] = b.segment.line
+        return replace(step, verdict=StepVerdict.UNKNOWN, method="case", counterexample=None, suggestion=None,
+                       reason=f"the new line writes {taken.right} for {taken.left}: it takes the case "
+                              f"{taken.describe()}, which the text does not write (as written: {step.reason})")
+    for letters, line in state.splits.items():
+        for equal in (False, True):
+            left, right = sorted(letters)
+            case = Case(left, right, equal)
+            restricted = restrict(ea, eb, case)
+            if isinstance(restricted, str):
+                break
+            verdict = decide(a.segment.raw, b.segment.raw, Parsed(list(restricted), state.current_table, []),
+                             state.domains, seconds / 2)
+            if verdict.answer is Answer.EQUIVALENT and _one_side_only(verdict.coverage) is None:
+                return replace(step, verdict=StepVerdict.UNKNOWN, method="case", counterexample=None,
+                               suggestion=None,
+                               reason=f"holds only where {case.describe()}, a case the text does not write (line "
+                                      f"{line} splits the cases of {' and '.join(sorted(letters))}); as written: "
+                                      f"{step.reason}")
+    return step
 
 
 def _method(verdict_method: str, law) -> str:
@@ -151,7 +203,7 @@ def _rename(cex: dict | None, state: FileState, exprs) -> dict | None:
     if not cex:
         return cex
     written = {c.sympy_name: c.written for c in state.rewriter.calls.by_key.values()}
-    used = {name for name, var in state.table.variables.items()
+    used = {name for name, var in state.current_table.variables.items()
             if any(e.has(var.obj) for e in exprs)}
     values = {}
     for key, value in cex.get("values", {}).items():
@@ -170,7 +222,7 @@ def _rename(cex: dict | None, state: FileState, exprs) -> dict | None:
 
 
 def _identity_step(ea, eb, a: Line, b: Line, state: FileState, seconds: float, result, common, law) -> StepResult:
-    parsed = Parsed([ea, eb], state.table, [])
+    parsed = Parsed([ea, eb], state.current_table, [])
     verdict = decide(a.segment.raw, b.segment.raw, parsed, state.domains, seconds)
     verdict = replace(verdict, reason=_before_after(verdict.reason))
     line_no = b.segment.line
@@ -254,7 +306,7 @@ def _dependent_names(state: FileState, step_params: set[str], free_calls: set[st
     explicit = state.explicit_parameters
     calls = state.rewriter.calls.by_name()
     out = set()
-    for name, var in state.table.variables.items():
+    for name, var in state.current_table.variables.items():
         if var.kind == "size":
             continue
         key = var.key
@@ -275,7 +327,7 @@ def _dependent_names(state: FileState, step_params: set[str], free_calls: set[st
 
 def _optimiser_step(ea, eb, a: Line, b: Line, written: str, state: FileState, seconds: float, result,
                     common, law) -> StepResult:
-    oa, ob = a.objective, b.objective
+    oa, ob = a.goal, b.goal
     relation = _relation(oa, ob, written)
     line_no = b.segment.line
 
@@ -292,7 +344,7 @@ def _optimiser_step(ea, eb, a: Line, b: Line, written: str, state: FileState, se
     step_params = set(oa.params or ob.params) or set(state.rewriter.parameters)
     free_calls = set(law.free_calls(ea, eb, state)) if law is not None else set()
     dependent = _dependent_names(state, step_params, free_calls)
-    table = state.table
+    table = state.current_table
     # Refuting needs model outputs (hatted symbols, probabilities) free to take any
     # value: a model family can then put two parameter points at the witness's
     # outputs. When the objective is a fixed function of theta itself, it cannot.
@@ -372,19 +424,19 @@ def _optimiser_step(ea, eb, a: Line, b: Line, written: str, state: FileState, se
             if finite is None:
                 return answer(StepVerdict.UNKNOWN, "numeric",
                               f"could not show the dropped term {sp.sstr(cand.t)} finite")
-        how = ("arg " + oa.sense + (" stays arg " + ob.sense if direction > 0 else " becomes arg " + ob.sense))
+        how = f"arg {oa.sense} " + (f"stays arg {ob.sense}" if direction > 0 else f"becomes arg {ob.sense}")
         return answer(StepVerdict.HOLDS, verdict.method,
                       f"{how}: the new objective is {cand.describe()} of the old one; {verdict.reason}")
     caveat = _law_caveat(ea, eb, state)
     maker = PointMaker(table.variables, [ea, eb], pair_rng(b.segment.raw, a.segment.raw, state.domains))
-    witness = order_witness(ea, eb, direction, maker, lambda n: n in dependent, Budget(seconds=seconds))
-    if witness is not None and not outputs:
+    order = order_witness(ea, eb, direction, maker, lambda n: n in dependent, Budget(seconds=seconds))
+    if order is not None and not outputs:
         return answer(StepVerdict.UNKNOWN, "numeric",
-                      "the new objective is not a monotone map of the old one (" + witness.text.split(": ", 1)[-1]
+                      "the new objective is not a monotone map of the old one (" + order.text.split(": ", 1)[-1]
                       + "), but both are fixed functions of the parameters, whose optimisers may still agree")
-    if witness is not None and caveat is None:
-        text = f"{wrong_sign}: {witness.text}" if wrong_sign else witness.text
-        return answer(StepVerdict.FAILS, "numeric", text, _rename(witness.counterexample, state, (ea, eb)))
+    if order is not None and caveat is None:
+        text = f"{wrong_sign}: {order.text}" if wrong_sign else order.text
+        return answer(StepVerdict.FAILS, "numeric", text, _rename(order.counterexample, state, (ea, eb)))
     if wrong_sign:
         return answer(StepVerdict.UNKNOWN, "structure", wrong_sign + ", but no pair of parameter points "
                       "showing it was found")

@@ -7,16 +7,19 @@ parses. Anything no family knows is an error at its position, never a guess.
 """
 from __future__ import annotations
 
+import re
+
 import sympy as sp
 
-from ..backend import LETTERS, parse_piece
+from ..backend import LETTERS, PieceError, parse_piece
 from ..lexer import ParseError, Token
-from ..nodes import Atom, Call, Constant, Group, Indicator, Node, placeholder
+from ..nodes import Atom, Call, Constant, Differentiated, Group, Indicator, Node, Primed, placeholder
 from .delimiters import ROUNDING
 from .functions import COMMANDS, NAMED_FUNCTIONS
 from .indicators import RELATIONS
 from .names import CONSTANTS, DECORATORS, GREEK, WORD_COMMANDS, bare_words
 from .sums import SUM_COMMANDS, SumMark
+from .mixin import ReaderMixin
 from .tokens import CLOSE, CLOSERS, is_open
 
 MAX_DEPTH = 40
@@ -35,8 +38,7 @@ UNSUPPORTED_HINTS = {
     r"\int": "integrals are not supported",
     r"\infty": "infinite ranges and limits are not supported",
     r"\lim": "limits are not supported",
-    r"\partial": "derivatives are not supported by check",
-    r"\nabla": "gradients are not supported by check",
+    r"\partial": "write a derivative as \\frac{\\partial f}{\\partial x} or \\partial_{x} f",
     r"\arg": "arg max / arg min lines belong to `derive verify`",
     r"\mid": "conditional probability notation is not supported by check",
     r"\cdots": "ellipses are not read; write the sum with \\sum",
@@ -50,7 +52,29 @@ UNSUPPORTED_HINTS = {
 }
 
 
-class ReaderBase:
+#: Operators as the reader hands them to the parser, and how a message names them.
+_OPERATORS = {"+": "'+'", "-": "'-'", r"\cdot": "a product sign", "*": "'*'", "/": "'/'",
+              r"\times": "a product sign", "!": "'!'"}
+_OPERATOR = "|".join(re.escape(op) for op in sorted(_OPERATORS, key=len, reverse=True))
+
+
+def unreadable_piece(piece: str) -> str:
+    """Why the parser refused ``piece`` (written in placeholder letters), in the
+    user's terms: the placeholders never appear in the message."""
+    text = piece.strip()
+    end = re.search(rf"({_OPERATOR})$", text)
+    if end:
+        return f"{_OPERATORS[end.group(1)]} with nothing after it"
+    start = re.match(rf"^({_OPERATOR})", text)
+    if start and start.group(1) not in "+-":
+        return f"{_OPERATORS[start.group(1)]} with nothing before it"
+    pair = re.search(rf"({_OPERATOR})\s*({_OPERATOR})", text)
+    if pair and pair.group(2) not in "+-":
+        return f"{_OPERATORS[pair.group(1)]} followed by {_OPERATORS[pair.group(2)]}"
+    return "this part of the formula could not be read: an operator or an operand is missing or misplaced"
+
+
+class ReaderBase(ReaderMixin):
     """One formula: the token cursor, placeholders, and the flat piece handed to latex2sympy."""
 
     def __init__(self, text: str, tokens: list[Token]):
@@ -62,6 +86,8 @@ class ReaderBase:
         self.declared: set[str] = set()  # keys given a domain
         self.bound: set[str] = set()
         self.bounds: list = []  # placeholders (or numerals) of every sum's bounds
+        self.implied: dict[str, tuple[str, str]] = {}
+        self.called: set[str] = set()  # names called as a function (p(x_i), p(y=1 | x))  # names a distribution takes in a domain: (kind, why)
         self.depth = 0
 
     def error(self, message: str, tok: Token | None = None) -> ParseError:
@@ -69,6 +95,11 @@ class ReaderBase:
             tok = self.peek()
         pos = tok.pos if tok is not None else len(self.text)
         return ParseError(message, self.text, pos)
+
+    def peek_is(self, text: str, ahead: int = 0) -> bool:
+        """Is the token ``ahead`` of the cursor there, and is it ``text``?"""
+        tok = self.peek(ahead)
+        return tok is not None and tok.text == text
 
     def peek(self, ahead: int = 0) -> Token | None:
         j = self.i + ahead
@@ -113,8 +144,8 @@ class ReaderBase:
         if not self.tokens:
             raise ParseError("the formula is empty", self.text, 0)
         expr = self.piece(closers=())
-        if self.peek() is not None:
-            tok = self.peek()
+        tok = self.peek()
+        if tok is not None:
             raise self.error(f"unexpected {tok.text!r} (no bracket opened it)", tok)
         return expr
 
@@ -126,8 +157,9 @@ class ReaderBase:
         self.tokens, self.i = tokens, 0
         try:
             expr = self.piece(closers=())
-            if self.peek() is not None:
-                raise self.error(f"unexpected {self.peek().text!r} in {what}")
+            extra = self.peek()
+            if extra is not None:
+                raise self.error(f"unexpected {extra.text!r} in {what}")
         finally:
             self.tokens, self.i = saved
         return expr
@@ -174,7 +206,10 @@ class ReaderBase:
                 if item.isdigit() and parts and parts[-1].isdigit():
                     parts.append(r" \cdot ")  # x^2 3 and 2\,3 are products, not x^23 and 23
                 parts.append(item)
-        expr = parse_piece("".join(parts).strip())
+        try:
+            expr = parse_piece("".join(parts).strip())
+        except PieceError as exc:
+            raise self.error(unreadable_piece(exc.piece)) from None
         back = {sp.Symbol(letter): sym for sym, letter in letters.items()}
         unknown = expr.free_symbols - set(back)
         if unknown:
@@ -220,17 +255,22 @@ class ReaderBase:
             for e in ([node.base] if node.base is not None else []) + list(node.rest):
                 out |= self.free_in(e)
             return out
+        if isinstance(node, Differentiated):
+            out = self.free_in(node.body)
+            for var, _ in node.wrt:
+                out |= self.free_in(var)
+            return out
         return self.uses(sym)
 
     def free_in(self, expr: sp.Expr) -> set[str]:
         if isinstance(expr, (sp.Sum, sp.Product)):
-            out = self.free_in(expr.function)
+            bound = self.free_in(expr.function)
             for var, lo, hi in expr.limits:
                 node = self.nodes.get(var)
                 if isinstance(node, Atom):
-                    out.discard(node.key)
-                out |= self.free_in(lo) | self.free_in(hi)
-            return out
+                    bound.discard(node.key)
+                bound |= self.free_in(lo) | self.free_in(hi)
+            return bound
         if isinstance(expr, sp.Symbol):
             return self.free_uses(expr) if expr in self.nodes else set()
         out: set[str] = set()
@@ -259,6 +299,10 @@ class ReaderBase:
             exprs += [node.arg] + ([node.base] if node.base is not None else [])
         elif isinstance(node, Indicator):
             exprs += [node.lhs, node.rhs]
+        elif isinstance(node, Differentiated):
+            exprs += [node.body] + [var for var, _ in node.wrt]
+        elif isinstance(node, Primed):
+            exprs.append(node.arg)
         for e in exprs:
             for s in e.free_symbols:
                 out |= self.uses(s, seen)
@@ -276,8 +320,11 @@ class ReaderBase:
             self.i += 1
             items.append("^")
             items.append(self.exponent(tok))
+        elif t == r"\frac" and self.leibniz(tok, items):
+            pass
+        elif t in (r"\partial", r"\nabla"):
+            self.partial_operator(tok, items)
         elif t == r"\frac":
-            self.refuse_derivative(tok)
             self.i += 1
             num = self.argument(tok, "numerator")
             den = self.argument(tok, "denominator")
@@ -288,7 +335,7 @@ class ReaderBase:
             items.append(self.new(Call("binomial", top, None, (bottom,))))
         elif t == r"\sqrt":
             self.i += 1
-            if self.peek() is not None and self.peek().text == "[":
+            if self.peek_is("["):
                 open_ = self.take()
                 degree = self.piece(("]",))
                 self.expect("]", open_)
@@ -318,6 +365,10 @@ class ReaderBase:
         elif t in CONSTANTS:
             self.i += 1
             items.append(self.new(Constant(CONSTANTS[t])))
+        elif self.expectation_here():
+            items.append(self.expectation(tok))
+        elif self.distribution_here() is not None:
+            items.append(self.distribution(tok))
         elif t in COMMANDS:
             items.append(self.function(tok))
         elif t in (r"\operatorname", r"\mathrm", r"\text", r"\textrm") and self.named_function() is not None:
@@ -327,7 +378,7 @@ class ReaderBase:
             items.append(self.opaque_call(tok))
         elif self.starts_indicator(tok):
             items.append(self.indicator(tok))
-        elif t == r"\sigma" and self.peek(1) is not None and self.peek(1).text == "(":
+        elif t == r"\sigma" and self.peek_is("(", 1):
             items.append(self.function(tok))
         elif t == r"\sigma" and self.power_before_bracket() is not None:
             power = self.power_before_bracket()
@@ -347,7 +398,7 @@ class ReaderBase:
     def power_before_bracket(self) -> str | None:
         """The exponent's text when the current token carries a power and a bracket follows
         (``\\sigma^2(x)``, ``\\sigma^{-1}(x)``), else None."""
-        if self.peek(1) is None or self.peek(1).text != "^" or self.peek(2) is None:
+        if not self.peek_is("^", 1) or self.peek(2) is None:
             return None
         start = self.i + 2
         end = self.matching(start) if self.tokens[start].text == "{" else start

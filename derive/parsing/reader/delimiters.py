@@ -10,6 +10,7 @@ from ..lexer import Token
 from ..nodes import Call, Constant, Group
 from .names import DECORATORS, GREEK
 from .tokens import CLOSE, rest_of_numeral, top_level
+from .mixin import ReaderMixin
 
 #: Brackets that round or take the magnitude: opener -> (closer, function).
 ROUNDING = {r"\lfloor": (r"\rfloor", "floor"), r"\lceil": (r"\rceil", "ceil"),
@@ -19,7 +20,7 @@ ROUNDING = {r"\lfloor": (r"\rfloor", "floor"), r"\lceil": (r"\rceil", "ceil"),
 MAX_EXPONENT = 1000
 
 
-class DelimiterReading:
+class DelimiterReading(ReaderMixin):
     """Brackets, braced arguments, absolute values and numerals."""
 
     def group(self) -> sp.Symbol:

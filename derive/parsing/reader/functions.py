@@ -24,6 +24,7 @@ from ..nodes import Atom, Call, Group, HiddenSize, IndexPart
 from .names import DECORATORS, GREEK
 from .sums import SUM_COMMANDS
 from .tokens import is_open, split
+from .mixin import ReaderMixin
 
 
 class FunctionValueError(ValueError):
@@ -168,7 +169,11 @@ def build_call(func: str, args: list[sp.Expr], base: sp.Expr | None = None) -> s
 
 
 def opaque(name: str, args: list[sp.Expr]) -> sp.Expr:
-    """An unknown function of its arguments: a sympy function named ``name``, equal only to itself."""
+    """An unknown function of its arguments: a sympy function named ``name``, equal only to itself
+    (positive for a density letter, ``p(x_i)``)."""
+    from .calls import DENSITY_LETTERS
+    if name in DENSITY_LETTERS:
+        return sp.Function(name, positive=True)(*args)
     return sp.Function(name, real=True)(*args)
 
 
@@ -186,7 +191,7 @@ def points_cannot_show(expr: sp.Expr) -> str | None:
     return None
 
 
-class FunctionReading:
+class FunctionReading(ReaderMixin):
     """Named functions and their arguments: ``\\log_2 x``, ``\\sin^2 x``, ``\\max(a, b)``, ``softmax(z)_k``."""
 
     def named_function(self) -> str | None:
@@ -206,7 +211,10 @@ class FunctionReading:
 
     def function(self, tok: Token) -> sp.Symbol:
         if tok.text in (r"\operatorname", r"\mathrm", r"\text", r"\textrm"):
-            func = self.named_function()
+            named = self.named_function()
+            if named is None:
+                raise self.error(f"{tok.text}: not the name of a function derive knows")
+            func = named
             self.i = self.matching(self.i + 1) + 1
         else:
             self.i += 1
@@ -308,6 +316,8 @@ class FunctionReading:
     def opaque_call(self, tok: Token) -> sp.Symbol:
         """``\\operatorname{name}(a, b)`` of a name no table knows: a function equal only to itself."""
         word = self.braced_word()
+        if word is None:
+            raise self.error(f"{tok.text} needs a name in braces")
         self.i = self.matching(self.i + 1) + 1
         end = self.matching(self.i)
         parts = split(self.tokens[self.i + 1:end], {","})

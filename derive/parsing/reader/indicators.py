@@ -7,12 +7,13 @@ import sympy as sp
 from ..lexer import Token
 from ..nodes import Indicator
 from .tokens import CLOSE, is_open, split, top_level
+from .mixin import ReaderMixin
 
 INDICATOR_HEADS = {r"\mathbb", r"\mathbbm", r"\mathbf", r"\mathds", r"\bm", r"\boldsymbol", r"\mathrm"}
 RELATIONS = {"=", r"\neq", r"\ne", "==", "!="}
 
 
-class IndicatorReading:
+class IndicatorReading(ReaderMixin):
     """Indicators: ``\\mathbb{1}\\{y=k\\}``, ``[y=k]``, ``1_{y=k}``, ``\\delta_{y,k}``."""
 
     def is_iverson(self) -> bool:

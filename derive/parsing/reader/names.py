@@ -11,6 +11,7 @@ import sympy as sp
 from ..lexer import Token
 from ..nodes import Atom, Constant, IndexPart
 from .tokens import split
+from .mixin import ReaderMixin
 
 GREEK = {f"\\{g}" for g in (
     "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi "
@@ -41,7 +42,7 @@ OPAQUE_FUNCTIONS = {"L", "H", "D", "E", r"\Gamma", r"\Phi", r"\Psi", r"\mathcal{
                     r"\mathcal{D}", r"\ell"}
 
 
-class NameReading:
+class NameReading(ReaderMixin):
     """Variables: letters, Greek letters and decorations, with their indices or arguments."""
 
     def atom_or_call(self, allow_call: bool = True) -> sp.Symbol:
@@ -52,8 +53,7 @@ class NameReading:
         indices, suffix = indices + more, suffix or more_suffix
         key += self.primes()  # y''_1 and y_1'' are one name
         if key.endswith("'") and self.peek() is not None and self.peek().text == "(":
-            raise self.error(f"{key}(..): a derivative of a function, which check does not read yet; "
-                             "write the derivative out", self.peek())
+            return self.primed_call(key, self.peek())
         if key in self.declared or key in self.bound:
             pass  # \pi given a domain, or e summed over, is a variable, not a constant
         elif key in ("e", r"\pi") and not indices and not suffix:
@@ -68,9 +68,12 @@ class NameReading:
         if allow_call and not indices and not suffix and nxt is not None and nxt.text == "(":
             end = self.matching(self.i)
             inner = self.tokens[self.i + 1:end]
+            if self.event_here(key, inner):
+                return self.event(key, inner, end)
             bars = sum(1 for t in inner if t.text == "|")
             if any(t.text == r"\mid" for t in inner) or bars % 2:  # |x| comes in pairs; p(y|x) does not
-                raise self.error("conditional probability notation p(y|x) is not supported by check", nxt)
+                raise self.error(f"{key}(..|..): a conditional of a name that is not a probability (p, q, P, Q) "
+                                 "is not read by check", nxt)
             if key in OPAQUE_FUNCTIONS:
                 raise self.error(f"{key}(...) is a function check does not know; write out what it "
                                  "computes", nxt)
@@ -79,6 +82,8 @@ class NameReading:
                 self.i = end + 1
                 indices = tuple(IndexPart(expr=self.sub(p, "index", nxt)) for p in parts)
                 return self.new(Atom(key, indices, tok.pos))
+            if self.element_argument(key, inner):
+                return self.element_call(key, inner, nxt, end)
             mentions_itself = any(t.text == key for t in inner)  # p(1-p) multiplies
             if key in FUNCTION_LETTERS and not mentions_itself:
                 raise self.error(f"{key}(...) reads as a function call, which check supports only "

@@ -8,9 +8,10 @@ from ..lexer import Token
 from ..nodes import IndexPart
 from .names import DECORATORS, GREEK
 from .tokens import rest_of_numeral, split
+from .mixin import ReaderMixin
 
 
-class ScriptReading:
+class ScriptReading(ReaderMixin):
     """Sub- and superscripts: exponents, indices (``y_{i,k}``, ``p_i^{(k)}``) and name subscripts."""
 
     def script_tokens(self, mark: Token) -> list[Token]:

@@ -8,11 +8,12 @@ from ..lexer import Token
 from ..nodes import Atom, Group, HiddenSize, Indicator
 from .names import GREEK
 from .tokens import split
+from .mixin import ReaderMixin
 
 SUM_COMMANDS = {r"\sum": r"\sum", r"\prod": r"\prod"}
 
 
-class SumReading:
+class SumReading(ReaderMixin):
     """``\\sum`` and ``\\prod``: their bounds and how far their bodies reach."""
 
     def big_operator(self, tok: Token) -> list["SumMark"]:
