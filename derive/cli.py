@@ -447,6 +447,10 @@ from the one before). A chain e0 = e1 = e2 ... is checked step by step (=, \equi
   \arg\max_\theta F = \arg\min_\theta G   same optimiser: G is a monotone map of F free of theta
   NAME = ...  on a chain's first line     defines NAME (\hat{\theta}, \mathcal{L}, P(y_i|x_i)),
                                           unfolded in later lines; not a step
+  A = 0 (a first-order condition)         poses an equation (unknown: a condition); the rows after it
+                                          are checked as equivalent equations, implications, or
+                                          solutions (\hat\lambda = ..., substituted); \Rightarrow,
+                                          \iff, \therefore split a row into equations
   justifications                          \text{..}, (\text{..}), \tag{..}, \quad (..), && ..,
                                           \stackrel{Bayes}{=}; a law of probability (Bayes' rule,
                                           i.i.d. samples, uniform prior) is used only when named

@@ -451,6 +451,20 @@ def mean_squared_error(y, yhat, reduction: Reduction = "mean"):
     return _reduce((y - yhat) ** 2, reduction)
 
 
+def mean_squared_error_grad(y, yhat, reduction: Reduction = "mean") -> np.ndarray:
+    """Gradient of :func:`mean_squared_error` in ``yhat``: ``2 (yhat - y)``, elementwise.
+
+    That is the gradient for ``"sum"`` and, element by element, for ``"none"``; for
+    ``"mean"`` it is divided by the number of elements. Arguments as
+    :func:`mean_squared_error`; returns ``yhat``'s shape.
+    """
+    _check_reduction(reduction)
+    y, yhat = _float_array("y", y), _float_array("yhat", yhat)
+    _same_shape(("y", "yhat"), y, yhat)
+    grad = 2.0 * (yhat - y)
+    return grad / yhat.size if reduction == "mean" else grad
+
+
 def gaussian_negative_log_likelihood(y, mu, sigma=1.0, reduction: Reduction = "mean"):
     """Gaussian negative log-density ``log(sigma sqrt(2 pi)) + (y - mu)^2 / (2 sigma^2)``.
 
@@ -527,6 +541,60 @@ def poisson_negative_log_likelihood(y, lam, full: bool = True,
     return _reduce(per_element, reduction)
 
 
+def poisson_negative_log_likelihood_grad(y, lam, full: bool = True,
+                                         reduction: Reduction = "mean") -> np.ndarray:
+    """Gradient of :func:`poisson_negative_log_likelihood` in ``lam``: ``1 - y / lam``.
+
+    Elementwise for ``"sum"`` and ``"none"``; divided by the number of elements for
+    ``"mean"``. ``full`` changes nothing (``log y!`` is free of ``lam``). Rates must be
+    positive here (the derivative has no value at ``lam = 0``). Arguments as
+    :func:`poisson_negative_log_likelihood`; returns ``lam``'s shape.
+    """
+    _check_reduction(reduction)
+    y = _positive("y", y, allow_zero=True)
+    if (y != np.round(y)).any():
+        fraction = float(y[y != np.round(y)][0])
+        raise ValueError(f"y must hold integer counts; found {fraction!r}")
+    lam = _positive("lam", lam)
+    _same_shape(("y", "lam"), y, lam)
+    grad = 1.0 - y / lam
+    return grad / lam.size if reduction == "mean" else grad
+
+
+# --------------------------------------------------------------------------- closed-form estimates
+
+def _sample(name: str, value) -> np.ndarray:
+    array = _float_array(name, value)
+    if array.size == 0:
+        raise ValueError(f"{name} must hold at least one observation")
+    return array
+
+
+def poisson_rate_estimate(y) -> np.float64:
+    """The maximum-likelihood rate of i.i.d. Poisson counts ``y``: their mean."""
+    y = _positive("y", _sample("y", y), allow_zero=True)
+    return np.float64(np.mean(y))
+
+
+def bernoulli_probability_estimate(y) -> np.float64:
+    """The maximum-likelihood probability of i.i.d. binary outcomes ``y``: their mean."""
+    y = _probabilities("y", _sample("y", y))
+    return np.float64(np.mean(y))
+
+
+def gaussian_mean_estimate(y) -> np.float64:
+    """The maximum-likelihood mean of i.i.d. Gaussian observations ``y`` (any fixed sigma): their mean."""
+    return np.float64(np.mean(_sample("y", y)))
+
+
+def gaussian_variance_estimate(y, mean) -> np.float64:
+    """The maximum-likelihood variance of i.i.d. Gaussian observations ``y`` with a known ``mean``:
+    the mean squared deviation from it (divided by N, not N - 1)."""
+    y = _sample("y", y)
+    mean = _float_array("mean", mean)
+    return np.float64(np.mean((y - mean) ** 2))
+
+
 # --------------------------------------------------------------------------- registry
 
 @dataclass(frozen=True)
@@ -535,8 +603,10 @@ class LossFunction:
 
     ``function`` is the loss; ``arguments`` names and describes each argument
     (shape, domain); ``returns`` says what comes back; ``gradient`` is the gradient
-    in the first argument where one is provided; ``related`` holds companion
-    functions (e.g. the full negative log-likelihood beside the loss).
+    in the prediction argument (the logits ``z``, the predictions ``yhat``, the rates
+    ``lam``) where one is provided; ``related`` holds companion functions (e.g. the
+    full negative log-likelihood beside the loss); ``estimate`` is the closed-form
+    minimiser over one parameter shared by every sample, where the derivation gives one.
     """
 
     name: str
@@ -546,6 +616,7 @@ class LossFunction:
     returns: str
     gradient: Callable[..., np.ndarray] | None = None
     related: tuple[Callable[..., object], ...] = field(default=())
+    estimate: Callable[..., object] | None = None
 
     def __call__(self, *args, **kwargs):
         return self.function(*args, **kwargs)
@@ -630,6 +701,11 @@ LOSSES: dict[str, LossFunction] = {entry.name: entry for entry in [
            [("y", "reals, any shape"), ("yhat", "reals, same shape")],
            "float or per-element squared errors",
            related=(gaussian_negative_log_likelihood,)),
+    _entry("gaussian-mean-squared-error-gradient", mean_squared_error,
+           "mean squared error, with its gradient 2 (yhat - y) / N in the predictions",
+           [("y", "reals, any shape"), ("yhat", "reals, same shape")],
+           "float or per-element squared errors",
+           gradient=mean_squared_error_grad),
     _entry("laplace-mean-absolute-error", mean_absolute_error,
            "mean absolute error (Laplace likelihood with fixed scale)",
            [("y", "reals, any shape"), ("yhat", "reals, same shape")],
@@ -640,6 +716,30 @@ LOSSES: dict[str, LossFunction] = {entry.name: entry for entry in [
            [("y", "counts, non-negative integers, any shape"),
             ("lam", "rates >= 0, same shape"), ("full", "keep log y! (default True)")],
            "float or per-element negative log-pmfs"),
+    _entry("poisson-negative-log-likelihood-gradient", poisson_negative_log_likelihood,
+           "mean of lam - y log lam + log y!, with its gradient (1 - y / lam) / N in the rates",
+           [("y", "counts, non-negative integers, any shape"),
+            ("lam", "rates > 0, same shape"), ("full", "keep log y! (default True)")],
+           "float or per-element negative log-pmfs",
+           gradient=poisson_negative_log_likelihood_grad),
+    _entry("poisson-rate-estimate", poisson_negative_log_likelihood,
+           "Poisson negative log-likelihood; with one rate for every count it is least at their mean",
+           [("y", "counts, non-negative integers, any shape"),
+            ("lam", "rates >= 0, same shape"), ("full", "keep log y! (default True)")],
+           "float or per-element negative log-pmfs", estimate=poisson_rate_estimate),
+    _entry("bernoulli-probability-estimate", binary_cross_entropy,
+           "binary cross-entropy; with one probability for every outcome it is least at their mean",
+           [("y", "labels in [0, 1], any shape"), ("yhat", "probabilities in [0, 1], same shape")],
+           "float or per-element losses, in [0, inf]", estimate=bernoulli_probability_estimate),
+    _entry("gaussian-mean-estimate", gaussian_negative_log_likelihood,
+           "Gaussian negative log-density; with one mean for every observation it is least at their mean",
+           [("y", "reals, any shape"), ("mu", "means, same shape"), ("sigma", "standard deviations > 0")],
+           "float or per-element negative log-densities", estimate=gaussian_mean_estimate),
+    _entry("gaussian-variance-estimate", gaussian_negative_log_likelihood,
+           "Gaussian negative log-density; with a known mean and one sigma for every observation it is "
+           "least at sigma^2 = the mean squared deviation",
+           [("y", "reals, any shape"), ("mu", "means, same shape"), ("sigma", "standard deviations > 0")],
+           "float or per-element negative log-densities", estimate=gaussian_variance_estimate),
     _entry("multi-label-binary-cross-entropy", multi_label_binary_cross_entropy,
            "mean over samples of the sum over classes of binary cross-entropies",
            [("y", "labels (N, C) in [0, 1]"), ("yhat", "probabilities (N, C) in [0, 1]")],

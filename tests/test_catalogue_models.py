@@ -27,7 +27,8 @@ from derive.checks.results import DEFAULT, Status
 from .conftest import report_for
 
 MODELS = ["gaussian-mean-squared-error", "laplace-mean-absolute-error", "poisson-negative-log-likelihood",
-          "multi-label-binary-cross-entropy", "softmax-cross-entropy", "sigmoid-binary-cross-entropy"]
+          "multi-label-binary-cross-entropy", "softmax-cross-entropy", "sigmoid-binary-cross-entropy",
+          "gaussian-mean-squared-error-gradient", "poisson-negative-log-likelihood-gradient"]
 
 
 def _step(name: str, rule: str):
@@ -186,7 +187,7 @@ def test_certificate_derivative_step_needs_its_variable():
         from_json(missing)
     stray = json.loads(json.dumps(data))
     stray["steps"][0]["wrt"] = data["steps"][step.index - 1]["wrt"]
-    with pytest.raises(CertificateError, match="only derivative steps"):
+    with pytest.raises(CertificateError, match="only derivative and solves steps"):
         from_json(stray)
     shown = json.loads(json.dumps(data))
     shown["steps"][step.index - 1]["wrt"]["latex"] = "z_{1}"
@@ -473,3 +474,41 @@ def test_lemmas_and_derivatives_never_prove_what_the_numbers_refute():
 
     check()
     assert seen["refuted"] > 10 and seen["proved"] > 10, seen
+
+
+# -- gradients of the mean loss over N samples -------------------------------------------------
+MEAN_GRADIENTS = {
+    "gaussian-mean-squared-error-gradient": ("mu", lambda y, p, N: 2 * (p - y) / N),
+    "poisson-negative-log-likelihood-gradient": ("lam", lambda y, p, N: (1 - y / p) / N),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MEAN_GRADIENTS))
+def test_the_gradient_of_the_mean_loss_is_taken_at_one_sample(name):
+    d = catalogue.get(name)
+    variable, expected = MEAN_GRADIENTS[name]
+    y, p, j, N = (d.context[n] for n in ("y", variable, "j", "N"))
+    last = d.steps[-1]
+    assert last.rule == "differentiate" and last.relation is Relation.DERIVATIVE
+    assert sp.simplify(last.after - expected(y[j], p[j], N)) == 0
+    assert report_for(name).status is Status.PROVED
+
+
+def _wrong_mean_gradients(name):
+    variable, expected = MEAN_GRADIENTS[name]
+    d = catalogue.get(name)
+    y, p, j, N = (d.context[n] for n in ("y", variable, "j", "N"))
+    right = expected(y[j], p[j], N)
+    return {"without the 1/N": right * N, "sign": -right, "the label's index": right.xreplace({y[j]: y[1]}),
+            "summed over the samples": N * right}
+
+
+@pytest.mark.parametrize("name,kind", [(n, k) for n in sorted(MEAN_GRADIENTS) for k in
+                                       ("without the 1/N", "sign", "the label's index", "summed over the samples")])
+def test_a_wrong_gradient_of_the_mean_loss_is_rejected_with_a_point(name, kind):
+    d, step = _step(name, "differentiate")
+    report = check_step(replace(step, after=_wrong_mean_gradients(name)[kind]), d.context, (d.name,))
+    assert report.status is Status.FAILED
+    assert report.failure.counterexample is not None
+    assert not [r for r in report.results if r.status in (Status.PROVED, Status.PROVED_AT_SIZES)
+                and r.obligation == "identity"]

@@ -173,7 +173,12 @@ def test_recheck_rejects_a_changed_last_line(tmp_path, name, kind):
     last = len(CERTIFICATES[name]["steps"])
     text = "\n".join(lines)
     if kind == "indicator of a large size times the line" and CERTIFICATES[name]["steps"][-1]["relation"] != "specialise":
-        assert f"step {last} is recorded proved, but the recheck finds only proved_at_sizes" in text
+        # a gradient (or its root) whose exact check cannot fix every symbol at small sizes rechecks only
+        # numeric; the root of a gradient may even be refuted at N = 17 (the gradient there is not 0)
+        relation = CERTIFICATES[name]["steps"][-1]["relation"]
+        weaker = ("proved_at_sizes", "numeric") if relation in ("derivative", "solves") else ("proved_at_sizes",)
+        assert any(f"step {last} is recorded proved, but the recheck finds only {w}" in text for w in weaker) \
+            or (relation == "solves" and f"step {last} failed" in text)
     else:
         assert f"step {last} failed" in text
     specialised = CERTIFICATES[name]["steps"][-1]["relation"] == "specialise"  # the size is fixed there

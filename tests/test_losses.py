@@ -544,3 +544,36 @@ def test_annotation_cross_entropy_rejects_bad_counts():
         losses.annotation_cross_entropy([[1.5, 1.0]], [[0.5, 0.5]])
     with pytest.raises(ValueError, match="at least one annotation"):
         losses.annotation_cross_entropy([[0, 0]], [[0.5, 0.5]])
+
+
+# --------------------------------------------------------------------------- gradients of the mean regression losses
+
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+def test_mean_squared_error_gradient_by_finite_differences(reduction):
+    gen = rng(41)
+    y, yhat = gen.normal(size=(5, 3)), gen.normal(size=(5, 3))
+    numeric = central_difference(lambda x: losses.mean_squared_error(y, x, reduction), yhat)
+    np.testing.assert_allclose(losses.mean_squared_error_grad(y, yhat, reduction), numeric, rtol=1e-6, atol=1e-8)
+    assert for_derivation("gaussian-mean-squared-error-gradient").gradient is losses.mean_squared_error_grad
+    # the catalogue's line: 2 (mu_j - y_j) / N, and not its sign slip
+    assert np.allclose(losses.mean_squared_error_grad(y, yhat), 2 * (yhat - y) / y.size)
+    assert not np.allclose(losses.mean_squared_error_grad(y, yhat), 2 * (y - yhat) / y.size)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+def test_poisson_gradient_by_finite_differences(reduction):
+    gen = rng(42)
+    y, lam = gen.integers(0, 6, size=8).astype(float), gen.uniform(0.5, 4.0, size=8)
+    numeric = central_difference(lambda x: losses.poisson_negative_log_likelihood(y, x, reduction=reduction), lam)
+    np.testing.assert_allclose(losses.poisson_negative_log_likelihood_grad(y, lam, reduction=reduction), numeric,
+                               rtol=1e-6, atol=1e-8)
+    entry = for_derivation("poisson-negative-log-likelihood-gradient")
+    assert entry.gradient is losses.poisson_negative_log_likelihood_grad
+    # zero where the rate is the count: the sample's own maximum-likelihood rate
+    hit = np.array([2.0, 3.0])
+    assert np.allclose(losses.poisson_negative_log_likelihood_grad(hit, hit, reduction="none"), 0.0)
+
+
+def test_poisson_gradient_refuses_a_zero_rate():
+    with pytest.raises(ValueError, match="lam must be positive"):
+        losses.poisson_negative_log_likelihood_grad([1.0], [0.0])

@@ -76,3 +76,4 @@ def _load() -> None:
     from . import regression  # noqa: F401
     from . import multilabel  # noqa: F401
     from . import logits  # noqa: F401
+    from . import estimates  # noqa: F401

@@ -34,11 +34,18 @@ def iid(ctx: Context) -> Definition:
                       "i.i.d. samples: the likelihood is a product over samples")
 
 
+#: The sample a gradient of the mean loss is taken at (by that sample's prediction).
+J_SPEC = SymbolSpec("j", "j", Role.INDEX, lower=1, upper="N",
+                    description="the sample whose prediction the gradient is taken by")
+
+
 def _location_scale(name: str, title: str, scale: SymbolSpec, normaliser: SymbolSpec,
-                    normaliser_rhs, error, pdf_name: str, pdf_statement: str, summary: str) -> Derivation:
-    """The shared chain: density -> NLL = error / scale + N log Z -> mean error."""
-    ctx = Context(symbols=(N_SPEC, I_SPEC, REAL_TARGET, REAL_PREDICTION, scale, normaliser,
-                           DENSITY, SAMPLE_DENSITY))
+                    normaliser_rhs, error, pdf_name: str, pdf_statement: str, summary: str,
+                    gradient: bool = False) -> Derivation:
+    """The shared chain: density -> NLL = error / scale + N log Z -> mean error (and, with
+    ``gradient``, its derivative by the prediction of sample j)."""
+    ctx = Context(symbols=(N_SPEC, I_SPEC, *((J_SPEC,) if gradient else ()), REAL_TARGET, REAL_PREDICTION,
+                           scale, normaliser, DENSITY, SAMPLE_DENSITY))
     i, y, mu, s = ctx["i"], ctx["y"], ctx["mu"], ctx[scale.name]
     Z = ctx[normaliser.name]
     ctx = Context(ctx.symbols, definitions=(
@@ -60,6 +67,8 @@ def _location_scale(name: str, title: str, scale: SymbolSpec, normaliser: Symbol
     b.apply("drop-constant")
     b.apply("drop-factor")
     b.apply("normalise", size="N")
+    if gradient:
+        b.apply("differentiate", variable="mu", index=("j",))
     return b.build()
 
 
@@ -78,6 +87,25 @@ def gaussian() -> Derivation:
         r"$N$ i.i.d. real targets with Gaussian noise of fixed $\sigma$ around the predictions: the "
         r"negative log-likelihood is the squared error over $2 \sigma^2$ plus $N \log(\sigma \sqrt{2 \pi})$, "
         "so maximising the likelihood is minimising the (mean) squared error.")
+
+
+@entry("gaussian-mean-squared-error-gradient")
+def gaussian_gradient() -> Derivation:
+    sigma = SymbolSpec("sigma", r"\sigma", Role.CONSTANT, Domain.parse("positive"),
+                       description="noise standard deviation, fixed")
+    Z = SymbolSpec("Zg", r"Z", Role.DEFINED, Domain.parse("positive"), template=r"\sigma \sqrt{2 \pi}",
+                   description="normalising constant of the Gaussian density")
+    return _location_scale(
+        "gaussian-mean-squared-error-gradient",
+        "The gradient of the mean squared error over N samples",
+        sigma, Z, lambda s: s * sp.sqrt(2 * sp.pi),
+        lambda r, s: r ** 2 / (2 * s ** 2),
+        r"gaussian-pdf", r"Gaussian density around the prediction, fixed $\sigma$",
+        r"$N$ i.i.d. real targets with Gaussian noise of fixed $\sigma$ around the predictions: "
+        r"maximising the likelihood is minimising the mean squared error "
+        r"$\frac{1}{N} \sum_i (y_i - \mu_i)^2$, whose derivative by the prediction $\mu_j$ of one "
+        r"sample is $\frac{2}{N} (\mu_j - y_j)$: every other term of the mean is free of $\mu_j$.",
+        gradient=True)
 
 
 @entry("laplace-mean-absolute-error")
@@ -99,8 +127,29 @@ def laplace() -> Derivation:
 
 @entry("poisson-negative-log-likelihood")
 def poisson() -> Derivation:
+    return _poisson("poisson-negative-log-likelihood",
+                    "Poisson maximum likelihood is the Poisson negative log-likelihood",
+                    r"$N$ i.i.d. counts with predicted rates $\lambda_i > 0$: the negative "
+                    r"log-likelihood is $\sum_i (\lambda_i - y_i \log \lambda_i + \log y_i!)$; dropping "
+                    r"$\sum_i \log y_i!$, free of the parameters, keeps the optimiser.")
+
+
+@entry("poisson-negative-log-likelihood-gradient")
+def poisson_gradient() -> Derivation:
+    return _poisson("poisson-negative-log-likelihood-gradient",
+                    "The gradient of the mean Poisson negative log-likelihood over N samples",
+                    r"$N$ i.i.d. counts with predicted rates $\lambda_i > 0$: the mean negative "
+                    r"log-likelihood, $\sum_i \log y_i!$ dropped, is "
+                    r"$\frac{1}{N} \sum_i (\lambda_i - y_i \log \lambda_i)$, and its derivative by the "
+                    r"rate $\lambda_j$ of one sample is $\frac{1}{N} (1 - y_j / \lambda_j)$: zero at "
+                    r"$\lambda_j = y_j$.", gradient=True)
+
+
+def _poisson(name: str, title: str, summary: str, gradient: bool = False) -> Derivation:
+    """Counts -> the mean Poisson negative log-likelihood (and, with ``gradient``, its
+    derivative by the rate of sample j)."""
     ctx = Context(symbols=(
-        N_SPEC, I_SPEC,
+        N_SPEC, I_SPEC, *((J_SPEC,) if gradient else ()),
         SymbolSpec("y", "y", Role.DATA, Domain.parse("natural"), ("i",), description="count of sample $i$"),
         SymbolSpec("lam", r"\lambda", Role.PREDICTION, Domain.parse("positive"), ("i",),
                    description=r"predicted rate for sample $i$, a function of $\theta$"),
@@ -115,13 +164,7 @@ def poisson() -> Derivation:
         Definition("poisson-pmf", "P", ("i",), lam[i] ** y[i] * sp.exp(-lam[i]) / sp.factorial(y[i]),
                    "model", "Poisson distribution with the predicted rate"),
     ))
-    b = Builder("poisson-negative-log-likelihood",
-                "Poisson maximum likelihood is the Poisson negative log-likelihood",
-                ctx, start=ctx["L"], sense="max", lhs=r"\hat{\theta}",
-                summary=r"$N$ i.i.d. counts with predicted rates $\lambda_i > 0$: the negative "
-                        r"log-likelihood is $\sum_i (\lambda_i - y_i \log \lambda_i + \log y_i!)$; dropping "
-                        r"$\sum_i \log y_i!$, free of the parameters, keeps the optimiser.",
-                sources=())
+    b = Builder(name, title, ctx, start=ctx["L"], sense="max", lhs=r"\hat{\theta}", summary=summary, sources=())
     b.apply("unfold", definition="iid")
     b.apply("unfold", definition="poisson-pmf")
     b.apply("take-log")
@@ -133,4 +176,6 @@ def poisson() -> Derivation:
     b.apply("split-sum")
     b.apply("drop-constant")
     b.apply("normalise", size="N")
+    if gradient:
+        b.apply("differentiate", variable="lam", index=("j",))
     return b.build()

@@ -60,7 +60,7 @@ def to_json(derivation: Derivation, report: Report) -> dict:
             "status": step_report.status.value,
             "checks": [r.to_json() for r in step_report.results],
         })
-        if step.wrt is not None:  # derivative steps only, so other certificates keep their bytes
+        if step.wrt is not None:  # derivative and solves steps only, so other certificates keep their bytes
             steps[-1]["wrt"] = {"srepr": sp.srepr(step.wrt), "latex": to_latex(step.wrt, ctx)}
     return {
         "format": FORMAT,
@@ -262,14 +262,14 @@ def _list(data: dict, key: str, where: str) -> list:
 
 
 def _wrt(step: dict, relation: Relation, ctx: Context, where: str) -> sp.Expr | None:
-    """The variable of a derivative step (none for any other relation)."""
+    """The variable of a derivative or solves step (none for any other relation)."""
     raw = step.get("wrt")
-    if relation is not Relation.DERIVATIVE:
+    if relation not in (Relation.DERIVATIVE, Relation.SOLVES):
         if raw is not None:
-            raise CertificateError(f"{where}: only derivative steps name a variable ('wrt')")
+            raise CertificateError(f"{where}: only derivative and solves steps name a variable ('wrt')")
         return None
     if not isinstance(raw, dict) or not isinstance(raw.get("srepr"), str):
-        raise CertificateError(f"{where}: a derivative step needs 'wrt' with the srepr of its variable")
+        raise CertificateError(f"{where}: a {relation.value} step needs 'wrt' with the srepr of its variable")
     wrt = _expr(raw["srepr"], ctx, where)
     if not isinstance(wrt, (sp.Symbol, sp.Indexed)):
         raise CertificateError(f"{where}: 'wrt' must be a symbol or an element of an array")

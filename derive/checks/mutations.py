@@ -60,8 +60,8 @@ def swap_prediction_label(expr, ctx):
     """Exchange the label array and the prediction array (H(p, q) -> H(q, p))."""
     data = [s for s in ctx.symbols if s.role is Role.DATA]
     preds = [s for s in ctx.symbols if s.role is Role.PREDICTION]
-    if not data or not preds:
-        return None
+    if not data or not preds or len(data[0].indices) != len(preds[0].indices):
+        return None  # counts y_i and one shared rate lambda: no swap is a formula
     a, b = ctx[data[0].name], ctx[preds[0].name]
     out = swapped(expr, a, b)
     if out == expr:

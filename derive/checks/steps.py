@@ -169,3 +169,8 @@ def check_derivation(derivation: Derivation, settings: Settings = DEFAULT) -> Re
 from .derivative import check_derivative  # noqa: E402
 
 CHECKERS[Relation.DERIVATIVE] = check_derivative
+
+# -- closed-form estimates (the root of a gradient), checked in their own module ------
+from .solves import check_solves  # noqa: E402
+
+CHECKERS[Relation.SOLVES] = check_solves

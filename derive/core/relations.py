@@ -18,6 +18,9 @@ class Relation(str, Enum):
     ``derivative``: the new line is the partial derivative of the old one
     with respect to one prediction element (the step's ``wrt``, say ``z_j``),
     the others held fixed; its line is a gradient, not an objective.
+    ``solves``: the old line is a gradient in one parameter (the step's ``wrt``,
+    a prediction that is a single symbol), and the new line is the only value of
+    that parameter where it is zero: the closed-form estimate (lambda-hat, the sample mean).
     """
 
     EQ = "eq"
@@ -26,6 +29,7 @@ class Relation(str, Enum):
     SAME_ARGMIN = "same_argmin"
     SPECIALISE = "specialise"
     DERIVATIVE = "derivative"
+    SOLVES = "solves"
 
     @property
     def is_optimiser(self) -> bool:

@@ -247,3 +247,70 @@ class Differentiate(Rule):
 
     def params(self):
         return {"variable": self.variable, "index": list(self.index)}
+
+
+@register
+@dataclass(frozen=True)
+class Solve(Rule):
+    """``g(x) -> x*``: the only root of a gradient in one parameter x, when clearing its
+    denominator leaves a numerator linear in x (sums split over their terms first)."""
+
+    variable: str = ""
+    name: ClassVar[str] = "solve"
+    relation: ClassVar[Relation] = Relation.SOLVES
+    placement: ClassVar[str] = "root"
+    side_condition: ClassVar[str] = "x one parameter; the gradient's numerator linear in x, with a slope never 0"
+
+    def apply(self, expr, ctx):
+        spec = ctx.spec(self.variable)
+        x = ctx[self.variable]
+        if spec.role is not Role.PREDICTION or not isinstance(x, sp.Symbol):
+            return None
+        found = linear_root(ctx.unfold(expr), x)
+        return None if found is None else found[0]
+
+    def wrt(self, ctx):
+        return ctx[self.variable]
+
+    def justification(self, ctx):
+        return f"set the gradient to zero and solve for ${ctx.spec(self.variable).latex}$"
+
+    def params(self):
+        return {"variable": self.variable}
+
+
+def split_sums(expr: sp.Expr, x: sp.Symbol | None = None) -> sp.Expr:
+    """Sums (those that read ``x``, when given) split over their terms, factors free of the
+    index taken out: ``sum_i (y_i - mu)`` is ``sum_i y_i - N mu``."""
+    def split(node):
+        if not isinstance(node, sp.Sum) or len(node.limits) != 1 or (x is not None and not node.has(x)):
+            return node
+        i, lo, hi = node.limits[0]
+        out = []
+        for term in sp.Add.make_args(sp.expand(node.function)):
+            free = [f for f in sp.Mul.make_args(term) if not f.has(i)]
+            bound = [f for f in sp.Mul.make_args(term) if f.has(i)]
+            out.append(sp.Mul(*free) * (sp.Sum(sp.Mul(*bound), (i, lo, hi)) if bound else (hi - lo + 1)))
+        return sp.Add(*out)
+    return sp.expand(expr.replace(lambda n: isinstance(n, sp.Sum), split))
+
+
+def linear_root(expr: sp.Expr, x: sp.Symbol) -> tuple[sp.Expr, sp.Expr, sp.Expr] | None:
+    """``(root, slope, denominator)`` when ``expr`` is ``(slope * x + rest) / denominator``
+    with slope and rest free of x (sums split first); else None."""
+    try:
+        # sums free of x are atoms here: their bodies stay as written ((y_i - m)^2, not expanded)
+        atoms = {node: sp.Dummy(f"s{k}") for k, node in enumerate(
+            n for n in sp.preorder_traversal(expr) if isinstance(n, sp.Sum) and not n.has(x))}
+        back = {d: node for node, d in atoms.items()}
+        num, den = sp.fraction(sp.together(split_sums(expr.xreplace(atoms), x)))
+        num = sp.expand(num)
+        slope = sp.expand(sp.diff(num, x))
+        if slope == 0 or slope.has(x):
+            return None
+        rest = sp.expand(num - slope * x)
+        if rest.has(x):
+            return None
+        return sp.simplify(-rest / slope).xreplace(back), slope.xreplace(back), den.xreplace(back)
+    except (sp.PolynomialError, TypeError, ValueError, NotImplementedError, RecursionError):
+        return None

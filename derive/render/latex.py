@@ -214,11 +214,19 @@ def branch_note(derivation, step) -> str | None:
     if step.relation is Relation.DERIVATIVE:
         wrt = to_latex(step.wrt, ctx) if step.wrt is not None else ""
         return f"The gradient: the derivative of line ({step.source}) with respect to ${wrt}$:"
+    if step.relation is Relation.SOLVES:
+        wrt = to_latex(step.wrt, ctx) if step.wrt is not None else ""
+        return f"Line ({step.source}) set to zero and solved for ${wrt}$: the estimate"
     if step.source == step.index - 1:
         return f"With {fixed}:" if fixed else None
     if fixed:
         return f"From line ({step.source}), with {fixed}:"
     return f"Back to line ({step.source}):"
+
+
+def estimate_latex(wrt, ctx) -> str:
+    r"""``\hat{\lambda}``: the estimate a solves step gives for its parameter."""
+    return rf"\hat{{{to_latex(wrt, ctx)}}}" if wrt is not None else r"\hat{\theta}"
 
 
 def gradient_lines(derivation) -> set[int]:
@@ -228,6 +236,8 @@ def gradient_lines(derivation) -> set[int]:
     """
     lines: set[int] = set()
     for step in derivation.steps:
+        if step.relation is Relation.SOLVES:
+            continue  # a value of the parameter, not a gradient
         if step.relation is Relation.DERIVATIVE or step.source in lines:
             lines.add(step.index)
     return lines
@@ -267,6 +277,9 @@ def proof_rows(derivation) -> list[ProofRow]:
         if step.relation is Relation.DERIVATIVE:
             lead = (rf"\frac{{\partial}}{{\partial {to_latex(step.wrt, ctx)}}} "
                     rf"\left({to_latex(step.before, ctx)}\right)")
+            rows.append(ProofRow(step.index, lead, lead, to_latex(step.after, ctx), step.justification))
+        elif step.relation is Relation.SOLVES:
+            lead = estimate_latex(step.wrt, ctx)
             rows.append(ProofRow(step.index, lead, lead, to_latex(step.after, ctx), step.justification))
         elif step.index in gradients:
             rows.append(ProofRow(step.index, "", lead, to_latex(step.after, ctx), step.justification))

@@ -21,6 +21,7 @@ RELATION_WORDS = {
     Relation.SAME_ARGMIN: "same minimiser as",
     Relation.SPECIALISE: "a special case of",
     Relation.DERIVATIVE: "the derivative of",
+    Relation.SOLVES: "the root of",
 }
 
 
@@ -41,8 +42,8 @@ def step_claim(derivation, step) -> str:
     text = f"{RELATION_WORDS[step.relation]} line ({step.source})"
     if step.relation is Relation.SPECIALISE and step.substitution:
         text += " at " + ", ".join(f"${ctx.spec(k).latex} = {v}$" for k, v in step.substitution)
-    elif step.relation is Relation.DERIVATIVE and step.wrt is not None:
-        text += f" by ${to_latex(step.wrt, ctx)}$"
+    elif step.relation in (Relation.DERIVATIVE, Relation.SOLVES) and step.wrt is not None:
+        text += f" {'by' if step.relation is Relation.DERIVATIVE else 'in'} ${to_latex(step.wrt, ctx)}$"
     elif step.maps:
         text += ": " + "; ".join(map_words(m, ctx) for m in step.maps)
     return text
@@ -85,6 +86,10 @@ def check_words(result: CheckResult, derivation, step) -> str:
         return "the map applies: " + _map_detail(result)
     if result.obligation == "relation" and step.relation is Relation.DERIVATIVE and step.wrt is not None:
         return f"form: a partial derivative by ${to_latex(step.wrt, ctx)}$, the other predictions held fixed"
+    if result.obligation == "relation" and step.relation is Relation.SOLVES and step.wrt is not None:
+        return f"form: the value of ${to_latex(step.wrt, ctx)}$ where the gradient is zero"
+    if result.obligation == "unique":
+        return "the only root: " + result.detail
     if result.obligation == "relation":
         return "direction: " + result.detail
     if result.obligation == "order":

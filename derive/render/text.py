@@ -13,6 +13,7 @@ from sympy.printing.str import StrPrinter
 from ..checks.results import Report
 from ..core.context import Context
 from . import prose
+from ..core.relations import Relation
 from .latex import STATUS_TEXT, branch_note, gradient_lines, sources_text, status_label
 from .steps import checks_words, step_claim
 
@@ -126,7 +127,9 @@ def derivation_text(derivation, report: Report | None) -> str:
         note = branch_note(derivation, step)
         if note:
             out.append(f"       {prose.plain(note)}")
-        head = "gradient" if step.index in gradients else f"arg {step.sense_after} over {param}"
+        head = ("gradient" if step.index in gradients else
+                f"estimate {to_text(step.wrt, ctx)} =" if step.relation is Relation.SOLVES and step.wrt is not None
+                else f"arg {step.sense_after} over {param}")
         out.append(f"  ({step.index})  {head}  {to_text(step.after, ctx)}")
         claim = prose.plain(step_claim(derivation, step))
         out.append(f"        {prose.plain(step.justification)} ({claim})")

@@ -24,6 +24,10 @@ UNCHECKED = {r"\le": "<=", r"\leq": "<=", r"\ge": ">=", r"\geq": ">=", "<": "<",
              r"\approx": "~", r"\propto": "propto", r"\neq": "!=", r"\ne": "!=", r"\simeq": "~",
              r"\sim": "~", r"\leqslant": "<=", r"\geqslant": ">="}
 STACKED = {r"\stackrel", r"\overset", r"\underset"}
+#: Words between two equations that say the second follows from the first
+#: (``A = 0 \Rightarrow B = C``): each starts a new chain, marked with the connective.
+CONNECTIVES = {r"\Rightarrow", r"\Longrightarrow", r"\implies", r"\iff", r"\Leftrightarrow",
+               r"\Longleftrightarrow", r"\therefore", r"\Leftarrow", r"\impliedby", r"\Longleftarrow"}
 _OPEN, _CLOSE = {"(", "[", "{", r"\{", r"\langle"}, {")", "]", "}", r"\}", r"\rangle"}
 
 
@@ -51,6 +55,7 @@ class Chain:
     segments: list[Segment] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
     block: int = 0
+    connective: str = ""   # the word that opens it (``\Rightarrow``, ``\iff``, ...), or ""
 
 
 # -- justifications ---------------------------------------------------------------------
@@ -172,7 +177,7 @@ def _starts_with_relation(text: str) -> bool:
     if not tokens:
         return False
     first = tokens[0].text
-    return (first in EQUALS or first in UNCHECKED or first in STACKED or first in ("=", "<", ">")
+    return (first in EQUALS or first in CONNECTIVES or first in UNCHECKED or first in STACKED or first in ("=", "<", ">")
             or (first == ":" and len(tokens) > 1 and tokens[1].text == "="))
 
 
@@ -333,7 +338,7 @@ def _justify_at(text: str, start: int, kind: str, found: list) -> tuple[int, str
             return end, _blank(text, start, end)
         return end, text
     if not consumed:  # \quad followed by maths
-        if _OPERATOR_START.match(rest) or nothing_before or not _has_relation(rest):
+        if _OPERATOR_START.match(rest) or nothing_before or not _has_relation(rest) or _after_connective(text, start):
             return end, text  # spacing inside one formula: (a-b) \quad (a+b)
         if (_RANGE.match(rest) or BARE_CONDITION.match(rest)) and _relations(rest) <= 1:
             # ", \quad i = 1, \dots, N", "\quad \forall i", a case: ", \quad k \neq j"
@@ -350,6 +355,13 @@ def _justify_at(text: str, start: int, kind: str, found: list) -> tuple[int, str
     raise Justified(f"a formula after the justification \u201c{words}\u201d: maths after a justification is a "
                     "further step only when it starts with a relation (= ...); write it on its own row",
                     end + (len(rest) - len(rest.lstrip())))
+
+
+def _after_connective(text: str, start: int) -> bool:
+    """Does a connective (``\\Rightarrow``, ``\\iff``) come right before ``start``? Then the
+    spacing after it opens the next equation: ``a = 0 \\quad\\Rightarrow\\quad b = c``."""
+    before = re.sub(r"(\s|\\q?quad\b|\\[,;:! ]|~)*$", "", text[:start])
+    return any(before.endswith(c) for c in CONNECTIVES)
 
 
 def _reads_as_words(text: str) -> bool:
@@ -377,7 +389,7 @@ def _top_level_find(text: str, needle: str) -> int:
 # -- cutting rows at relations --------------------------------------------------------------
 @dataclass
 class _Piece:
-    kind: str            # "expr" or "rel"
+    kind: str            # "expr", "rel" or "conn" (a connective between two equations)
     start: int           # offset in the row
     end: int
     relation: str = ""
@@ -415,6 +427,13 @@ def _pieces(row: Row, source: Source) -> list[_Piece]:
                 if word in EQUALS or word in UNCHECKED or word == "==":
                     label = row.text[tokens[i + 1].pos + 1:tokens[close].pos]
                     rel = (word if word != "==" else "=", close2 + 1, _plain(label))
+        if rel is None and depth == 0 and tok.text in CONNECTIVES:
+            pieces.append(_Piece("expr", expr_start, tok.pos))
+            end = tokens[i + 1].pos if i + 1 < len(tokens) else len(row.text)
+            pieces.append(_Piece("conn", tok.pos, end, tok.text))
+            expr_start = end
+            i += 1
+            continue
         if rel is None and depth == 0:
             if tok.text == "=" and not (i + 1 < len(tokens) and tokens[i + 1].text == "="):
                 rel = ("=", i + 1, "")
@@ -436,7 +455,7 @@ def _pieces(row: Row, source: Source) -> list[_Piece]:
             depth = max(0, depth - 1)
         i += 1
     pieces.append(_Piece("expr", expr_start, len(row.text)))
-    return [p for p in pieces if p.kind == "rel" or row.text[p.start:p.end].strip()]
+    return [p for p in pieces if p.kind != "expr" or row.text[p.start:p.end].strip()]
 
 
 def _match(tokens: list[Token], i: int) -> int:
@@ -515,6 +534,7 @@ def chains_of(source: Source) -> list[Chain]:
     chains: list[Chain] = []
     current: Chain | None = None
     dangling = False  # the last row ended with a relation
+    pending = ""      # a connective that ended the last row: it opens the next chain
     for row in source.rows:
         try:
             pieces = _read_row(row, source)
@@ -549,10 +569,18 @@ def chains_of(source: Source) -> list[Chain]:
                 _justify_links(row, pieces, [], current)
             continue
         if current is None or not (starts_with_rel or dangling):
-            current = Chain(block=row.block)
+            current = Chain(block=row.block, connective=pending)
             chains.append(current)
+        pending = ""
         row_links: list[Link] = []
         for p in pieces:
+            if p.kind == "conn":
+                # A \Rightarrow B: B's chain is new, and says it follows from A
+                current = Chain(block=row.block, connective=p.relation)
+                chains.append(current)
+                dangling = False
+                pending = p.relation if p is pieces[-1] else ""
+                continue
             if p.kind == "rel":
                 line = source.line_of(row.start + p.start)
                 if len(current.segments) == len(current.links):  # "= b" with nothing before it

@@ -22,9 +22,11 @@ from .chains import EQUALS, Chain, chains_of
 from .extract import read_source
 from .notation import CLASS_PLACEHOLDER, FUNCTION_PLACEHOLDER, PROBABILITY_NAMES, PROBABILITY_PLACEHOLDER, Rewriter
 from .results import UNREAD, StepResult, StepVerdict, VerifyError, VerifyReport
+from .equations import (Equation, _unhatted, announces_equation, follow, is_zero_side, looks_like_derivative, posed,
+                        unknowns_in)
 from .rows import same_rows
 from .state import (Binding, FileState, Line, canonical_name, define_function, is_definition_value, opaque_names,
-                    per_sample_term, unfold)
+                    per_sample_term, table_for, unfold)
 from .steps import check_step, is_instance
 from .tokens import closing
 
@@ -59,8 +61,9 @@ def verify_source(text: str, fmt: str, domains: dict[str, str], name: str, secon
     results: list[StepResult] = []
     bindings: dict[str, Binding] = {}
     gaps: list[UnreadName] = []
-    for chain, plan in zip(chains, plans):
-        results += _run_chain(chain, plan, bindings, gaps, state, seconds)
+    for k, (chain, plan) in enumerate(zip(chains, plans)):
+        following = chains[k + 1].connective if k + 1 < len(chains) else ""
+        results += _run_chain(chain, plan, bindings, gaps, state, seconds, following)
     for offset, words in source.skipped:
         results.append(StepResult(line=source.line_of(offset), ordinal=1, before=words, after="", relation="display",
                                   verdict=StepVerdict.SKIPPED, method="skipped",
@@ -421,7 +424,9 @@ def _letters_bound(text: str) -> set[str]:
 
 # -- running the chains ------------------------------------------------------------------------
 def _run_chain(chain: Chain, plan: Plan, bindings: dict[str, Binding], gaps: list[UnreadName],
-               state: FileState, seconds: float) -> list[StepResult]:
+               state: FileState, seconds: float, following: str = "") -> list[StepResult]:
+    """The chain's steps; an equation row right after an equation (:mod:`.equations`) is
+    checked as one, and a chain that poses an equation leaves it for the next."""
     results: list[StepResult] = []
     lines = plan.lines
     ordinals: dict[int, int] = {}
@@ -431,6 +436,17 @@ def _run_chain(chain: Chain, plan: Plan, bindings: dict[str, Binding], gaps: lis
     def result(line_no: int, **kw) -> StepResult:
         ordinals[line_no] = ordinals.get(line_no, 0) + 1
         return StepResult(line=line_no, ordinal=ordinals[line_no], **kw)
+
+    previous_equation, state.equation = state.equation, None
+    if previous_equation is not None and _continues(chain, plan, previous_equation, gaps, state):
+        results = _equation_chain(chain, plan, previous_equation, state, seconds, result)
+        _after_chain(plan, state)
+        return results
+    if previous_equation is not None and len(lines) == 2 and chain.links[0].relation == "=" \
+            and any(ln.segment.unread for ln in lines) and any(is_zero_side(ln) for ln in lines):
+        # an equation row that cannot be read, right after an equation: the rows after it are
+        # equations too, and are not checked against it
+        state.equation = Equation(lines[1].segment.line, " = ".join(ln.segment.raw for ln in lines), None)
 
     def checked(a: Line, b: Line, link) -> StepResult:
         why = _unread_reason(a, b, gaps, state)
@@ -488,8 +504,117 @@ def _run_chain(chain: Chain, plan: Plan, bindings: dict[str, Binding], gaps: lis
         results.append(checked(lines[k - 1], lines[k], chain.links[k - 1]))
     if plan.name is not None and defined is not None and any(r.verdict is StepVerdict.FAILS for r in results):
         _distrust(plan.name, defined, results, gaps, state)
-    state.seen.extend(ln for ln in lines if ln.expr is not None)
+    _pose(chain, plan, results, following, state)
+    _after_chain(plan, state)
     return results
+
+
+def _after_chain(plan: Plan, state: FileState) -> None:
+    lines = plan.lines
+    state.seen.extend(ln for ln in lines if ln.expr is not None)
+    if lines and looks_like_derivative(lines[0].segment.raw):
+        state.derivative_values += [ln.expr for ln in lines[1:] if ln.expr is not None]
+
+
+# -- equations ------------------------------------------------------------------------------------------
+def _continues(chain: Chain, plan: Plan, previous: Equation, gaps: list[UnreadName], state: FileState) -> bool:
+    r"""Is the chain's first row an equation that goes on from ``previous``? It follows it
+    (a connective, or its place right after), is ``L = R`` with both sides read, and reads
+    what the equation is about (its symbols, or the hatted name of one: ``\hat p`` for p)."""
+    lines = plan.lines
+    if len(lines) < 2 or chain.links[0].relation != "=":
+        return False
+    a, b = lines[0], lines[1]
+    if a.expr is None or b.expr is None or a.goal.is_problem or b.goal.is_problem:
+        return False
+    if _unread_reason(a, b, gaps, state) is not None:
+        return False
+    if chain.connective:
+        return True
+    if previous.residual is None:
+        # after an equation that cannot be read: a row setting something to zero, one that reads
+        # a hatted symbol or a parameter, or a name solved for (used before) is not checked
+        if plan.name is not None:
+            return any(ln.expr.has(_head_of(a.expr)) for ln in state.seen)
+        state.table = table_for(a, b, state=state)
+        return is_zero_side(a) or is_zero_side(b) or unknowns_in(a.expr - b.expr, state)
+    symbols = previous.residual.free_symbols
+    read = (a.expr.free_symbols | b.expr.free_symbols) - {s for s in symbols if not isinstance(s, sp.Symbol)}
+    if plan.name is not None:
+        head = _head_of(a.expr)
+        state.table = table_for(previous.lines[0], a, b, state=state) if previous.lines else state.table
+        base = _unhatted(head, state) if isinstance(head, sp.Symbol) else None
+        return head in symbols or (base is not None and base in symbols)
+    return bool(read & {s for s in symbols if _is_unknown_like(s, state)})
+
+
+def _is_unknown_like(symbol: sp.Basic, state: FileState) -> bool:
+    """A scalar symbol an equation may be solved for (not a size, not an index)."""
+    var = next((v for v in state.all_variables.values() if v.obj == symbol), None)
+    return var is not None and var.kind == "scalar"
+
+
+def _equation_chain(chain: Chain, plan: Plan, previous: Equation, state: FileState, seconds: float,
+                    result) -> list[StepResult]:
+    """The chain's first row checked as an equation after ``previous``, the rest as steps."""
+    lines = plan.lines
+    a, b, link = lines[0], lines[1], chain.links[0]
+
+    def probe(line_no: int, **kw) -> StepResult:
+        return StepResult(line=line_no, ordinal=0, **kw)
+
+    identity = check_step(a, b, link, state, seconds, probe, suggest=False)
+    step, found = follow(previous, a, b, identity, state, seconds)
+    stamped = result(step.line, **{k: v for k, v in step.__dict__.items() if k not in ("line", "ordinal")})
+    results = [stamped]
+    if found is not None and found.solved is not None and step.verdict is StepVerdict.HOLDS:
+        target, value = found.solved
+        state.definitions.append((target, value))
+        state.notes.append(f"line {b.segment.line}: {a.segment.raw} = {b.segment.raw} solves the equation of "
+                           f"line {previous.line}; later lines read {a.segment.raw} as that value")
+    for k in range(2, len(lines)):
+        results.append(check_step(lines[k - 1], lines[k], chain.links[k - 1], state, seconds, result)
+                       if not (lines[k - 1].segment.unread or lines[k].segment.unread) else
+                       result(lines[k].segment.line, before=lines[k - 1].segment.raw, after=lines[k].segment.raw,
+                              relation=chain.links[k - 1].relation, verdict=StepVerdict.UNKNOWN, method=UNREAD,
+                              reason=f"not checked: {lines[k].segment.unread or lines[k - 1].segment.unread}"))
+    # the row as a whole says a = its last side (each step of it is reported at its own line)
+    last = lines[-1] if all(ln.expr is not None for ln in lines) else b
+    state.equation = Equation(last.segment.line, f"{a.segment.raw} = {last.segment.raw}", a.expr - last.expr,
+                              (a, last))
+    return results
+
+
+def _pose(chain: Chain, plan: Plan, results: list[StepResult], following: str, state: FileState) -> None:
+    """A chain that ends ``A = 0`` (or is ``0 = A``) poses an equation when something says so
+    (:func:`.equations.posed`): its last step becomes ``unknown`` (a condition, not a claim),
+    and the next chain may go on from it."""
+    lines = plan.lines
+    if len(lines) < 2 or not results or chain.links[-1].relation != "=":
+        return
+    if is_zero_side(lines[-1]):
+        # the derivative set to zero heads the chain: d\ell/d\mu = ... = ... = 0
+        side, before = lines[-2], (lines[0] if len(lines) > 2 else None)
+    elif len(lines) == 2 and is_zero_side(lines[0]):
+        side, before = lines[1], None
+    else:
+        return
+    last = results[-1]
+    if last.line != lines[-1].segment.line or last.relation != "=":
+        return
+    words = chain.links[-1].justification
+    if side.expr is None or last.unread:
+        if looks_like_derivative(side.segment.raw) or announces_equation(words):
+            state.equation = Equation(lines[-1].segment.line, f"{side.segment.raw} = 0", None)
+        return
+    if last.verdict is StepVerdict.HOLDS:
+        return
+    state.table = table_for(side, state=state)
+    step = posed(last, side, before, words, state.derivative_values, following, state)
+    if step is None:
+        return
+    results[-1] = step
+    state.equation = Equation(lines[-1].segment.line, f"{side.segment.raw} = 0", side.expr, (side,))
 
 
 def _distrust(key: str, name_line: Line, results: list[StepResult], gaps: list[UnreadName], state: FileState) -> None:
@@ -551,6 +676,8 @@ def _not_a_definition(name_line: Line, first: Line, state: FileState) -> str | N
         return "it does not read as one symbol"
     if first.expr is not None and first.expr.has(head):
         return "the right-hand side mentions it"
+    if first.expr is not None and unfold(first.expr, state).has(head):
+        return "its value leads back to it through the definitions before it"
     if isinstance(target, sp.Indexed) and not all(isinstance(i, sp.Symbol) for i in target.indices):
         return "an element at a fixed index is a value, not a definition for every index"
     if any(_defines(t, head) for t, _ in state.definitions):
@@ -560,8 +687,8 @@ def _not_a_definition(name_line: Line, first: Line, state: FileState) -> str | N
     if family is not None and not per_sample and any(_family(_head_of(t), state) == family
                                                      for t, _ in state.definitions):
         return f"{family}(..) is defined already, at other arguments"
-    if any(ln.expr is not None and ln.expr.has(head) and not (per_sample and is_definition_value(ln, state))
-           for ln in state.seen):
+    # a name used so far only in the values of definitions (\hat\lambda = \bar y) is defined late
+    if any(ln.expr is not None and ln.expr.has(head) and not is_definition_value(ln, state) for ln in state.seen):
         return "an earlier line uses it"
     if _is_probability(head, state) and first.expr is not None and opaque_names(first.expr):
         return "a probability written with other probabilities is a law of probability, not a model"

@@ -65,6 +65,8 @@ class FileState:
             raise ValueError("no step is being checked")
         return self.table
     seen: list = field(default_factory=list)   # lines of the chains already run
+    equation: object | None = None             # the equation the last chain stated (equations.Equation)
+    derivative_values: list = field(default_factory=list)  # what lines written as derivatives equal
     entries: tuple = ()                        # entries z_i the running chain differentiates by
     splits: dict = field(default_factory=dict)  # index pairs the running chain splits unwritten: line
 

@@ -30,11 +30,12 @@ from .state import DerivativeError, FileState, Line, canonical_name, opaque_name
 HATS = (r"\hat{", r"\widehat{")
 
 
-def check_step(a: Line, b: Line, link, state: FileState, seconds: float, result) -> StepResult:
-    """The step ``a -> b`` checked; a failing step carries the slip that breaks it, when one is found."""
+def check_step(a: Line, b: Line, link, state: FileState, seconds: float, result, suggest: bool = True) -> StepResult:
+    """The step ``a -> b`` checked; a failing step carries the slip that breaks it, when one
+    is found (and ``suggest``)."""
     try:
         step = _check(a, b, link, state, seconds, result)
-        if step.verdict is StepVerdict.FAILS:
+        if step.verdict is StepVerdict.FAILS and suggest:
             step = replace(step, suggestion=slips.suggest(a, b, link, state, seconds, _check))
     except DerivativeError as exc:
         return result(b.segment.line, before=a.segment.raw, after=b.segment.raw, relation=link.relation,
@@ -190,6 +191,11 @@ def _law_caveat(ea: sp.Expr, eb: sp.Expr, state: FileState) -> str | None:
     return (f"the two sides relate different probabilities or named functions ({shown}); that needs a law "
             "of probability or a definition: name the law in the justification (Bayes' rule, i.i.d. "
             "samples, uniform prior) or define the function in an earlier line")
+
+
+def in_file_notation(cex: dict | None, state: FileState, exprs) -> dict | None:
+    """A counterexample in the file's notation, with only the variables ``exprs`` read."""
+    return _rename(cex, state, exprs)
 
 
 def _rename(cex: dict | None, state: FileState, exprs) -> dict | None:
