@@ -580,8 +580,8 @@ def _equation_chain(chain: Chain, plan: Plan, previous: Equation, state: FileSta
                               reason=f"not checked: {lines[k].segment.unread or lines[k - 1].segment.unread}"))
     # the row as a whole says a = its last side (each step of it is reported at its own line)
     last = lines[-1] if all(ln.expr is not None for ln in lines) else b
-    state.equation = Equation(last.segment.line, f"{a.segment.raw} = {last.segment.raw}", a.expr - last.expr,
-                              (a, last))
+    residual = a.expr - last.expr if a.expr is not None and last.expr is not None else None
+    state.equation = Equation(last.segment.line, f"{a.segment.raw} = {last.segment.raw}", residual, (a, last))
     return results
 
 

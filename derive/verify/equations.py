@@ -96,12 +96,12 @@ class _Row:
 
     def decide(self, x: sp.Expr, y: sp.Expr, what: str) -> Verdict:
         """``x`` against ``y`` as ``derive check`` decides a pair."""
-        parsed = Parsed([x, y], self.state.table, [])
+        parsed = Parsed([x, y], self.state.current_table, [])
         return decide(f"{what}: {self.a.segment.raw} = {self.b.segment.raw}", self.previous.raw, parsed,
                       self.state.domains, self.seconds)
 
     def lookup(self, *exprs: sp.Expr):
-        return kernel_context(self.state.table.variables, Ranges.of([self.old, self.new, *exprs])).interval
+        return kernel_context(self.state.current_table.variables, Ranges.of([self.old, self.new, *exprs])).interval
 
     @property
     def where(self) -> str:
@@ -133,7 +133,7 @@ def announces_equation(words: str) -> bool:
 def unknowns_in(expr: sp.Expr, state: FileState) -> bool:
     """Does ``expr`` read a hatted symbol or a parameter (what an equation is solved for)?"""
     params = state.explicit_parameters | state.declared_parameters | {r"\theta"}
-    for var in state.table.variables.values():
+    for var in state.current_table.variables.values():
         if var.obj is None or not expr.has(var.obj):
             continue
         if var.key.startswith(HATS) or canonical_name(var.key) in {canonical_name(p) for p in params}:
@@ -352,7 +352,7 @@ def _solved_form(row: _Row) -> _Solved | None:
     one, or the hatted name of one (``\\hat p`` for p); v free of u."""
     for lhs, rhs in ((row.a, row.b), (row.b, row.a)):
         u, power = _symbol_power(lhs.expr)
-        if u is None or rhs.expr.has(u):
+        if u is None or rhs.expr is None or rhs.expr.has(u):
             continue
         value = unfold(rhs.expr, row.state)
         target = u if row.old.has(u) else _unhatted(u, row.state)
@@ -374,7 +374,7 @@ def _symbol_power(expr: sp.Expr | None) -> tuple[sp.Symbol | None, int]:
 
 
 def _variable_of(obj: sp.Basic, state: FileState):
-    return next((v for v in state.table.variables.values() if v.obj == obj), None)
+    return next((v for v in state.current_table.variables.values() if v.obj == obj), None)
 
 
 def _unhatted(u: sp.Symbol, state: FileState) -> sp.Symbol | None:
@@ -387,7 +387,7 @@ def _unhatted(u: sp.Symbol, state: FileState) -> sp.Symbol | None:
         if base.startswith(hat):
             base = base[len(hat):]
             break
-    return next((v.obj for v in state.table.variables.values()
+    return next((v.obj for v in state.current_table.variables.values()
                  if v.kind == "scalar" and canonical_name(v.key) == base and isinstance(v.obj, sp.Symbol)), None)
 
 
@@ -452,7 +452,7 @@ def _linear_root(expr: sp.Expr, x: sp.Symbol) -> tuple[sp.Expr, sp.Expr] | None:
 def _root_candidates(row: _Row) -> list:
     """Scalar real symbols of the old equation (hatted ones first) that the new one reads."""
     from ..core.domains import Kind
-    out = [v for v in row.state.table.variables.values()
+    out = [v for v in row.state.current_table.variables.values()
            if v.kind == "scalar" and isinstance(v.obj, sp.Symbol) and v.domain.kind is Kind.REAL
            and row.old.has(v.obj) and row.new.has(v.obj)]
     out.sort(key=lambda v: not v.key.startswith(HATS))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import sympy as sp
 
@@ -10,6 +11,9 @@ from ..parsing.calculus import DerivativeError, evaluate_pending  # noqa: F401  
 from ..parsing.lexer import tokenize
 from .chains import Segment
 from .notation import FUNCTION_PLACEHOLDER, PROBABILITY_NAMES, Objective, Rewriter
+
+if TYPE_CHECKING:
+    from .equations import Equation
 
 #: How many times definitions are unfolded into one another at most.
 MAX_UNFOLD = 8
@@ -65,7 +69,7 @@ class FileState:
             raise ValueError("no step is being checked")
         return self.table
     seen: list = field(default_factory=list)   # lines of the chains already run
-    equation: object | None = None             # the equation the last chain stated (equations.Equation)
+    equation: "Equation | None" = None         # the equation the last chain stated
     derivative_values: list = field(default_factory=list)  # what lines written as derivatives equal
     entries: tuple = ()                        # entries z_i the running chain differentiates by
     splits: dict = field(default_factory=dict)  # index pairs the running chain splits unwritten: line
