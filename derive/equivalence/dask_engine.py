@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import deque
 from typing import Any, Callable, Hashable
 
 from ..core.workers import Done, Failed, WorkerPool, task_bytes
@@ -78,12 +79,14 @@ class DaskPool:
         self.running: dict[Any, list[tuple[int, Pair]]] = {}
         self.finished = as_completed()
         self.ready: list[Outcome] = []
+        self.alone: deque[tuple[int, Pair]] = deque()  # pairs of a lost chunk, to try one at a time
+        self.alone_out: Any = None  # the future of the one being tried
 
     def idle(self) -> bool:
         return len(self.running) < self.window
 
     def pending(self) -> bool:
-        return bool(self.filling or self.running or self.ready)
+        return bool(self.filling or self.running or self.ready or self.alone)
 
     def submit(self, key: Hashable, payload: Any) -> None:
         """Add a pair to the chunk being filled (:class:`ValueError` when too large,
@@ -94,35 +97,50 @@ class DaskPool:
         if len(self.filling) >= self.chunk:
             self._ship()
 
-    def _ship(self, tasks: list[tuple[int, Pair]] | None = None) -> None:
+    def _ship(self, tasks: list[tuple[int, Pair]] | None = None) -> Any:
         if tasks is None:
             tasks, self.filling = self.filling, []
         future = self.client.submit(self.task, tasks, self.timeout, pure=False)
         self.running[future] = tasks
         self.finished.add(future)
+        return future
 
     def collect(self) -> list[Outcome]:
         """Send the chunk being filled; wait until a chunk has its outcomes."""
         if self.filling:
             self._ship()
+        self._next_alone()
         while not self.ready and self.running:
             future = next(self.finished)
             self._finished(future, self.running.pop(future))
         out, self.ready = self.ready, []
         return out
 
+    def _next_alone(self) -> None:
+        """Send the next pair of a lost chunk, alone on the cluster among such pairs,
+        so that a pair that kills its worker cannot take another with it."""
+        if self.alone_out is None and self.alone:
+            self.alone_out = self._ship([self.alone.popleft()])
+
     def _finished(self, future: Any, tasks: list[tuple[int, Pair]]) -> None:
         from distributed import KilledWorker
 
+        if future is self.alone_out:
+            self.alone_out = None
+        try:
+            self._outcomes(future, tasks, KilledWorker)
+        finally:
+            self._next_alone()
+
+    def _outcomes(self, future: Any, tasks: list[tuple[int, Pair]], killed: type) -> None:
         if future.status == "finished":
             self.ready.extend(future.result())
             return
         error = future.exception() if future.status == "error" else None
-        if isinstance(error, KilledWorker) and len(tasks) > 1:
-            for one in tasks:  # one by one: only a pair that kills its worker goes unanswered
-                self._ship([one])
+        if isinstance(error, killed) and len(tasks) > 1:
+            self.alone.extend(tasks)  # one by one: only a pair that kills its worker goes unanswered
             return
-        if isinstance(error, KilledWorker):
+        if isinstance(error, killed):
             reason = ("the Dask worker running this pair died on every try "
                       "(out of memory, killed or crashed)")
         elif error is not None:
@@ -139,6 +157,7 @@ class DaskPool:
             except Exception:  # noqa: BLE001 -- the client may already be gone
                 pass
         self.running.clear()
+        self.alone.clear()
 
 
 class DaskEngine:
