@@ -44,7 +44,7 @@ def without_ms(data: bytes) -> list[dict]:
 
 def test_the_dask_answers_are_the_local_answers_line_for_line(cluster, tmp_path):
     c, _ = cluster
-    lines = CORPUS.read_text(encoding="utf-8").splitlines()[:8]
+    lines = CORPUS.read_text(encoding="utf-8").splitlines()[:6]
     lines[5:5] = ["not json", '{"a": "x", "b": 3}', '{"id": "kept", "a": "x+x", "b": "3x"}']
     src = tmp_path / "in.jsonl"
     src.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -124,26 +124,46 @@ def test_a_pair_that_kills_every_worker_is_answered_error_and_its_chunk_mates_ar
     client.wait_for_workers(2)
 
 
-def test_ctrl_c_keeps_a_complete_prefix_and_exits_130(cluster, tmp_path):
-    c, _ = cluster
+def _descendants(pid: int) -> set[int]:
+    found, todo = set(), [pid]
+    while todo:
+        parent = todo.pop()
+        for task in Path(f"/proc/{parent}/task").glob("*"):
+            try:
+                kids = {int(k) for k in (task / "children").read_text().split()}
+            except OSError:
+                continue
+            todo.extend(kids - found)
+            found |= kids
+    return found
+
+
+def test_ctrl_c_on_a_local_dask_cluster_keeps_a_complete_prefix_exits_130_and_leaves_no_process(tmp_path):
     src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     src.write_text("".join(json.dumps(r) + "\n" for r in _batch(400)))
     proc = subprocess.Popen([sys.executable, "-m", "derive.cli", "check", "--batch", str(src), "--out", str(out),
-                             "--scheduler", c.scheduler_address, "--timeout", "20", "--quiet"], cwd=ROOT,
+                             "--engine", "dask", "--jobs", "2", "--timeout", "20", "--quiet"], cwd=ROOT,
                             start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 90
+    started: set[int] = set()
     while time.monotonic() < deadline:
+        started |= _descendants(proc.pid)
         temp = list(tmp_path.glob(".out.jsonl.*.tmp"))
         if temp and temp[0].stat().st_size > 0:
             break
         time.sleep(0.05)
-    os.kill(proc.pid, signal.SIGINT)
+    os.killpg(proc.pid, signal.SIGINT)  # as a terminal does: the Dask workers get it too
     _, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 130, stderr
-    assert b"Traceback" not in stderr
+    assert b"Traceback" not in stderr, stderr.decode()
     got = [json.loads(line) for line in out.read_text().splitlines()]
     assert 0 < len(got) < 400 and [r["n"] for r in got] == list(range(len(got)))
+    assert all(r["verdict"] == "equivalent" for r in got)
     assert f"first {len(got)} answers" in stderr.decode()
+    deadline = time.monotonic() + 10
+    while any(Path(f"/proc/{p}").exists() for p in started) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert started and not any(Path(f"/proc/{p}").exists() for p in started)  # no process left behind
 
 
 def test_without_dask_the_engine_is_refused_with_how_to_install_it(tmp_path, monkeypatch, capsys):

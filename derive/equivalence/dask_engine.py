@@ -17,9 +17,11 @@ reason (method ``worker``).
 from __future__ import annotations
 
 import logging
+import signal
 import threading
 from collections import deque
-from typing import Any, Callable, Hashable
+from contextlib import contextmanager
+from typing import Any, Callable, Hashable, Iterator
 
 from ..core.workers import Done, Failed, WorkerPool, task_bytes
 from .batch import Lost, Pair, answer
@@ -160,6 +162,21 @@ class DaskPool:
         self.alone.clear()
 
 
+@contextmanager
+def _no_ctrl_c() -> Iterator[None]:
+    """Processes started inside ignore Ctrl-C (the ignored signal is inherited and
+    Python keeps it ignored): a Ctrl-C at the terminal reaches the whole process
+    group, and the parent alone decides what stops, as with the local workers."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 class DaskEngine:
     """A Dask client (on a scheduler, or on a local cluster it starts) that makes
     :class:`DaskPool` engines for :func:`.batch.check_records`. Close it (or use
@@ -184,7 +201,7 @@ class DaskEngine:
                 return cls(Client(scheduler, timeout=timeout), chunk=chunk)
             except (OSError, ValueError, TypeError) as exc:
                 raise DaskUnavailable(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
-        with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES}):
+        with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES}), _no_ctrl_c():
             cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                    dashboard_address=None, silence_logs=logging.CRITICAL)
         return cls(Client(cluster), cluster, chunk)
