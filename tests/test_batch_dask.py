@@ -125,15 +125,15 @@ def test_a_pair_that_kills_every_worker_is_answered_error_and_its_chunk_mates_ar
 
 
 def _descendants(pid: int) -> set[int]:
-    found, todo = set(), [pid]
-    while todo:
-        parent = todo.pop()
+    found, queue = set(), [pid]
+    while queue:
+        parent = queue.pop()
         for task in Path(f"/proc/{parent}/task").glob("*"):
             try:
                 kids = {int(k) for k in (task / "children").read_text().split()}
             except OSError:
                 continue
-            todo.extend(kids - found)
+            queue.extend(kids - found)
             found |= kids
     return found
 
