@@ -51,6 +51,7 @@ CHECK_EXAMPLES = r"""examples:
   derive check '-\frac{1}{N}\sum_{i=1}^{N}\sum_{k=1}^{C} y_{i,k}\log\hat{y}_{i,k}' categorical-cross-entropy
   derive check '\frac{1}{1+e^{-x}}' '\frac{e^x}{1+e^x}' --json
   derive check --batch pairs.jsonl --out answers.jsonl --jobs 2 --timeout 5
+  derive check --batch pairs.jsonl --out answers.jsonl --scheduler tcp://10.0.0.5:8786
 
 notation read, by family (README: "Checking a formula"):
   names      y, \hat{y}, \mathbf{x}, \mathrm{CE} \text{NLL} (one name), q' (a new name),
@@ -327,6 +328,8 @@ def cmd_check(args) -> int:
             raise UsageError("--batch reads pairs (and their domains) from the file; give no A, B or --domain")
         if args.jobs < 1:
             raise UsageError("--jobs must be at least 1")
+        if args.scheduler is not None:
+            args.engine = "dask"
         return _batch(args)
     if args.a is None or args.b is None:
         raise UsageError("give two formulas: derive check 'A' 'B' (or --batch FILE.jsonl)")
@@ -352,6 +355,23 @@ def _batch(args) -> int:
     interruption keeps every finished answer (a complete prefix) and says so."""
     from .core.fsutil import LineFile
     from .equivalence.batch import answer_line, read_lines, run_batch
+    from .equivalence.dask_engine import DaskEngine, DaskUnavailable
+
+    if args.engine == "dask":  # before any work: no Dask, or no scheduler, is bad usage
+        try:
+            engine = DaskEngine.connect(args.scheduler, workers=args.jobs)
+        except DaskUnavailable as exc:
+            raise UsageError(str(exc)) from None
+        try:
+            return _batch_with(args, engine.pool)
+        finally:
+            engine.close()
+    return _batch_with(args, None)
+
+
+def _batch_with(args, pool) -> int:
+    from .core.fsutil import LineFile
+    from .equivalence.batch import answer_line, read_lines, run_batch
 
     sink = LineFile(args.out) if args.out else None  # an unwritable --out fails before any work
     try:
@@ -362,7 +382,8 @@ def _batch(args) -> int:
         written = 0
         out = sys.stdout.buffer
         answers = run_batch(read_lines(source), jobs=args.jobs, timeout=args.timeout,
-                            progress=sys.stderr.isatty() and not args.quiet, require_proof=args.require_proof)
+                            progress=sys.stderr.isatty() and not args.quiet, require_proof=args.require_proof,
+                            pool=pool)
         try:
             with source:
                 for answer in answers:
@@ -548,7 +569,14 @@ def parser() -> argparse.ArgumentParser:
                    help="compare many pairs: one JSON object per line with a, b and optional domains "
                         "('-' reads stdin)")
     s.add_argument("--out", metavar="OUT.jsonl", help="with --batch: write answers here (default stdout)")
-    s.add_argument("--jobs", type=int, default=1, metavar="N", help="with --batch: N worker processes")
+    s.add_argument("--jobs", type=int, default=1, metavar="N",
+                   help="with --batch: N worker processes (with --engine dask: a local Dask cluster of N workers)")
+    s.add_argument("--engine", choices=("local", "dask"), default="local",
+                   help="with --batch: local worker processes (default), or Dask tasks "
+                        "(needs pip install 'derive[dask]')")
+    s.add_argument("--scheduler", metavar="ADDRESS",
+                   help="with --batch: run the pairs on the Dask cluster whose scheduler is at ADDRESS "
+                        "(e.g. tcp://10.0.0.5:8786); implies --engine dask")
     s.add_argument("--quiet", action="store_true", help="with --batch: no progress bar")
     s.add_argument("--require-proof", action="store_true",
                    help="an equivalence shown only by agreement at random points, with no symbolic proof, "
@@ -577,7 +605,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 CHECK_FLAGS = {"-h", "--help", "--domain", "--json", "--timeout", "--batch", "--out", "--jobs", "--quiet",
-               "--require-proof"}
+               "--require-proof", "--engine", "--scheduler"}
 
 
 def _protect_formulas(argv: list[str]) -> list[str]:

@@ -20,6 +20,7 @@ import os
 import pickle
 import signal
 import sys
+import threading
 import time
 from collections import deque
 from dataclasses import dataclass
@@ -112,11 +113,32 @@ def _serve(conn, fn: Callable[[Any], Any], parent_pid: int) -> None:
                 return
 
 
+_START_LOCK = threading.Lock()
+
+
+def _start(process) -> None:
+    """Start ``process``, also from a daemonic process (a Dask worker is one).
+
+    multiprocessing refuses children to a daemonic process so that none outlives
+    it; ours cannot: each dies with its parent (:func:`die_with_parent`) and is
+    itself daemonic. The flag is lifted for the start only, under a lock."""
+    me = mp.current_process()
+    if not me.daemon:
+        process.start()
+        return
+    with _START_LOCK:
+        me.daemon = False
+        try:
+            process.start()
+        finally:
+            me.daemon = True
+
+
 class _Worker:
     def __init__(self, ctx, fn, parent_pid: int):
         self.conn, child = ctx.Pipe()
         self.process = ctx.Process(target=_serve, args=(child, fn, parent_pid), daemon=True)
-        self.process.start()
+        _start(self.process)
         child.close()
         self.key: Hashable | None = None
         self.payload: Any = None
@@ -140,6 +162,14 @@ def _death(exitcode: int | None) -> str:
         except ValueError:
             return f"killed by signal {-exitcode}"
     return f"exit status {exitcode}"
+
+
+def task_bytes(key: Hashable, payload: Any) -> bytes:
+    """A task as sent to a worker; :class:`ValueError` when larger than :data:`MAX_TASK_BYTES`."""
+    data = pickle.dumps((key, payload), protocol=pickle.HIGHEST_PROTOCOL)
+    if len(data) > MAX_TASK_BYTES:
+        raise ValueError(f"a task of {len(data)} bytes is larger than {MAX_TASK_BYTES}")
+    return data
 
 
 class WorkerPool:
@@ -196,9 +226,7 @@ class WorkerPool:
 
     def submit(self, key: Hashable, payload: Any) -> None:
         """Give ``payload`` to an idle worker (call only when :meth:`idle`)."""
-        data = pickle.dumps((key, payload), protocol=pickle.HIGHEST_PROTOCOL)
-        if len(data) > MAX_TASK_BYTES:
-            raise ValueError(f"a task of {len(data)} bytes is larger than {MAX_TASK_BYTES}")
+        data = task_bytes(key, payload)
         slot = next(i for i, w in enumerate(self.workers) if not w.busy)
         self._send(slot, key, payload, data)
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, field
-from typing import IO, Generator, Iterable, Iterator
+from typing import IO, Any, Callable, Generator, Hashable, Iterable, Iterator, Protocol
 
 from ..core.jsontext import JSONLimit, read_json
 from ..core.progress import progress as progress_bar
@@ -157,26 +157,60 @@ class _Ready:
     answer: dict
 
 
-def check_records(records: Iterable[object], *, timeout: float, jobs: int = 1,
-                  require_proof: bool = False) -> Iterator[dict]:
+def check_records(records: Iterable[object], *, timeout: float = 10.0, jobs: int = 1,
+                  require_proof: bool = False, pool: Callable[[float], Pool] | None = None) -> Iterator[dict]:
     """One answer object per record, in order: the record (when it is an object)
     plus ``verdict``, ``method``, ``reason``, ``ms`` (DESIGN.md, "Batch lines").
 
     ``records`` is read lazily; ``jobs`` worker processes compare the pairs, each
     stopped after ``timeout`` seconds (``unknown``); a worker that dies is
-    replaced and its pair tried once more. Stopping the iteration (or Ctrl-C)
-    stops the workers.
+    replaced and its pair tried once more. ``pool`` (given the timeout) makes
+    another engine with the same interface as :class:`WorkerPool`, such as the
+    Dask one of :mod:`derive.equivalence.dask_engine`. Stopping the iteration
+    (or Ctrl-C) stops the workers.
     """
-    return _answers(records, timeout, jobs, require_proof)
+    return _answers(records, timeout, pool or _local_pool(jobs), require_proof)
 
 
-def _answers(items: Iterable[object], timeout: float, jobs: int, require_proof: bool = False) -> Iterator[dict]:
+class Pool(Protocol):
+    """What :func:`check_records` needs of an engine (:class:`WorkerPool` has it)."""
+
+    def idle(self) -> bool: ...
+    def pending(self) -> bool: ...
+    def submit(self, key: Hashable, payload: Any) -> None: ...
+    def collect(self) -> list[tuple[Hashable, Done | Failed]]: ...
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Lost(Failed):
+    """The engine gave up on the pair: the machine running it died on every try."""
+
+
+def _local_pool(jobs: int) -> Callable[[float], Pool]:
+    return lambda timeout: WorkerPool(answer, jobs, timeout)
+
+
+def outcome_fields(outcome: Done | Failed, timeout: float) -> dict:
+    """The answer fields for a pair's outcome in a worker: its answer, or why it has none."""
+    if isinstance(outcome, Done):
+        return outcome.value
+    if isinstance(outcome, Lost):
+        return {"verdict": ERROR, "method": "worker", "reason": outcome.reason, "ms": 0.0}
+    reason = (f"no answer within {timeout:g} s" if outcome.timed_out
+              else f"the check stopped: {outcome.reason}")
+    ms = round(timeout * 1000, 1) if outcome.timed_out else 0.0
+    return {"verdict": UNKNOWN, "method": "limits", "reason": reason, "ms": ms}
+
+
+def _answers(items: Iterable[object], timeout: float, make_pool: Callable[[float], Pool],
+             require_proof: bool = False) -> Iterator[dict]:
     source = iter(items)
     waiting: dict[int, object] = {}  # index -> record, while its pair is out
     buffered: dict[int, dict] = {}  # answers ahead of the next one to give
     taken = given = 0
     exhausted = False
-    pool: WorkerPool | None = None
+    pool: Pool | None = None
     try:
         while True:
             while not exhausted and taken - given < REORDER_WINDOW and (pool is None or pool.idle()):
@@ -195,7 +229,7 @@ def _answers(items: Iterable[object], timeout: float, jobs: int, require_proof: 
                     buffered[index] = _merge(item, {"verdict": ERROR, "method": "input", "reason": str(exc), "ms": 0.0})
                     continue
                 if pool is None:
-                    pool = WorkerPool(answer, jobs, timeout)
+                    pool = make_pool(timeout)
                 waiting[index] = item
                 try:
                     pool.submit(index, pair)
@@ -212,16 +246,7 @@ def _answers(items: Iterable[object], timeout: float, jobs: int, require_proof: 
                 continue
             for key, outcome in pool.collect():
                 assert isinstance(key, int)  # the keys given to submit
-                index = key
-                item = waiting.pop(index)
-                if isinstance(outcome, Done):
-                    buffered[index] = _merge(item, outcome.value)
-                else:
-                    reason = (f"no answer within {timeout:g} s" if outcome.timed_out
-                              else f"the check stopped: {outcome.reason}")
-                    ms = round(timeout * 1000, 1) if outcome.timed_out else 0.0
-                    buffered[index] = _merge(item, {"verdict": UNKNOWN, "method": "limits",
-                                                    "reason": reason, "ms": ms})
+                buffered[key] = _merge(waiting.pop(key), outcome_fields(outcome, timeout))
     finally:
         if pool is not None:
             pool.close()
@@ -280,17 +305,18 @@ def _line_items(lines: Iterable[tuple[int, bytes | None]]) -> Iterator[object]:
 
 
 def run_batch(lines: Iterable[tuple[int, bytes | None]] | Iterable[str], jobs: int = 1,
-              timeout: float = 10.0, progress: bool = False, require_proof: bool = False
-              ) -> Generator[dict, None, None]:
+              timeout: float = 10.0, progress: bool = False, require_proof: bool = False,
+              pool: Callable[[float], Pool] | None = None) -> Generator[dict, None, None]:
     """One answer per non-blank line, in order. ``lines`` are ``(number, bytes)``
     from :func:`read_lines`, or plain strings (numbered from 1); ``require_proof``
-    applies to the lines without a ``require_proof`` field."""
+    applies to the lines without a ``require_proof`` field; ``pool`` as in
+    :func:`check_records` (default: ``jobs`` local worker processes)."""
     numbered = (item if isinstance(item, tuple) else
                 (n, item.encode("utf-8", "surrogatepass") if isinstance(item, str) else item)
                 for n, item in enumerate(lines, 1))
     bar = progress_bar(None, "line", enabled=progress)
     try:
-        for out in _answers(_line_items(numbered), timeout, jobs, require_proof):
+        for out in _answers(_line_items(numbered), timeout, pool or _local_pool(jobs), require_proof):
             bar.update(1)
             yield out
     finally:
