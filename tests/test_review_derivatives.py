@@ -45,3 +45,19 @@ def test_a_counterexample_reads_arrays_at_whole_positions():
     values = report.first_failure.counterexample["values"]
     for name in ("i", "j"):
         assert float(values[name]).is_integer(), values
+
+
+def test_a_value_too_large_to_evaluate_is_set_aside_not_a_point_without_one():
+    # x e^{e^x} e^{-e^x} = x: at a wide draw (x = 10^200) e^{e^x} is beyond what is evaluated,
+    # which says nothing about where the new line is defined: the true step is not failed
+    import sympy as sp
+    from derive.checks.evaluate import Budget
+    from derive.checks.numeric import numeric_check
+    from derive.checks.results import DEFAULT, Status
+    from .helpers import scalar_context
+    ctx = scalar_context(x="real")
+    x = ctx["x"]
+    after = sp.Mul(x, sp.exp(sp.exp(x)), sp.exp(-sp.exp(x)), evaluate=False)
+    assert numeric_check(after, x, ctx, {}, ("t",), DEFAULT, Budget()).status is Status.NUMERIC
+    wrong = sp.Mul(2, x, sp.exp(sp.exp(x)), sp.exp(-sp.exp(x)), evaluate=False)
+    assert numeric_check(wrong, x, ctx, {}, ("t",), DEFAULT, Budget()).status is Status.FAILED
