@@ -61,3 +61,25 @@ def test_a_value_too_large_to_evaluate_is_set_aside_not_a_point_without_one():
     assert numeric_check(after, x, ctx, {}, ("t",), DEFAULT, Budget()).status is Status.NUMERIC
     wrong = sp.Mul(2, x, sp.exp(sp.exp(x)), sp.exp(-sp.exp(x)), evaluate=False)
     assert numeric_check(wrong, x, ctx, {}, ("t",), DEFAULT, Budget()).status is Status.FAILED
+
+
+# -- named distributions ---------------------------------------------------------------------------
+from derive import check  # noqa: E402
+
+DENSITY_VAR = r"\frac{1}{\sqrt{2\pi\sigma}} e^{-\frac{(x-\mu)^2}{2\sigma}}"
+DENSITY_STD = r"\frac{1}{\sqrt{2\pi\sigma^2}} e^{-\frac{(x-\mu)^2}{2\sigma^2}}"
+
+
+@pytest.mark.parametrize("b", [DENSITY_VAR, DENSITY_STD])
+def test_a_normal_with_sigma_alone_is_refused_naming_both_readings(b):
+    # sigma as the variance made the first pair equivalent, the second not: the text does not say which
+    with pytest.raises(Exception, match="standard deviation .* or the variance"):
+        check(r"\mathcal{N}(x \mid \mu, \sigma)", b, domains={r"\sigma": "positive"})
+
+
+def test_a_normal_with_sigma_squared_or_a_named_variance_is_read():
+    assert check(r"\mathcal{N}(x \mid \mu, \sigma^2)", DENSITY_STD).answer.value == "equivalent"
+    assert check(r"\mathcal{N}(x \mid \mu, v)", DENSITY_STD.replace(r"\sigma^2", " v")).answer.value == "equivalent"
+    # wrong twin: the variance read where the standard deviation is written
+    assert check(r"\mathcal{N}(x \mid \mu, \sigma^2)", DENSITY_VAR,
+                 domains={r"\sigma": "positive"}).answer.value == "not_equivalent"
