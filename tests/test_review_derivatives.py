@@ -83,3 +83,19 @@ def test_a_normal_with_sigma_squared_or_a_named_variance_is_read():
     # wrong twin: the variance read where the standard deviation is written
     assert check(r"\mathcal{N}(x \mid \mu, \sigma^2)", DENSITY_VAR,
                  domains={r"\sigma": "positive"}).answer.value == "not_equivalent"
+
+
+# -- derivatives by an entry in check ----------------------------------------------------------------
+CHECK = [
+    (r"\frac{\partial}{\partial z_j} \sum_{k=1}^{C-1} z_k^2", r"\frac{\partial}{\partial z_j} \sum_{k=1}^{C} z_k^2",
+     "not_equivalent", "0 and 2 z_C at j = C: each side once assumed j within its own sum"),
+    (r"\frac{\partial}{\partial z_j} \sum_{k=1}^{C} z_k^2", r"2 z_j", "equivalent", "j is an entry of the row 1..C"),
+    (r"\frac{\partial}{\partial z_j} \sum_{k} z_k^2", r"2 z_j", "equivalent", "a sum without bounds is the whole row"),
+    (r"\frac{\partial}{\partial z_j} \sum_{k=0}^{C-1} z_k^2", r"\frac{\partial}{\partial z_j} \sum_{k=1}^{C} z_k^2",
+     "not_equivalent", "0..C-1 and 1..C are different rows"),
+]
+
+
+@pytest.mark.parametrize("a, b, answer, reason", CHECK)
+def test_a_derivative_by_an_entry_in_check(a, b, answer, reason):
+    assert check(a, b).answer.value == answer, reason

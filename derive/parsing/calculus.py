@@ -7,8 +7,9 @@
 - By an element of an array (``z_j``), the term ``k = j`` of a sum over the whole range of
   that index is the one that survives: sympy's ``Sum(f(k) δ(j, k))`` is sifted to ``f(j)``,
   which is what the derivative means (z_j is an entry of the row, so j is within its range).
-  The whole range is a sum without bounds, or one from 1 when every sum of the body over
-  that index runs over the same range; any other sum keeps its delta.
+  The whole range is a sum without bounds, or one from 1 to a length (``C``, not ``C - 1``)
+  when every sum of the body over that index runs over the same range; any other sum keeps
+  its delta.
 
 ``derive check`` evaluates a derivative as soon as it is read; ``derive verify`` keeps it
 pending (an unevaluated :class:`sympy.Derivative`) until the definitions in force are
@@ -165,8 +166,10 @@ def sift(expr: sp.Expr, body: sp.Expr, var: sp.Indexed) -> sp.Expr:
                 continue
             dims = [d for d, index in enumerate(var.indices) if index == other]
             whole = isinstance(hi, sp.Symbol) and "#" in hi.name
-            if not whole and lo != 1:
-                continue  # a row starts at 1: a sum from elsewhere may leave z_j out
+            if not whole and (lo != 1 or not isinstance(hi, sp.Symbol)):
+                # a row starts at 1 and ends at its length (C): a sum from elsewhere, or up to
+                # C - 1, may leave z_j out (the other side may run to C)
+                continue
             if not dims or not any(ranges.get(d) in ({"whole"} if whole else {(lo, hi)},) for d in dims):
                 continue
             rest = sp.Mul(*(factors[:n] + factors[n + 1:]))
