@@ -93,6 +93,10 @@ CHECK = [
     (r"\frac{\partial}{\partial z_j} \sum_{k} z_k^2", r"2 z_j", "equivalent", "a sum without bounds is the whole row"),
     (r"\frac{\partial}{\partial z_j} \sum_{k=0}^{C-1} z_k^2", r"\frac{\partial}{\partial z_j} \sum_{k=1}^{C} z_k^2",
      "not_equivalent", "0..C-1 and 1..C are different rows"),
+    (r"\frac{\partial}{\partial x_i} \sum_{j=1}^{n} \sum_{k=1}^{n} A_{jk} x_j x_k",
+     r"\sum_{k=1}^{n} (A_{ik} + A_{ki}) x_k", "equivalent", "a double sum is sifted index by index (once failed at i = 0)"),
+    (r"\frac{\partial}{\partial x_i} \sum_{j=1}^{n} \sum_{k=1}^{n} A_{jk} x_j x_k",
+     r"2\sum_{k=1}^{n} A_{ik} x_k", "not_equivalent", "A is not symmetric"),
 ]
 
 

@@ -147,6 +147,19 @@ def sift(expr: sp.Expr, body: sp.Expr, var: sp.Indexed) -> sp.Expr:
     ranges = _whole_ranges(body, var)
 
     def rule(node: sp.Basic):
+        if isinstance(node, sp.Sum) and len(node.limits) > 1:
+            # Sum(f, (k, ..), (j, ..)) with bounds free of k and j: sift one index's sum at a
+            # time (each sift removes a delta, so this ends)
+            names = {l[0] for l in node.limits}
+            if any((sp.sympify(lo).free_symbols | sp.sympify(hi).free_symbols) & names for _, lo, hi in node.limits):
+                return None
+            for n, limit in enumerate(node.limits):
+                sifted = rule(sp.Sum(node.function, limit))
+                if sifted is not None:
+                    out = sp.Sum(sifted, *(node.limits[:n] + node.limits[n + 1:]))
+                    again = rule(out)
+                    return out if again is None else again
+            return None
         if not isinstance(node, sp.Sum) or len(node.limits) != 1:
             return None
         k, lo, hi = node.limits[0]
