@@ -103,3 +103,19 @@ CHECK = [
 @pytest.mark.parametrize("a, b, answer, reason", CHECK)
 def test_a_derivative_by_an_entry_in_check(a, b, answer, reason):
     assert check(a, b).answer.value == answer, reason
+
+
+# -- a one-hot row has one length in the whole file ----------------------------------------------------
+SOFTMAX = md(r"p_k = \frac{e^{z_k}}{\sum_{c=1}^{C} e^{z_c}}",
+             r"L = -\sum_{k=1}^{C} y_k \log p_k",
+             r"\frac{\partial L}{\partial z_j} = -\sum_{k=1}^{C} y_k ([k=j] - p_j) "
+             r"= p_j \sum_{k=1}^{C} y_k - y_j = p_j - y_j")
+
+
+def test_a_one_hot_row_summed_short_in_one_step_is_the_files_row():
+    assert verify_text(SOFTMAX, "md", domains={"y": "onehot"}).status == "holds"
+    # the sum to C - 1 misses y_C, which the file's row has (L sums y to C): once it held,
+    # the step alone drawing y as a row of C - 1 entries
+    bad = verify_text(SOFTMAX.replace(r"p_j \sum_{k=1}^{C} y_k - y_j", r"p_j \sum_{k=1}^{C-1} y_k - y_j"),
+                      "md", domains={"y": "onehot"})
+    assert bad.status == "fails" and all(s.verdict.value != "holds" for s in bad.steps[-2:]), bad.table()

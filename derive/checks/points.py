@@ -383,9 +383,9 @@ def _targets(exprs: list[sp.Expr]) -> list[float]:
 class PointMaker:
     """Seeded points for the variables of a comparison."""
 
-    def __init__(self, variables: dict, exprs: list[sp.Expr], rng: random.Random):
+    def __init__(self, variables: dict, exprs: list[sp.Expr], rng: random.Random, ranges: Ranges | None = None):
         self.variables = variables
-        self.ranges = Ranges.of(exprs)
+        self.ranges = Ranges.of(exprs) if ranges is None else ranges
         self.rng = rng
         self.targets = _targets(exprs)
         self.guards = guards_of(exprs)

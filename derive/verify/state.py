@@ -66,6 +66,7 @@ class FileState:
         return self.table
     seen: list = field(default_factory=list)   # lines of the chains already run
     entries: tuple = ()                        # entries z_i the running chain differentiates by
+    chain: list = field(default_factory=list)  # the running chain's lines as read (for the rows' lengths)
     splits: dict = field(default_factory=dict)  # index pairs the running chain splits unwritten: line
 
 
