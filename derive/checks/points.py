@@ -383,8 +383,11 @@ def _targets(exprs: list[sp.Expr]) -> list[float]:
 class PointMaker:
     """Seeded points for the variables of a comparison."""
 
-    def __init__(self, variables: dict, exprs: list[sp.Expr], rng: random.Random, ranges: Ranges | None = None):
+    def __init__(self, variables: dict, exprs: list[sp.Expr], rng: random.Random, ranges: Ranges | None = None,
+                 inside: frozenset[str] = frozenset()):
         self.variables = variables
+        #: positions always drawn inside their range (an entry z_j a chain differentiates by)
+        self.inside = inside
         self.ranges = Ranges.of(exprs) if ranges is None else ranges
         self.rng = rng
         self.targets = _targets(exprs)
@@ -480,19 +483,26 @@ class PointMaker:
 
     def _position(self, env: dict, name: str, drawn: dict[str, object]) -> int:
         """A whole number for an array position: now and then equal to a position drawn
-        before it (the case i = j), mostly inside its range, else just outside it (an
-        entry of an array at a fractional position has no meaning, and reads nothing)."""
+        before it (the case i = j) or to a whole number the formulas write, mostly inside
+        its range, else just outside it (an entry of an array at a fractional position has
+        no meaning, and reads nothing)."""
         earlier = [int(drawn[n]) for n in sorted(self.positions) if n in drawn]
         if earlier and self.rng.random() < SAME_INDEX_SHARE:
             return self.rng.choice(earlier)
+        whole = [int(t) for t in self.targets if t == int(t)]
         spans = [(lo, hi) for lo, hi in self.index_ranges.get(name, ())
                  if not _single_read(lo, hi, self.variables)]
-        if spans:
-            lo, hi = self._index_span(env, name, spans)
-            if self.rng.random() < INDEX_SHARE:
-                return self.rng.randint(lo, hi)
-            return self.rng.choice((lo - 1, hi + 1, self.rng.randint(lo - 2, hi + 2)))
-        return self.rng.randint(*FREE_POSITION_RANGE)
+        if not spans:
+            if whole and self.rng.random() < TARGETED_SHARE:
+                return self.rng.choice(whole)  # j = 6 where [j = 6] is written
+            return self.rng.randint(*FREE_POSITION_RANGE)
+        lo, hi = self._index_span(env, name, spans)
+        if name in self.inside or self.rng.random() < INDEX_SHARE:
+            near = [t for t in whole if lo <= t <= hi]
+            if near and self.rng.random() < TARGETED_SHARE:
+                return self.rng.choice(near)
+            return self.rng.randint(lo, hi)
+        return self.rng.choice((lo - 1, hi + 1, self.rng.randint(lo - 2, hi + 2), *whole))
 
     def _index_span(self, env: dict, name: str, given: list | None = None) -> tuple[int, int]:
         """The range of a scalar that acts as an index, at this point's sizes."""
@@ -576,6 +586,7 @@ def positions_of(exprs: list[sp.Expr], names: set[str]) -> set[str]:
     """The scalars of ``names`` that are an array position, alone or shifted by a whole
     number (the j of ``a_j``, ``a_{j+1}``): they stand for whole numbers."""
     out: set[str] = set()
+    deltas = []
     for expr in exprs:
         for node in sp.preorder_traversal(expr):
             if isinstance(node, sp.Indexed):
@@ -583,6 +594,16 @@ def positions_of(exprs: list[sp.Expr], names: set[str]) -> set[str]:
                     for sym in index.free_symbols:
                         if isinstance(sym, sp.Symbol) and sym.name in names and (index - sym).is_Integer:
                             out.add(sym.name)
+            elif isinstance(node, sp.KroneckerDelta):
+                deltas.append({s.name for s in node.args[:2] if isinstance(s, sp.Symbol) and s.name in names})
+    # a scalar compared with a position in a delta (the i of δ(i, j) once a_j was differentiated)
+    grown = True
+    while grown:
+        grown = False
+        for pair in deltas:
+            if pair & out and not pair <= out:
+                out |= pair
+                grown = True
     return out
 
 

@@ -138,7 +138,7 @@ CONSTANT_DIGITS = 600
 
 def _numeric(ea: sp.Expr, eb: sp.Expr, parsed: Parsed, rng: random.Random, budget: Budget,
              stats: dict | None = None) -> Numeric:
-    maker = PointMaker(parsed.table.variables, [ea, eb], rng, ranges_of(ea, eb, parsed))
+    maker = PointMaker(parsed.table.variables, [ea, eb], rng, ranges_of(ea, eb, parsed), parsed.inside)
     # Indicators, max, min and |..| change at single points: look at more of them.
     # So do powers with a variable exponent of a base that may be negative ((x^a)^b vs x^(ab)).
     lookup = kernel_context(parsed.table.variables, maker.ranges).interval

@@ -33,6 +33,8 @@ class Parsed:
     #: other formulas of the same text (a file's lines), read only for the length of the rows
     #: a one-hot or simplex array has there
     context: list[sp.Expr] = field(default_factory=list)
+    #: indices always drawn inside their rows (the entries a chain differentiates by)
+    inside: frozenset[str] = frozenset()
 
 
 def domain_key(text: str) -> str:

@@ -225,7 +225,8 @@ def row_context(state: FileState) -> list:
 
 
 def _identity_step(ea, eb, a: Line, b: Line, state: FileState, seconds: float, result, common, law) -> StepResult:
-    parsed = Parsed([ea, eb], state.current_table, [], context=row_context(state))
+    parsed = Parsed([ea, eb], state.current_table, [], context=row_context(state),
+                    inside=frozenset(e.index for e in state.entries))
     verdict = decide(a.segment.raw, b.segment.raw, parsed, state.domains, seconds)
     verdict = replace(verdict, reason=_before_after(verdict.reason))
     line_no = b.segment.line
