@@ -288,7 +288,10 @@ def test_a_cases_block_reads_as_each_value_times_its_case():
     assert [(s.line, s.verdict.value) for s in report.steps][:2] == [(1, "defines"), (3, "holds")], report.table()
     assert report.steps[-1].line == 5  # the lines after the block keep their numbers
     assert any("the cases are read as" in n for n in report.notes)
-    for wrong in (r"e^{a_j} & \text{if } i = j", r"e^{a_i} & \text{if } i \neq j"):
+    # e^{a_j} where i = j is e^{a_i}: right, and it holds (it once failed at fractional positions)
+    assert verify_text(CASES_BLOCK.replace(r"e^{a_i} & \text{if } i = j", r"e^{a_j} & \text{if } i = j"),
+                       "md").status == "holds"
+    for wrong in (r"e^{-a_j} & \text{if } i = j", r"e^{a_i} & \text{if } i \neq j"):
         bad = verify_text(CASES_BLOCK.replace(r"e^{a_i} & \text{if } i = j", wrong), "md")
         assert bad.first_failure is not None and bad.first_failure.line == 3, bad.table()
 

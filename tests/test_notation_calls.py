@@ -18,7 +18,9 @@ DISTRIBUTION_CASES = [
     (r"\mathcal{N}(x; \mu, \sigma^2)", r"\frac{1}{\sigma\sqrt{2\pi}} e^{-\frac{(x-\mu)^2}{2\sigma^2}}",
      r"\frac{1}{\sigma\sqrt{2\pi}} e^{-\frac{(x-\mu)^2}{\sigma^2}}"),
     (r"\mathcal N(x | \mu, \sigma^2)", GAUSS, r"\frac{1}{\sqrt{2\pi}} \exp\left(-\frac{(x-\mu)^2}{2\sigma^2}\right)"),
-    (r"\mathcal{N}(x; \mu, \sigma)", r"\frac{1}{\sqrt{2\pi\sigma}} \exp\left(-\frac{(x-\mu)^2}{2\sigma}\right)", GAUSS),
+    # a variance named v (\sigma alone is refused: standard deviation or variance?)
+    (r"\mathcal{N}(x; \mu, v)", r"\frac{1}{\sqrt{2\pi v}} \exp\left(-\frac{(x-\mu)^2}{2 v}\right)",
+     r"\frac{1}{\sqrt{2\pi v}} \exp\left(-\frac{(x-\mu)^2}{2 v^2}\right)"),
     (r"\mathcal{N}(x; 0, 1)", r"\frac{1}{\sqrt{2\pi}} e^{-x^2/2}", r"\frac{1}{\sqrt{2\pi}} e^{-x^2}"),
     (r"\mathrm{Bern}(y \mid p)", r"p^y (1-p)^{1-y}", r"p^{1-y} (1-p)^{y}"),
     (r"\text{Bernoulli}(y; p)", r"y p + (1-y)(1-p)", r"y (1-p) + (1-y) p"),

@@ -12,7 +12,8 @@ import mpmath
 import sympy as sp
 
 from ..core.context import Context, Role
-from .evaluate import (PRECISION_DIGITS, Budget, BudgetExceeded, IllConditioned, Undefined, Unsupported, close, confirmed_mismatch,
+from .evaluate import (PRECISION_DIGITS, Budget, BudgetExceeded, IllConditioned, OutOfRange, Undefined, Unsupported, close,
+                       confirmed_mismatch,
                        digits_for, evaluate, relative_error, tolerance)
 from .finiteness import is_finite
 from .intervals import interval_of
@@ -43,7 +44,7 @@ def numeric_check(after: sp.Expr, target: sp.Expr, ctx: Context, fixed: dict[str
         return CheckResult(obligation, "numeric", Status.UNCHECKED, str(exc))
     digits = digits_for(a, t)
     rel = tolerance(digits)
-    valid, worst, skipped = 0, 0.0, 0
+    valid, worst, skipped, beyond = 0, 0.0, 0, 0
     # A free index (the j of a gradient line) gets a value of its own, from a
     # separate stream so the other draws are the same as without it.
     free = free_indices(ctx, a, t)
@@ -64,6 +65,9 @@ def numeric_check(after: sp.Expr, target: sp.Expr, ctx: Context, fixed: dict[str
                 continue
             try:
                 got = evaluate(a, env, budget, max(digits, point.digits))
+            except OutOfRange:
+                beyond += 1
+                continue  # too large to evaluate here, which is not a point without a value
             except Undefined as exc:
                 cex = Counterexample(point.to_json(), _num(expected), None, f"the new line is undefined: {exc}")
                 return CheckResult(obligation, "numeric", Status.FAILED, cex.describe(), cex)
@@ -85,6 +89,8 @@ def numeric_check(after: sp.Expr, target: sp.Expr, ctx: Context, fixed: dict[str
                            f"only {valid} of {settings.trials * ATTEMPTS_PER_TRIAL} random points were in the domain"
                            + (f" ({skipped} ill-conditioned)" if skipped else ""))
     extra = f"; {skipped} ill-conditioned points skipped" if skipped else ""
+    if beyond:
+        extra += f"; {beyond} points where the new line is too large or small to evaluate set aside"
     if digits != PRECISION_DIGITS:
         extra += f"; compared at {digits} digits, as the constants need"
     return CheckResult(obligation, "numeric", Status.NUMERIC,

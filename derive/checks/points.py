@@ -86,6 +86,11 @@ GUARD_SHARE = 0.3
 #: compared with or indexes; the others keep its domain's draws (a real or natural
 #: j may lie outside 1..K, where the two sides can differ).
 INDEX_SHARE = 0.7
+#: Share of draws of an array position (the j of ``a_j``) set equal to another position
+#: drawn before it (i = j), so that both the case i = j and the case i != j are seen.
+SAME_INDEX_SHARE = 0.3
+#: An array position with no range from the formulas is a whole number in this range.
+FREE_POSITION_RANGE = (-2, 6)
 #: Share of points whose scalars may take the wide magnitude bands (10^-300 to
 #: 10^300); decided per point, so the other points keep whole arrays in the
 #: usual bands (a product of 16 likelihoods has no value if one entry is 10^200).
@@ -378,18 +383,23 @@ def _targets(exprs: list[sp.Expr]) -> list[float]:
 class PointMaker:
     """Seeded points for the variables of a comparison."""
 
-    def __init__(self, variables: dict, exprs: list[sp.Expr], rng: random.Random):
+    def __init__(self, variables: dict, exprs: list[sp.Expr], rng: random.Random, ranges: Ranges | None = None,
+                 inside: frozenset[str] = frozenset()):
         self.variables = variables
-        self.ranges = Ranges.of(exprs)
+        #: positions always drawn inside their range (an entry z_j a chain differentiates by)
+        self.inside = inside
+        self.ranges = Ranges.of(exprs) if ranges is None else ranges
         self.rng = rng
         self.targets = _targets(exprs)
         self.guards = guards_of(exprs)
         self.wide = False
         #: working precision the points need (more next to a guard such as 1 - 10^{-50})
         self.digits = self.guards.digits
-        self.index_ranges = index_ranges(exprs, self.ranges, {
-            name for name, var in variables.items()
-            if var.kind == "scalar" and var.domain.kind in (Kind.REAL, Kind.NATURAL)})
+        scalars = {name for name, var in variables.items()
+                   if var.kind == "scalar" and var.domain.kind in (Kind.REAL, Kind.NATURAL)}
+        self.index_ranges = index_ranges(exprs, self.ranges, scalars)
+        #: scalars that are array positions (``a_j``): whole numbers at every point
+        self.positions = positions_of(exprs, scalars)
         # sizes next to the formulas' constants: a sum from k = 5 is empty below K = 5
         near = {int(t) + d for t in self.targets if t == int(t) for d in (-1, 0, 1, 2, 3)}
         self.size_targets = sorted(n for n in near if 1 <= n <= 2 * HUGE_SIZE)
@@ -452,6 +462,10 @@ class PointMaker:
                 value = float(self.rng.randint(lo, hi))
                 env[var.obj] = mpmath.mpf(value)
                 drawn[name] = value
+            elif name in self.positions:
+                value = float(self._position(env, name, drawn))
+                env[var.obj] = mpmath.mpf(value)
+                drawn[name] = value
             elif name in self.index_ranges and self.rng.random() < INDEX_SHARE:
                 lo, hi = self._index_span(env, name)
                 value = float(self.rng.randint(lo, hi))
@@ -467,10 +481,33 @@ class PointMaker:
         """Working digits for a point, once its elements have been read (see :func:`digits_for_values`)."""
         return max(self.digits, digits_for_values(drawn.values()))
 
-    def _index_span(self, env: dict, name: str) -> tuple[int, int]:
+    def _position(self, env: dict, name: str, drawn: dict[str, object]) -> int:
+        """A whole number for an array position: now and then equal to a position drawn
+        before it (the case i = j) or to a whole number the formulas write, mostly inside
+        its range, else just outside it (an entry of an array at a fractional position has
+        no meaning, and reads nothing)."""
+        earlier = [int(drawn[n]) for n in sorted(self.positions) if n in drawn]
+        if earlier and self.rng.random() < SAME_INDEX_SHARE:
+            return self.rng.choice(earlier)
+        whole = [int(t) for t in self.targets if t == int(t)]
+        spans = [(lo, hi) for lo, hi in self.index_ranges.get(name, ())
+                 if not _single_read(lo, hi, self.variables)]
+        if not spans:
+            if whole and self.rng.random() < TARGETED_SHARE:
+                return self.rng.choice(whole)  # j = 6 where [j = 6] is written
+            return self.rng.randint(*FREE_POSITION_RANGE)
+        lo, hi = self._index_span(env, name, spans)
+        if name in self.inside or self.rng.random() < INDEX_SHARE:
+            near = [t for t in whole if lo <= t <= hi]
+            if near and self.rng.random() < TARGETED_SHARE:
+                return self.rng.choice(near)
+            return self.rng.randint(lo, hi)
+        return self.rng.choice((lo - 1, hi + 1, self.rng.randint(lo - 2, hi + 2), *whole))
+
+    def _index_span(self, env: dict, name: str, given: list | None = None) -> tuple[int, int]:
         """The range of a scalar that acts as an index, at this point's sizes."""
         spans = []
-        for lo, hi in self.index_ranges[name]:
+        for lo, hi in self.index_ranges[name] if given is None else given:
             try:
                 spans.append((int(evaluate(sp.sympify(lo), env, Budget(seconds=1.0))),
                               int(evaluate(sp.sympify(hi), env, Budget(seconds=1.0)))))
@@ -543,6 +580,31 @@ def describe_drawn(drawn: dict[str, object], sizes: dict[str, int]) -> dict:
 def _shown(v) -> float | int:
     f = float(v)
     return int(f) if f.is_integer() and abs(f) < 2 ** 53 else f
+
+
+def positions_of(exprs: list[sp.Expr], names: set[str]) -> set[str]:
+    """The scalars of ``names`` that are an array position, alone or shifted by a whole
+    number (the j of ``a_j``, ``a_{j+1}``): they stand for whole numbers."""
+    out: set[str] = set()
+    deltas = []
+    for expr in exprs:
+        for node in sp.preorder_traversal(expr):
+            if isinstance(node, sp.Indexed):
+                for index in node.indices:
+                    for sym in index.free_symbols:
+                        if isinstance(sym, sp.Symbol) and sym.name in names and (index - sym).is_Integer:
+                            out.add(sym.name)
+            elif isinstance(node, sp.KroneckerDelta):
+                deltas.append({s.name for s in node.args[:2] if isinstance(s, sp.Symbol) and s.name in names})
+    # a scalar compared with a position in a delta (the i of δ(i, j) once a_j was differentiated)
+    grown = True
+    while grown:
+        grown = False
+        for pair in deltas:
+            if pair & out and not pair <= out:
+                out |= pair
+                grown = True
+    return out
 
 
 def index_ranges(exprs: list[sp.Expr], ranges: Ranges, names: set[str]) -> dict[str, list]:

@@ -138,7 +138,7 @@ CONSTANT_DIGITS = 600
 
 def _numeric(ea: sp.Expr, eb: sp.Expr, parsed: Parsed, rng: random.Random, budget: Budget,
              stats: dict | None = None) -> Numeric:
-    maker = PointMaker(parsed.table.variables, [ea, eb], rng)
+    maker = PointMaker(parsed.table.variables, [ea, eb], rng, ranges_of(ea, eb, parsed), parsed.inside)
     # Indicators, max, min and |..| change at single points: look at more of them.
     # So do powers with a variable exponent of a base that may be negative ((x^a)^b vs x^(ab)).
     lookup = kernel_context(parsed.table.variables, maker.ranges).interval
@@ -335,6 +335,17 @@ def _value(expr: sp.Expr, env: dict, budget: Budget, digits: int):
         return None
 
 
+def ranges_of(ea: sp.Expr, eb: sp.Expr, parsed: Parsed) -> Ranges:
+    """The ranges of the two sides, the rows of one-hot and simplex arrays as long as the
+    other formulas of the text (``parsed.context``) make them."""
+    ranges = Ranges.of([ea, eb])
+    if not parsed.context:
+        return ranges
+    rows = {name for name, v in parsed.table.variables.items()
+            if v.kind == "array" and v.domain.kind in (Kind.SIMPLEX, Kind.ONEHOT)}
+    return ranges.with_rows(Ranges.of(parsed.context), rows) if rows else ranges
+
+
 def _num(value: mpmath.mpf) -> str:
     return mpmath.nstr(value, 20)
 
@@ -342,7 +353,7 @@ def _num(value: mpmath.mpf) -> str:
 def _by_cases(ea: sp.Expr, eb: sp.Expr, parsed: Parsed, budget: Budget) -> CaseProof:
     """A proof by finitely many cases (0/1 entries, signs, the branches of max,
     min, |..| and indicators), each closed by :func:`_symbolic`."""
-    lookup = kernel_context(parsed.table.variables, Ranges.of([ea, eb])).interval
+    lookup = kernel_context(parsed.table.variables, ranges_of(ea, eb, parsed)).interval
     finite = frozenset(v.name for v in parsed.table.variables.values()
                        if v.domain.kind in (Kind.BINARY, Kind.ONEHOT))
 
@@ -383,7 +394,7 @@ def _symbolic(ea: sp.Expr, eb: sp.Expr, parsed: Parsed, thorough: bool = True) -
     if reason:
         return False, f"not attempted ({reason})"
     try:
-        diff = difference(ea, eb, kernel_context(parsed.table.variables, Ranges.of([ea, eb])))
+        diff = difference(ea, eb, kernel_context(parsed.table.variables, ranges_of(ea, eb, parsed)))
         if diff != 0 and sp.count_ops(diff) <= 40 and (thorough or not diff.has(sp.Sum, sp.Product)):
             diff = sp.simplify(diff)
     except MemoryError:

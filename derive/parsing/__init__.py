@@ -31,6 +31,11 @@ class Parsed:
     notes: list[str]
     #: the domains named distributions gave their names: key -> (kind, the note saying so)
     taken: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: other formulas of the same text (a file's lines), read only for the length of the rows
+    #: a one-hot or simplex array has there
+    context: list[sp.Expr] = field(default_factory=list)
+    #: indices always drawn inside their rows (the entries a chain differentiates by)
+    inside: frozenset[str] = frozenset()
 
 
 def domain_key(text: str) -> str:

@@ -7,8 +7,9 @@
 - By an element of an array (``z_j``), the term ``k = j`` of a sum over the whole range of
   that index is the one that survives: sympy's ``Sum(f(k) δ(j, k))`` is sifted to ``f(j)``,
   which is what the derivative means (z_j is an entry of the row, so j is within its range).
-  The whole range is a sum without bounds, or one from 1 when every sum of the body over
-  that index runs over the same range; any other sum keeps its delta.
+  The whole range is a sum without bounds, or one from 1 to a length (``C``, not ``C - 1``)
+  when every sum of the body over that index runs over the same range; any other sum keeps
+  its delta.
 
 ``derive check`` evaluates a derivative as soon as it is read; ``derive verify`` keeps it
 pending (an unevaluated :class:`sympy.Derivative`) until the definitions in force are
@@ -146,6 +147,19 @@ def sift(expr: sp.Expr, body: sp.Expr, var: sp.Indexed) -> sp.Expr:
     ranges = _whole_ranges(body, var)
 
     def rule(node: sp.Basic):
+        if isinstance(node, sp.Sum) and len(node.limits) > 1:
+            # Sum(f, (k, ..), (j, ..)) with bounds free of k and j: sift one index's sum at a
+            # time (each sift removes a delta, so this ends)
+            names = {l[0] for l in node.limits}
+            if any((sp.sympify(lo).free_symbols | sp.sympify(hi).free_symbols) & names for _, lo, hi in node.limits):
+                return None
+            for n, limit in enumerate(node.limits):
+                sifted = rule(sp.Sum(node.function, limit))
+                if sifted is not None:
+                    out = sp.Sum(sifted, *(node.limits[:n] + node.limits[n + 1:]))
+                    again = rule(out)
+                    return out if again is None else again
+            return None
         if not isinstance(node, sp.Sum) or len(node.limits) != 1:
             return None
         k, lo, hi = node.limits[0]
@@ -165,8 +179,10 @@ def sift(expr: sp.Expr, body: sp.Expr, var: sp.Indexed) -> sp.Expr:
                 continue
             dims = [d for d, index in enumerate(var.indices) if index == other]
             whole = isinstance(hi, sp.Symbol) and "#" in hi.name
-            if not whole and lo != 1:
-                continue  # a row starts at 1: a sum from elsewhere may leave z_j out
+            if not whole and (lo != 1 or not isinstance(hi, sp.Symbol)):
+                # a row starts at 1 and ends at its length (C): a sum from elsewhere, or up to
+                # C - 1, may leave z_j out (the other side may run to C)
+                continue
             if not dims or not any(ranges.get(d) in ({"whole"} if whole else {(lo, hi)},) for d in dims):
                 continue
             rest = sp.Mul(*(factors[:n] + factors[n + 1:]))

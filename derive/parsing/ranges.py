@@ -43,6 +43,21 @@ class Ranges:
                 out.labels[name] = spans
         return out
 
+    def with_rows(self, other: "Ranges", names: set[str]) -> "Ranges":
+        """These ranges, with the ranges ``other``'s sums give the rows of ``names`` that these
+        read (a one-hot y summed to C in another line of the file is a row of C entries here too,
+        even where this step sums it to C - 1 only)."""
+        out = Ranges({k: list(v) for k, v in self.dims.items()}, set(self.summed),
+                     {k: list(v) for k, v in self.labels.items()})
+        for dim in other.summed:
+            if dim[0] not in names or dim not in self.dims:
+                continue
+            for span in other.dims.get(dim, []):
+                if span[0] != span[1] and span not in out.dims[dim]:
+                    out.dims[dim].append(span)
+                    out.summed.add(dim)
+        return out
+
     def _walk(self, expr: sp.Basic, scope: dict) -> None:
         if isinstance(expr, (sp.Sum, sp.Product)):
             inner = dict(scope)

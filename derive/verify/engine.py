@@ -431,6 +431,7 @@ def _run_chain(chain: Chain, plan: Plan, bindings: dict[str, Binding], gaps: lis
     lines = plan.lines
     ordinals: dict[int, int] = {}
     state.entries = entries_of([ln.expr for ln in lines if ln.expr is not None])
+    state.chain = [ln.expr for ln in lines if ln.expr is not None]
     state.splits = {}
 
     def result(line_no: int, **kw) -> StepResult:

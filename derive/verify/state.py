@@ -72,6 +72,7 @@ class FileState:
     equation: "Equation | None" = None         # the equation the last chain stated
     derivative_values: list = field(default_factory=list)  # what lines written as derivatives equal
     entries: tuple = ()                        # entries z_i the running chain differentiates by
+    chain: list = field(default_factory=list)  # the running chain's lines as read (for the rows' lengths)
     splits: dict = field(default_factory=dict)  # index pairs the running chain splits unwritten: line
 
 

@@ -221,8 +221,18 @@ def _rename(cex: dict | None, state: FileState, exprs) -> dict | None:
     return out
 
 
+def row_context(state: FileState) -> list:
+    """The file's lines so far, the running chain's and the definitions: they give the rows of
+    one-hot and simplex arrays their length in every step (see :func:`..equivalence.decide.ranges_of`)."""
+    out = [e for e in state.chain if isinstance(e, sp.Basic)]
+    out += [ln.expr for ln in state.seen if isinstance(ln.expr, sp.Basic)]
+    out += [v for _, v in state.definitions if isinstance(v, sp.Basic)]
+    return out
+
+
 def _identity_step(ea, eb, a: Line, b: Line, state: FileState, seconds: float, result, common, law) -> StepResult:
-    parsed = Parsed([ea, eb], state.current_table, [])
+    parsed = Parsed([ea, eb], state.current_table, [], context=row_context(state),
+                    inside=frozenset(e.index for e in state.entries))
     verdict = decide(a.segment.raw, b.segment.raw, parsed, state.domains, seconds)
     verdict = replace(verdict, reason=_before_after(verdict.reason))
     line_no = b.segment.line
@@ -385,7 +395,7 @@ def _optimiser_step(ea, eb, a: Line, b: Line, written: str, state: FileState, se
         if depends(cand.c) or depends(cand.t):
             continue
         target = cand.c * (sp.log(ea) if cand.log else ea) + cand.t
-        parsed = Parsed([eb, target], table, [])
+        parsed = Parsed([eb, target], table, [], context=row_context(state))
         verdict = decide(b.segment.raw, f"{cand.describe()} of {a.segment.raw}", parsed, state.domains, seconds)
         tried.append(cand)
         if verdict.witness is not None and verdict.witness.get("defined") == "B" and _law_caveat(ea, eb, state) is None:

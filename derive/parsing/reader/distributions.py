@@ -12,8 +12,10 @@ there and proofs assume it, with a note naming the domain. A domain the user dec
 (with a note); two distributions asking two domains of one name are refused.
 
 Readings the text leaves open are refused, never guessed: ``\\mathrm{Bern}(p)`` names the
-distribution, not a number (it is read only after ``\\sim``, in an expectation), and
-``\\mathcal{N}(x, \\mu, \\sigma^2)`` does not say which argument is the value.
+distribution, not a number (it is read only after ``\\sim``, in an expectation),
+``\\mathcal{N}(x, \\mu, \\sigma^2)`` does not say which argument is the value, and
+``\\mathcal{N}(x \\mid \\mu, \\sigma)`` does not say whether sigma is the standard deviation
+or the variance.
 """
 from __future__ import annotations
 
@@ -279,6 +281,11 @@ class DistributionReading(ReaderMixin):
             if param.vector:
                 args.append(lambda k, key=expr: self.new(Atom(key, (IndexPart(expr=k),), at.pos)))
             else:
+                squared = param.name[:-2] if param.name.endswith("^2") else None
+                if squared is not None and self.named(expr) == squared:
+                    raise self.error(f"{written}(..) with {squared} as its parameter {param.name}: is {squared} "
+                                     f"the standard deviation (then write {param.name}) or the variance itself "
+                                     f"(then give it another name, such as v)? Both readings are used", at)
                 number = self.number_of(expr)
                 if param.domain is not None and number is not None and not IN_SUPPORT[param.domain](number):
                     raise self.error(f"the parameter {param.name} of {written} is {expr}, outside its domain "
