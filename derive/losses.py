@@ -476,14 +476,45 @@ def gaussian_negative_log_likelihood(y, mu, sigma=1.0, reduction: Reduction = "m
         reduction: ``"mean"`` over elements, ``"sum"`` (the NLL), or ``"none"``.
     """
     _check_reduction(reduction)
+    y, mu, sigma = _gaussian_arguments(y, mu, sigma)
+    standard = (y - mu) / sigma
+    return _reduce(0.5 * standard**2 + np.log(sigma) + 0.5 * math.log(2 * math.pi), reduction)
+
+
+def _gaussian_arguments(y, mu, sigma):
+    """``y``, ``mu`` and ``sigma`` checked as :func:`gaussian_negative_log_likelihood` checks them."""
     y, mu = _float_array("y", y), _float_array("mu", mu)
     _same_shape(("y", "mu"), y, mu)
     sigma = _positive("sigma", sigma)
     _broadcastable(("sigma", "y"), sigma, y)
     if np.broadcast_shapes(sigma.shape, y.shape) != y.shape:
         raise ValueError(f"sigma of shape {sigma.shape} would change y's shape {y.shape}")
-    standard = (y - mu) / sigma
-    return _reduce(0.5 * standard**2 + np.log(sigma) + 0.5 * math.log(2 * math.pi), reduction)
+    return y, mu, sigma
+
+
+def gaussian_negative_log_likelihood_grad_mu(y, mu, sigma=1.0, reduction: Reduction = "mean") -> np.ndarray:
+    """Gradient of :func:`gaussian_negative_log_likelihood` in ``mu``: ``(mu - y) / sigma^2``.
+
+    Elementwise for ``"sum"`` and ``"none"``; divided by the number of elements for
+    ``"mean"``. Arguments as :func:`gaussian_negative_log_likelihood`; returns ``y``'s shape.
+    """
+    _check_reduction(reduction)
+    y, mu, sigma = _gaussian_arguments(y, mu, sigma)
+    grad = (mu - y) / sigma**2
+    return grad / y.size if reduction == "mean" else grad
+
+
+def gaussian_negative_log_likelihood_grad_sigma(y, mu, sigma=1.0, reduction: Reduction = "mean") -> np.ndarray:
+    """Gradient of :func:`gaussian_negative_log_likelihood` in ``sigma`` (one standard deviation
+    per element): ``1 / sigma - (y - mu)^2 / sigma^3``.
+
+    Elementwise for ``"sum"`` and ``"none"``; divided by the number of elements for
+    ``"mean"``. Arguments as :func:`gaussian_negative_log_likelihood`; returns ``y``'s shape.
+    """
+    _check_reduction(reduction)
+    y, mu, sigma = _gaussian_arguments(y, mu, sigma)
+    grad = 1.0 / sigma - (y - mu) ** 2 / sigma**3
+    return grad / y.size if reduction == "mean" else grad
 
 
 def mean_absolute_error(y, yhat, reduction: Reduction = "mean"):
@@ -676,6 +707,11 @@ LOSSES: dict[str, LossFunction] = {entry.name: entry for entry in [
            [("z", "logits (N, C), finite"), ("y", "labels (N,), integers in 0..C-1")],
            "float or (N,) losses, in [0, inf)",
            gradient=softmax_cross_entropy_grad),
+    _entry("softmax-cross-entropy-label-index", softmax_cross_entropy,
+           "mean over samples of -z_c + logsumexp(z) for the class index c, stable",
+           [("z", "logits (N, C), finite"), ("y", "class indices (N,), integers in 0..C-1")],
+           "float or (N,) losses, in [0, inf)",
+           gradient=softmax_cross_entropy_grad),
     _entry("sigmoid-binary-cross-entropy", sigmoid_binary_cross_entropy,
            "mean of log(1 + e^{-z}) + (1 - y) z, stable",
            [("z", "logits, any shape, finite"), ("y", "labels in [0, 1], same shape")],
@@ -706,6 +742,18 @@ LOSSES: dict[str, LossFunction] = {entry.name: entry for entry in [
            [("y", "reals, any shape"), ("yhat", "reals, same shape")],
            "float or per-element squared errors",
            gradient=mean_squared_error_grad),
+    _entry("gaussian-nll-gradient-mean", gaussian_negative_log_likelihood,
+           "Gaussian negative log-density, with its gradient (mu - y) / sigma^2 / N in the means",
+           [("y", "reals, any shape"), ("mu", "means, same shape"), ("sigma", "standard deviations > 0")],
+           "float or per-element negative log-densities",
+           gradient=gaussian_negative_log_likelihood_grad_mu),
+    _entry("gaussian-nll-gradient-sigma", gaussian_negative_log_likelihood,
+           "Gaussian negative log-density, with its gradient (1 / sigma - (y - mu)^2 / sigma^3) / N "
+           "in the standard deviations",
+           [("y", "reals, any shape"), ("mu", "means, same shape"),
+            ("sigma", "standard deviations > 0, same shape")],
+           "float or per-element negative log-densities",
+           gradient=gaussian_negative_log_likelihood_grad_sigma),
     _entry("laplace-mean-absolute-error", mean_absolute_error,
            "mean absolute error (Laplace likelihood with fixed scale)",
            [("y", "reals, any shape"), ("yhat", "reals, same shape")],

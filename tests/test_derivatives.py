@@ -87,7 +87,12 @@ def test_second_derivative_of_an_unknown_function_is_refused_or_unknown():
 
 
 # -- derive verify ---------------------------------------------------------------------------
-GOOD = {"sigmoid_bce_chain_rule.md": {"y": "binary"}, "softmax_gradient_cases.md": {"y": "onehot"}}
+GOOD = {"sigmoid_bce_chain_rule.md": {"y": "binary"}, "softmax_gradient_cases.md": {"y": "onehot"},
+        "logistic_regression_gradient.md": {}}
+#: estimates by setting a derivative to zero: the condition is set, not proved (unknown); every
+#: row after it holds, the last one solving the equation
+ESTIMATES = {"poisson_rate_estimate.md": {}, "gaussian_mean_estimate.md": {},
+             "bernoulli_probability_estimate.md": {}}
 BROKEN = {
     "sigmoid_bce_chain_rule.dropped.md": 20,   # a chain-rule factor dropped
     "sigmoid_bce_chain_rule.plus.md": 13,      # sigma(1 + sigma)
@@ -96,6 +101,16 @@ BROKEN = {
     "softmax_gradient_cases.sign.md": 13,      # a sign in the k != j case
     "softmax_gradient_cases.index.md": 17,     # p_k for p_j: the wrong index
     "softmax_gradient_cases.dropped.md": 22,   # the factor 1/p_k dropped
+    "logistic_regression_gradient.sign.md": 13,     # + y_i for - y_i
+    "logistic_regression_gradient.dropped.md": 13,  # the factor x_ij dropped
+    "logistic_regression_gradient.index.md": 14,    # x_ji for x_ij
+    "poisson_rate_estimate.sign.md": 9,             # a sign in the derivative
+    "poisson_rate_estimate.mean.md": 13,            # over N - 1
+    "gaussian_mean_estimate.sign.md": 10,           # x_i + mu
+    "gaussian_mean_estimate.factor.md": 12,         # mu for N mu
+    "gaussian_mean_estimate.mean.md": 14,           # twice the mean
+    "bernoulli_probability_estimate.sign.md": 11,   # a sign in the derivative
+    "bernoulli_probability_estimate.mean.md": 17,   # over N + 1
 }
 
 
@@ -105,10 +120,34 @@ def test_gradient_derivations_hold(name):
     assert report.status == "holds", report.table()
 
 
+@pytest.mark.parametrize("name", sorted(ESTIMATES))
+def test_estimates_by_setting_the_derivative_to_zero_hold_after_the_condition(name):
+    report = verify_file(DATA / name, domains=ESTIMATES[name])
+    assert report.status == "unknown" and report.first_failure is None, report.table()
+    rows = [r for r in report.steps if r.relation not in ("defines",)]
+    assert [r.relation for r in rows][:2] == ["=", "equation"], report.table()
+    assert all(r.verdict == "holds" for r in rows if r.relation != "equation"), report.table()
+    assert rows[-1].relation == "solves"
+
+
+def test_a_function_name_written_alone_is_the_function_at_its_arguments():
+    text = md(r"L(\mathbf{w}) = \sum_{i=1}^{N}\left(\mathbf{w}^\top\mathbf{x}_i - y_i\right)^2",
+              r"\frac{\partial L}{\partial w_j} = 2\sum_{i=1}^{N}\left(\mathbf{w}^\top\mathbf{x}_i - y_i\right)x_{ij}")
+    report = verify_text(text, "md")
+    assert report.status == "holds", report.table()
+    report = verify_text(text.replace("= 2\\sum", "= \\sum"), "md")
+    assert report.first_failure is not None and report.first_failure.line == 3, report.table()
+
+
+def test_a_function_name_already_used_alone_is_not_read_as_the_call():
+    text = md(r"L = 3", r"L(x) = x^2", r"\frac{d L}{d x} = 2x")
+    assert verify_text(text, "md").status != "holds"
+
+
 @pytest.mark.parametrize("name", sorted(BROKEN))
 def test_broken_gradient_derivations_fail_at_their_line(name):
     good = name.split(".")[0] + ".md"
-    report = verify_file(DATA / "broken" / name, domains=GOOD[good])
+    report = verify_file(DATA / "broken" / name, domains={**GOOD, **ESTIMATES}[good])
     assert report.first_failure is not None and report.first_failure.line == BROKEN[name], report.table()
     good_lines = (DATA / good).read_text().splitlines()
     bad_lines = (DATA / "broken" / name).read_text().splitlines()
@@ -149,7 +188,7 @@ def test_verify_and_check_agree_on_an_undefined_name():
 
 def test_examples_of_this_module_are_listed():
     names = {p.name for p in DATA.glob("*.md")} | {p.name for p in (DATA / "broken").glob("*.md")}
-    assert names == set(GOOD) | set(BROKEN)
+    assert names == set(GOOD) | set(ESTIMATES) | set(BROKEN)
     json.dumps(BROKEN)  # plain data
 
 

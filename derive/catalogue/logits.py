@@ -106,3 +106,44 @@ def sigmoid_binary_cross_entropy() -> Derivation:
     b.apply("complement-of-fraction")
     b.apply("recognise", definition="sigmoid")
     return b.build()
+
+
+@entry("softmax-cross-entropy-label-index")
+def softmax_cross_entropy_label_index() -> Derivation:
+    ctx = Context(symbols=(
+        SymbolSpec("C", "C", Role.SIZE, lower=2, upper=4, description="number of classes"),
+        SymbolSpec("c", "c", Role.INDEX, lower=1, upper="C", description="the observed class, an index"),
+        SymbolSpec("k", "k", Role.INDEX, lower=1, upper="C", description="class index"),
+        SymbolSpec("m", "m", Role.INDEX, lower=1, upper="C", description="class index of the softmax normaliser"),
+        SymbolSpec("j", "j", Role.INDEX, lower=1, upper="C", description="the logit the gradient is taken by"),
+        SymbolSpec("z", "z", Role.PREDICTION, Domain.parse("real"), ("k",),
+                   description=r"logits, the network's outputs before the softmax (functions of $\theta$)"),
+        SINGLE_LIKELIHOOD,
+        SymbolSpec("phat", r"\hat{p}", Role.DEFINED, Domain.parse("prob"), ("k",),
+                   template=r"\operatorname{softmax}(\mathbf{z})_{@0}",
+                   description="predicted probability of class $k$"),
+    ))
+    C, c, k, m, z, phat = (ctx[n] for n in ("C", "c", "k", "m", "z", "phat"))
+    ctx = Context(ctx.symbols, definitions=(
+        Definition("categorical-pmf", "L", (), phat[c], "model",
+                   "the likelihood of the observed class $c$ is its predicted probability"),
+        Definition("softmax", "phat", ("k",), sp.exp(z[k]) / sp.Sum(sp.exp(z[m]), (m, 1, C)), "model",
+                   "the predicted probabilities are the softmax of the logits"),
+    ))
+    b = Builder("softmax-cross-entropy-label-index",
+                "Softmax cross-entropy with a label index, and its gradient",
+                ctx, start=ctx["L"], sense="max", lhs=r"\hat{\theta}",
+                summary=r"One observation of class $c$ (an index, no one-hot vector) over $C$ classes, with "
+                        r"softmax probabilities of the logits $z$: the negative log-likelihood is "
+                        r"$-z_c + \log \sum_m e^{z_m}$, and its derivative by $z_j$ is "
+                        r"$\operatorname{softmax}(\mathbf{z})_j - [j = c]$.",
+                sources=(WEBB_2017,))
+    b.apply("unfold", definition="categorical-pmf")
+    b.apply("take-log")
+    b.apply("negate")
+    b.apply("unfold", definition="softmax")
+    b.apply("log-of-mul")
+    b.apply("log-of-power")
+    b.apply("differentiate", variable="z", index=("j",))
+    b.apply("recognise", definition="softmax")
+    return b.build()

@@ -179,3 +179,62 @@ def _poisson(name: str, title: str, summary: str, gradient: bool = False) -> Der
     if gradient:
         b.apply("differentiate", variable="lam", index=("j",))
     return b.build()
+
+
+@entry("gaussian-nll-gradient-mean")
+def gaussian_nll_gradient_mean() -> Derivation:
+    return _gaussian_nll(
+        "gaussian-nll-gradient-mean",
+        "The gradient of the mean Gaussian negative log-likelihood in a predicted mean",
+        r"$N$ i.i.d. real targets, each Gaussian with a predicted mean $\mu_i$ and a predicted standard "
+        r"deviation $\sigma_i > 0$: the mean negative log-likelihood, $\log \sqrt{2 \pi}$ dropped, is "
+        r"$\frac{1}{N} \sum_i \left(\log \sigma_i + \frac{(y_i - \mu_i)^2}{2 \sigma_i^2}\right)$, and its "
+        r"derivative by the mean $\mu_j$ of one sample is $\frac{\mu_j - y_j}{N \sigma_j^2}$.", "mu")
+
+
+@entry("gaussian-nll-gradient-sigma")
+def gaussian_nll_gradient_scale() -> Derivation:
+    return _gaussian_nll(
+        "gaussian-nll-gradient-sigma",
+        "The gradient of the mean Gaussian negative log-likelihood in a predicted standard deviation",
+        r"$N$ i.i.d. real targets, each Gaussian with a predicted mean $\mu_i$ and a predicted standard "
+        r"deviation $\sigma_i > 0$: the derivative of the mean negative log-likelihood by the standard "
+        r"deviation $\sigma_j$ of one sample is "
+        r"$\frac{1}{N} \left(\frac{1}{\sigma_j} - \frac{(y_j - \mu_j)^2}{\sigma_j^3}\right)$: zero at "
+        r"$\sigma_j = |y_j - \mu_j|$.", "sigma")
+
+
+def _gaussian_nll(name: str, title: str, summary: str, variable: str) -> Derivation:
+    """Gaussian targets with a predicted mean and standard deviation per sample -> the mean
+    negative log-likelihood -> its derivative by ``variable`` (``mu`` or ``sigma``) of sample j."""
+    ctx = Context(symbols=(
+        N_SPEC, I_SPEC, J_SPEC, REAL_TARGET, REAL_PREDICTION,
+        SymbolSpec("sigma", r"\sigma", Role.PREDICTION, Domain.parse("positive"), ("i",),
+                   description=r"predicted standard deviation for sample $i$, a function of $\theta$"),
+        SymbolSpec("Z", "Z", Role.DEFINED, Domain.parse("positive"), template=r"\sqrt{2 \pi}",
+                   description="the constant factor of the Gaussian normaliser"),
+        DENSITY, SAMPLE_DENSITY,
+    ))
+    i, y, mu, sigma, Z = ctx["i"], ctx["y"], ctx["mu"], ctx["sigma"], ctx["Z"]
+    ctx = Context(ctx.symbols, definitions=(
+        iid(ctx),
+        Definition("gaussian-pdf", "P", ("i",),
+                   sp.exp(-(y[i] - mu[i]) ** 2 / (2 * sigma[i] ** 2)) / (sigma[i] * Z),
+                   "model", r"Gaussian density with the predicted mean and standard deviation"),
+        Definition("normaliser", "Z", (), sp.sqrt(2 * sp.pi), "quantity",
+                   "the constant factor of the normaliser"),
+    ))
+    b = Builder(name, title, ctx, start=ctx["L"], sense="max", lhs=r"\hat{\theta}", summary=summary, sources=())
+    b.apply("unfold", definition="iid")
+    b.apply("unfold", definition="gaussian-pdf")
+    b.apply("take-log")
+    b.apply("log-of-product")
+    b.apply("log-of-mul")
+    b.apply("log-of-power")
+    b.apply("negate")
+    b.apply("sign-into-sum")
+    b.apply("split-sum")
+    b.apply("drop-constant")
+    b.apply("normalise", size="N")
+    b.apply("differentiate", variable=variable, index=("j",))
+    return b.build()

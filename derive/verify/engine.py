@@ -25,8 +25,8 @@ from .results import UNREAD, StepResult, StepVerdict, VerifyError, VerifyReport
 from .equations import (Equation, _unhatted, announces_equation, follow, is_zero_side, looks_like_derivative, posed,
                         unknowns_in)
 from .rows import same_rows
-from .state import (Binding, FileState, Line, canonical_name, define_function, is_definition_value, opaque_names,
-                    per_sample_term, table_for, unfold)
+from .state import (Binding, FileState, Line, bare_name, canonical_name, define_function, is_definition_value,
+                    opaque_names, per_sample_term, table_for, unfold)
 from .steps import check_step, is_instance
 from .tokens import closing
 
@@ -732,4 +732,9 @@ def _define(name_line: Line, value: Line, state: FileState) -> None:
         if found is not None:
             state.notes.append(f"line {name_line.segment.line}: {name_line.segment.raw} defines a function of its "
                                "arguments: at other arguments it is this value with each argument put in")
+            bare = bare_name(found, state)
+            if bare is not None:
+                state.definitions.append((bare, value.expr))
+                state.notes.append(f"line {name_line.segment.line}: {found.family} written alone in a later line is "
+                                   f"read as {name_line.segment.raw}, at the same arguments")
 

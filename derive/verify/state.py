@@ -106,6 +106,19 @@ def define_function(target: sp.Basic, value: sp.Expr, state: "FileState") -> Fun
     return found
 
 
+def bare_name(found: FunctionDefinition, state: "FileState") -> sp.Symbol | None:
+    """The name of a function just defined (``L`` for ``L(\\mathbf{w}) = ..``), to be read in later
+    lines as the call at the same arguments (``\\frac{\\partial L}{\\partial w_j}``); None when the
+    name alone is not a plain symbol, or some line already uses or defines it."""
+    bare = read_argument(found.family, state)
+    if not isinstance(bare, sp.Symbol) or bare == found.target or bare in found.params:
+        return None
+    if any(t == bare for t, _ in state.definitions) or any(
+            ln.expr is not None and ln.expr.has(bare) for ln in state.seen):
+        return None
+    return bare
+
+
 def read_argument(text: str, state: "FileState") -> sp.Expr | None:
     """An argument of a call as an expression of plain names and numbers (None for anything else:
     elements, sums and calls are not substituted)."""
