@@ -1,0 +1,151 @@
+"""Best-first search over rule applications, from a likelihood to a loss.
+
+Each node is a partial derivation (the steps so far, made by
+:class:`~derive.core.derivation.Builder`, so a found derivation has exactly
+the records a catalogue script makes). The frontier is ordered by
+``steps + cost(line)`` (:mod:`.cost`); a line already reached is not expanded
+again. The search stops at the first line of cost 0 (or, with a target, the
+first line equal to the target), or when the node or time budget runs out:
+then :class:`SearchExhausted` carries the closest line reached.
+"""
+from __future__ import annotations
+
+import heapq
+import itertools
+import time
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+from ..core.context import Context
+from ..core.derivation import Builder, Derivation, RuleDidNotApply
+from .cost import cost
+from .moves import moves_for
+
+MAX_NODES = 400
+MAX_SECONDS = 20.0
+MAX_DEPTH = 16
+
+
+@dataclass
+class SearchStats:
+    """What the search did: nodes expanded, lines reached, seconds spent."""
+
+    expanded: int = 0
+    reached: int = 0
+    seconds: float = 0.0
+
+
+class SearchExhausted(Exception):
+    """No finished line within the budget; ``closest`` is the best line reached."""
+
+    def __init__(self, reason: str, closest: sp.Expr, remaining: sp.Expr | None, stats: SearchStats,
+                 builder: Builder):
+        super().__init__(reason)
+        self.reason = reason
+        self.closest = closest
+        self.remaining = remaining
+        self.stats = stats
+        self.builder = builder
+
+
+@dataclass(order=True)
+class _Node:
+    priority: tuple
+    tie: int
+    builder: Builder = field(compare=False)
+
+
+def same_line(a: sp.Expr, b: sp.Expr) -> bool:
+    """Structurally the same line, up to expanding sums of terms (cheap, never numeric)."""
+    if a == b:
+        return True
+    try:
+        return sp.expand(a - b) == 0
+    except (TypeError, ValueError, RecursionError):  # pragma: no cover - sympy refusing
+        return False
+
+
+def _child(node: Builder, rule: str, params: dict) -> Builder | None:
+    child = Builder(node.name, node.title, node.context, node.start, node.sense, node.lhs,
+                    node.summary, node.sources, list(node.steps))
+    try:
+        child.apply(rule, **params)
+    except (RuleDidNotApply, ValueError, TypeError, KeyError, ZeroDivisionError):
+        return None
+    return child
+
+
+def search(name: str, title: str, ctx: Context, start: sp.Expr, sense: str = "max", *,
+           to: sp.Expr | None = None, lhs: str = r"\hat{\theta}", summary: str = "",
+           max_nodes: int = MAX_NODES, seconds: float = MAX_SECONDS,
+           stats: SearchStats | None = None) -> Derivation:
+    """A derivation from ``start`` to a finished loss (or to ``to``), found best-first.
+
+    Raises :class:`SearchExhausted` when the budget (``max_nodes`` expansions,
+    ``seconds``) runs out first."""
+    stats = stats if stats is not None else SearchStats()
+    began = time.monotonic()
+    moves = moves_for(ctx)
+    root = Builder(name, title, ctx, start, sense, lhs, summary)
+    counter = itertools.count()
+
+    def score(b: Builder) -> int:
+        line = b.line(len(b.steps))
+        h = cost(line, b.sense_of(len(b.steps)), ctx)
+        return h
+
+    def done(b: Builder) -> bool:
+        line = b.line(len(b.steps))
+        if to is not None:
+            return same_line(line, to)
+        return score(b) == 0
+
+    frontier = [_Node((score(root), 0), next(counter), root)]
+    seen = {(start, sense)}
+    best = root
+    best_key = (score(root), 0)
+    try:
+        while frontier:
+            if stats.expanded >= max_nodes:
+                raise _Stop(f"the search expanded {max_nodes} lines without finishing")
+            if time.monotonic() - began > seconds:
+                raise _Stop(f"the search ran out of time ({seconds:g} s)")
+            node = heapq.heappop(frontier).builder
+            if done(node):
+                stats.seconds = time.monotonic() - began
+                return node.build()
+            stats.expanded += 1
+            if len(node.steps) >= MAX_DEPTH:
+                continue
+            for rule, params in moves:
+                child = _child(node, rule, params)
+                if child is None:
+                    continue
+                n = len(child.steps)
+                if node.sense_of(n - 1) == "min" and child.sense_of(n) == "max":
+                    continue  # a derivation to a loss never turns a minimisation back
+                key = (child.line(n), child.sense_of(n))
+                if key in seen:
+                    continue
+                seen.add(key)
+                stats.reached += 1
+                h = score(child)
+                if (h, n) < best_key:
+                    best, best_key = child, (h, n)
+                heapq.heappush(frontier, _Node((h + n, n), next(counter), child))
+        raise _Stop("no rule applies any more and no line is a finished loss")
+    except _Stop as stop:
+        stats.seconds = time.monotonic() - began
+        closest = best.line(len(best.steps))
+        remaining = None
+        if to is not None:
+            try:
+                remaining = sp.simplify(closest - to)
+            except (TypeError, ValueError, RecursionError):  # pragma: no cover
+                remaining = None
+        raise SearchExhausted(str(stop), closest, remaining, stats, best) from None
+
+
+class _Stop(Exception):
+    pass
