@@ -23,5 +23,5 @@ def from_likelihood(likelihood: str, domains: dict[str, str] | None = None,
     read = read_likelihood(likelihood, domains, params, to)
     summary = ("The likelihood of $N$ i.i.d. samples; each line is found by a search over the "
                "registered rules and checked on its own.")
-    return search(name, TITLE, read.context, read.start, "max", to=read.target, summary=summary,
+    return search(name, TITLE, read.context, read.start, "max", to=read.target, lhs=read.lhs, summary=summary,
                   max_nodes=max_nodes, seconds=seconds, stats=stats)

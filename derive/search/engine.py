@@ -141,7 +141,7 @@ def search(name: str, title: str, ctx: Context, start: sp.Expr, sense: str = "ma
         remaining = None
         if to is not None:
             try:
-                remaining = sp.simplify(closest - to)
+                remaining = sp.expand(closest - to)
             except (TypeError, ValueError, RecursionError):  # pragma: no cover
                 remaining = None
         raise SearchExhausted(str(stop), closest, remaining, stats, best) from None

@@ -32,6 +32,7 @@ class Likelihood:
     target: sp.Expr | None
     notes: tuple[str, ...]
     params: tuple[str, ...]
+    lhs: str = r"\hat{\theta}"
 
 
 def _safe_name(key: str, taken: set[str]) -> str:
@@ -117,7 +118,8 @@ def read_likelihood(text: str, domains: dict[str, str] | None = None, params: li
         domain = v.domain if v.domain.kind is not Kind.LABEL else Domain(Kind.REAL)
         specs.append(SymbolSpec(names[v.name], v.key, role, domain, indices,
                                 description="parameter" if role is Role.PREDICTION else "data"))
-    ctx = Context(tuple(specs))
+    hatted = all(k.startswith(r"\hat") for k in keys)
+    ctx = Context(tuple(specs), parameter_latex=r"\theta" if hatted else ", ".join(keys))
     for v in parsed.table.variables.values():
         swap[v.obj] = ctx[names[v.name]]
     for var, name in index_names.items():
@@ -128,4 +130,10 @@ def read_likelihood(text: str, domains: dict[str, str] | None = None, params: li
         raise LikelihoodError(
             "the log of the likelihood is undefined: its factor is not positive on the declared "
             "domains; declare them, e.g. --domain '\\hat{y}=prob' or --domain '\\lambda=positive'")
-    return Likelihood(ctx, start, exprs[1] if len(exprs) > 1 else None, tuple(parsed.notes), tuple(keys))
+    if hatted:
+        lhs = r"\hat{\theta}"
+    elif len(keys) == 1:
+        lhs = rf"\hat{{{keys[0]}}}"
+    else:
+        lhs = "(" + ", ".join(rf"\hat{{{k}}}" for k in keys) + ")"
+    return Likelihood(ctx, start, exprs[1] if len(exprs) > 1 else None, tuple(parsed.notes), tuple(keys), lhs)
