@@ -1,0 +1,113 @@
+"""Likelihoods beyond the catalogue, derived by the search and checked step by step,
+and mutation tests on the found derivations: every corrupted step is rejected."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+import sympy as sp
+
+from derive import from_likelihood
+from derive.checks.mutations import MUTATIONS, mutants
+from derive.checks.results import Status
+from derive.checks.steps import check_derivation, check_step
+from derive.search import LikelihoodError, SearchStats
+
+#: name -> (likelihood, domains, parameters, a parameter-free piece the loss must not keep)
+CASES = {
+    "exponential": (r"\prod_{i=1}^{N} \lambda e^{-\lambda x_i}", {r"\lambda": "positive"}, [r"\lambda"]),
+    "exponential-named": (r"\prod_{i=1}^{N} \mathrm{Exp}(x_i \mid \lambda)", {}, [r"\lambda"]),
+    "geometric": (r"\prod_{i=1}^{N} (1-p)^{k_i} p", {"p": "prob", "k": "natural"}, ["p"]),
+    "gamma-known-shape": (r"\prod_{i=1}^{N} \frac{\beta^{a} x_i^{a-1} e^{-\beta x_i}}{G}",
+                          {r"\beta": "positive", "a": "positive", "x": "positive", "G": "positive"},
+                          [r"\beta"]),
+    "poisson-rate": (r"\prod_{i=1}^{N} \mathrm{Pois}(k_i \mid \lambda)", {}, [r"\lambda"]),
+    "poisson-log-link": (r"\prod_{i=1}^{N} \frac{e^{y_i (w x_i + b)} e^{-e^{w x_i + b}}}{y_i!}",
+                         {"y": "natural"}, ["w", "b"]),
+    "multinomial-counts": (r"\prod_{i=1}^{N}\prod_{k=1}^{C} \hat{p}_{k}^{n_{ik}}",
+                           {"n": "natural", r"\hat{p}": "simplex+"}, None),
+    "class-weighted-cross-entropy": (r"\prod_{i=1}^{N}\prod_{k=1}^{C} \hat{y}_{ik}^{a_k y_{ik}}",
+                                     {"y": "onehot", r"\hat{y}": "simplex+", "a": "positive"}, None),
+    "gaussian-unknown-sigma": (r"\prod_{i=1}^{N} \mathcal{N}(y_i \mid \mu, \sigma^2)", {}, [r"\mu", r"\sigma"]),
+    "heteroscedastic-gaussian": (
+        r"\prod_{i=1}^{N} \frac{1}{\sqrt{2\pi}\sigma_i} e^{-\frac{(y_i-\mu_i)^2}{2\sigma_i^2}}",
+        {r"\sigma": "positive"}, [r"\mu", r"\sigma"]),
+    "laplace-unknown-scale": (r"\prod_{i=1}^{N} \frac{1}{2b} e^{-\frac{|y_i-\mu|}{b}}", {"b": "positive"},
+                              [r"\mu", "b"]),
+    "logistic-regression": (r"\prod_{i=1}^{N} \mathrm{Bern}(y_i \mid \sigma(w x_i + b))", {}, ["w", "b"]),
+    "rayleigh": (r"\prod_{i=1}^{N} \frac{x_i}{\sigma^2} e^{-\frac{x_i^2}{2\sigma^2}}",
+                 {r"\sigma": "positive", "x": "positive"}, [r"\sigma"]),
+}
+
+_FOUND: dict = {}
+
+
+def found(name):
+    if name not in _FOUND:
+        lik, domains, params = CASES[name]
+        stats = SearchStats()
+        d = from_likelihood(lik, domains, params, name=name, stats=stats)
+        _FOUND[name] = (d, check_derivation(d), stats)
+    return _FOUND[name]
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_likelihood_is_derived_and_checked(name):
+    d, report, stats = found(name)
+    assert report.status is Status.PROVED, report
+    assert d.steps[-1].sense_after == "min"
+    assert not d.lines[-1].has(sp.Product)
+    # every parameter is still in the loss, and nothing free of them is left as a term
+    ctx = d.context
+    assert ctx.parameter_names <= {s.name for s in d.lines[-1].free_symbols} | {
+        b.label.name for b in d.lines[-1].atoms(sp.IndexedBase)}
+    assert stats.expanded <= 200
+
+
+def test_gaussian_unknown_sigma_keeps_the_log_sigma_term():
+    d, _, _ = found("gaussian-unknown-sigma")
+    sigma = d.context["sigma"]
+    assert d.lines[-1].has(sp.log(sigma))
+
+
+def test_poisson_drops_the_factorial_only():
+    d, _, _ = found("poisson-rate")
+    assert not d.lines[-1].has(sp.factorial)
+    assert any(s.rule == "drop-constant" for s in d.steps)
+
+
+@pytest.mark.parametrize("lik,domains,params", [
+    # the binomial coefficient is 0 when k_i > n_i: the log is undefined there
+    (r"\prod_{i=1}^{N} \binom{n_i}{k_i} p^{k_i} (1-p)^{n_i-k_i}", {"p": "prob", "k": "natural", "n": "natural"}, ["p"]),
+    # a rate that may be negative
+    (r"\prod_{i=1}^{N} \lambda e^{-\lambda x_i}", {}, [r"\lambda"]),
+])
+def test_log_undefined_is_refused(lik, domains, params):
+    with pytest.raises(LikelihoodError, match="undefined"):
+        from_likelihood(lik, domains, params)
+
+
+MUTATED = [(name, kind) for name in ("exponential", "poisson-log-link", "gaussian-unknown-sigma",
+                                      "class-weighted-cross-entropy")
+           for kind in MUTATIONS]
+
+
+@pytest.mark.parametrize("name,kind", MUTATED, ids=[f"{n}::{k}" for n, k in MUTATED])
+def test_mutated_found_step_is_rejected(name, kind):
+    """A corrupted line in a found derivation fails its check, with a counterexample."""
+    d, _, _ = found(name)
+    tried = 0
+    for step in d.steps[-3:]:
+        bad = mutants(step.after, d.context).get(kind)
+        if bad is None or bad == step.after:
+            continue
+        tried += 1
+        report = check_step(replace(step, after=bad), d.context, (d.name,))
+        assert report.status in (Status.FAILED, Status.UNCHECKED), (step.rule, bad)
+        if report.status is Status.UNCHECKED:
+            # a swap that indexes a scalar parameter is not a line of this context: never proved
+            assert kind == "swap-prediction-label"
+            continue
+        assert report.failure.counterexample is not None
+    if not tried:
+        pytest.skip(f"{kind} does not apply to the last steps of {name}")
