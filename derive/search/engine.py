@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
+from ..checks.canonical import difference
 from ..core.context import Context
 from ..core.derivation import Builder, Derivation, RuleDidNotApply
 from .cost import cost
@@ -56,13 +57,18 @@ class _Node:
     builder: Builder = field(compare=False)
 
 
-def same_line(a: sp.Expr, b: sp.Expr) -> bool:
-    """Structurally the same line, up to expanding sums of terms (cheap, never numeric)."""
+def same_line(a: sp.Expr, b: sp.Expr, ctx: Context | None = None) -> bool:
+    """The same line: structurally, up to expanding, or (with ``ctx``) in the checks'
+    canonical form (sums split and their bodies expanded, dummy indices renamed)."""
     if a == b:
         return True
     try:
-        return sp.expand(a - b) == 0
-    except (TypeError, ValueError, RecursionError):  # pragma: no cover - sympy refusing
+        if sp.expand(a - b) == 0:
+            return True
+        if ctx is None or a.free_symbols != b.free_symbols:
+            return False
+        return difference(a, b, ctx) == 0
+    except (TypeError, ValueError, RecursionError, NotImplementedError):  # sympy refusing: not the same
         return False
 
 
@@ -98,7 +104,7 @@ def search(name: str, title: str, ctx: Context, start: sp.Expr, sense: str = "ma
     def done(b: Builder) -> bool:
         line = b.line(len(b.steps))
         if to is not None:
-            return same_line(line, to)
+            return same_line(line, to, ctx)
         return score(b) == 0
 
     frontier = [_Node((score(root), 0), next(counter), root)]
