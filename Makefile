@@ -27,6 +27,7 @@ test: $(STAMP)
 ## make bench: timings of `derive build` and `derive check --batch`; `derive check` and `derive verify` beside their peers (not part of the tests)
 bench: $(STAMP) $(BENCH)/.installed
 	$(BIN)/python benchmarks/build.py
+	$(BIN)/python benchmarks/loss.py
 	$(BENCH)/bin/python benchmarks/check.py
 	$(BENCH)/bin/python benchmarks/verify.py
 	$(BIN)/python benchmarks/batch.py

@@ -12,39 +12,16 @@ from derive.checks.mutations import MUTATIONS, mutants
 from derive.checks.results import Status
 from derive.checks.steps import check_derivation, check_step
 from derive.search import LikelihoodError, SearchStats
+from derive.search.examples import EXAMPLES
 
-#: name -> (likelihood, domains, parameters, a parameter-free piece the loss must not keep)
-CASES = {
-    "exponential": (r"\prod_{i=1}^{N} \lambda e^{-\lambda x_i}", {r"\lambda": "positive"}, [r"\lambda"]),
-    "exponential-named": (r"\prod_{i=1}^{N} \mathrm{Exp}(x_i \mid \lambda)", {}, [r"\lambda"]),
-    "geometric": (r"\prod_{i=1}^{N} (1-p)^{k_i} p", {"p": "prob", "k": "natural"}, ["p"]),
-    "gamma-known-shape": (r"\prod_{i=1}^{N} \frac{\beta^{a} x_i^{a-1} e^{-\beta x_i}}{G}",
-                          {r"\beta": "positive", "a": "positive", "x": "positive", "G": "positive"},
-                          [r"\beta"]),
-    "poisson-rate": (r"\prod_{i=1}^{N} \mathrm{Pois}(k_i \mid \lambda)", {}, [r"\lambda"]),
-    "poisson-log-link": (r"\prod_{i=1}^{N} \frac{e^{y_i (w x_i + b)} e^{-e^{w x_i + b}}}{y_i!}",
-                         {"y": "natural"}, ["w", "b"]),
-    "multinomial-counts": (r"\prod_{i=1}^{N}\prod_{k=1}^{C} \hat{p}_{k}^{n_{ik}}",
-                           {"n": "natural", r"\hat{p}": "simplex+"}, None),
-    "class-weighted-cross-entropy": (r"\prod_{i=1}^{N}\prod_{k=1}^{C} \hat{y}_{ik}^{a_k y_{ik}}",
-                                     {"y": "onehot", r"\hat{y}": "simplex+", "a": "positive"}, None),
-    "gaussian-unknown-sigma": (r"\prod_{i=1}^{N} \mathcal{N}(y_i \mid \mu, \sigma^2)", {}, [r"\mu", r"\sigma"]),
-    "heteroscedastic-gaussian": (
-        r"\prod_{i=1}^{N} \frac{1}{\sqrt{2\pi}\sigma_i} e^{-\frac{(y_i-\mu_i)^2}{2\sigma_i^2}}",
-        {r"\sigma": "positive"}, [r"\mu", r"\sigma"]),
-    "laplace-unknown-scale": (r"\prod_{i=1}^{N} \frac{1}{2b} e^{-\frac{|y_i-\mu|}{b}}", {"b": "positive"},
-                              [r"\mu", "b"]),
-    "logistic-regression": (r"\prod_{i=1}^{N} \mathrm{Bern}(y_i \mid \sigma(w x_i + b))", {}, ["w", "b"]),
-    "rayleigh": (r"\prod_{i=1}^{N} \frac{x_i}{\sigma^2} e^{-\frac{x_i^2}{2\sigma^2}}",
-                 {r"\sigma": "positive", "x": "positive"}, [r"\sigma"]),
-}
+CASES = EXAMPLES
 
 _FOUND: dict = {}
 
 
 def found(name):
     if name not in _FOUND:
-        lik, domains, params = CASES[name]
+        lik, domains, params, _ = CASES[name]
         stats = SearchStats()
         d = from_likelihood(lik, domains, params, name=name, stats=stats)
         _FOUND[name] = (d, check_derivation(d), stats)
