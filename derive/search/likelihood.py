@@ -19,6 +19,10 @@ from ..core.domains import Domain, Kind
 from ..parsing import ParseError, Parsed, domain_key, read_formulas
 
 
+ROLE_TEXT = {Role.PREDICTION: "a parameter the optimiser ranges over",
+             Role.DATA: "observed data", Role.CONSTANT: "a fixed constant"}
+
+
 class LikelihoodError(ValueError):
     """The text cannot be used as a likelihood (bad input)."""
 
@@ -99,7 +103,7 @@ def read_likelihood(text: str, domains: dict[str, str] | None = None, params: li
                                       f"not {lo}..{hi}")
             index_names[var] = _safe_name(str(var), taken)
             specs.append(SymbolSpec(index_names[var], str(var), Role.INDEX, lower=int(lo),
-                                    upper=size_of[hi], description="index"))
+                                    upper=size_of[hi], description="index of the product"))
     for v in parsed.table.variables.values():
         if v.kind == "size":
             continue
@@ -117,7 +121,7 @@ def read_likelihood(text: str, domains: dict[str, str] | None = None, params: li
         role = Role.PREDICTION if v.key in keys else (Role.DATA if v.ndim else Role.CONSTANT)
         domain = v.domain if v.domain.kind is not Kind.LABEL else Domain(Kind.REAL)
         specs.append(SymbolSpec(names[v.name], v.key, role, domain, indices,
-                                description="parameter" if role is Role.PREDICTION else "data"))
+                                description=ROLE_TEXT[role]))
     hatted = all(k.startswith(r"\hat") for k in keys)
     ctx = Context(tuple(specs), parameter_latex=r"\theta" if hatted else ", ".join(keys))
     for v in parsed.table.variables.values():
