@@ -390,7 +390,8 @@ def cmd_loss(args) -> int:
         return EXIT_USAGE
     except SearchExhausted as exc:
         ctx = exc.builder.context
-        print(f"derive: no derivation found: {exc.reason} ({exc.stats.expanded} lines expanded)",
+        expanded = exc.stats.expanded
+        print(f"derive: no derivation found: {exc.reason} ({expanded} line{'s' * (expanded != 1)} expanded)",
               file=sys.stderr)
         print(f"closest line: {to_latex(exc.closest, ctx)}", file=sys.stderr)
         if exc.remaining is not None:

@@ -74,3 +74,8 @@ def test_bad_input_exits_2(capsys, argv, says):
     assert main(["loss", *argv]) == 2
     err = capsys.readouterr().err
     assert says in err and "Traceback" not in err
+
+
+def test_target_equal_to_the_likelihood_is_refused(capsys):
+    assert main(["loss", *EXPONENTIAL, "--to", EXPONENTIAL[0]]) == 2
+    assert "nothing to derive" in capsys.readouterr().err

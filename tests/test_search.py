@@ -21,7 +21,7 @@ from derive.search.engine import same_line
 FROM_LIKELIHOOD = [
     "categorical-cross-entropy", "bernoulli-binary-cross-entropy", "batch-cross-entropy",
     "gaussian-mean-squared-error", "laplace-mean-absolute-error", "poisson-negative-log-likelihood",
-    "multi-label-binary-cross-entropy",
+    "multi-label-binary-cross-entropy", "soft-label-annotations",
 ]
 
 

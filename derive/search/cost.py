@@ -66,6 +66,16 @@ def _structural(expr: sp.Basic, ctx: Context, depth: int = 0) -> int:
     return total
 
 
+def structure_left(expr: sp.Basic, ctx: Context) -> bool:
+    """A product, a folded model symbol or a log of a compound is still in ``expr``."""
+    for node in sp.preorder_traversal(expr):
+        if isinstance(node, sp.Product) or (isinstance(node, (sp.Symbol, sp.Indexed)) and _model_symbol(node, ctx)):
+            return True
+        if isinstance(node, sp.log) and isinstance(node.args[0], (sp.Product, sp.Mul, sp.Pow, sp.exp)):
+            return True
+    return False
+
+
 def cost(expr: sp.Basic, sense: str, ctx: Context) -> int:
     """The heuristic distance of the line ``expr`` (optimised in ``sense``) from a loss."""
     total = _structural(expr, ctx)

@@ -21,7 +21,7 @@ from ..checks.canonical import difference
 from ..core.context import Context
 from ..core.derivation import Builder, Derivation, RuleDidNotApply
 from .cost import cost
-from .moves import moves_for
+from .moves import moves_for, worth_trying
 
 MAX_NODES = 400
 MAX_SECONDS = 20.0
@@ -124,7 +124,10 @@ def search(name: str, title: str, ctx: Context, start: sp.Expr, sense: str = "ma
             stats.expanded += 1
             if len(node.steps) >= MAX_DEPTH:
                 continue
+            line = node.line(len(node.steps))
             for rule, params in moves:
+                if not worth_trying(rule, line, ctx):
+                    continue
                 child = _child(node, rule, params)
                 if child is None:
                     continue

@@ -140,4 +140,7 @@ def read_likelihood(text: str, domains: dict[str, str] | None = None, params: li
         lhs = rf"\hat{{{keys[0]}}}"
     else:
         lhs = "(" + ", ".join(rf"\hat{{{k}}}" for k in keys) + ")"
-    return Likelihood(ctx, start, exprs[1] if len(exprs) > 1 else None, tuple(parsed.notes), tuple(keys), lhs)
+    target = exprs[1] if len(exprs) > 1 else None
+    if target is not None and target == start:
+        raise LikelihoodError("the target is the likelihood itself: there is nothing to derive")
+    return Likelihood(ctx, start, target, tuple(parsed.notes), tuple(keys), lhs)

@@ -17,35 +17,58 @@ from __future__ import annotations
 
 from typing import Callable
 
+import sympy as sp
+
 from ..core import rules_information  # noqa: F401  (registers the rules it holds)
 from ..core import rules_models  # noqa: F401
 from ..core.context import Context, Role
 from ..core.rules import RULES
 
 ParamsFor = Callable[[Context], list[dict]]
+When = Callable[[sp.Basic, Context], bool]
 #: rule name -> the parameter sets to try in a context
 MOVES: dict[str, ParamsFor] = {}
+#: rule name -> on which lines it is worth trying (every line when absent)
+WHEN: dict[str, When] = {}
 
 
-def register_move(rule_name: str, params_for: ParamsFor | None = None) -> None:
+def register_move(rule_name: str, params_for: ParamsFor | None = None, when: When | None = None) -> None:
     """Make the search try the registered rule ``rule_name`` (with each parameter set
-    ``params_for(context)`` gives; once without parameters by default)."""
+    ``params_for(context)`` gives; once without parameters by default), on every line
+    or only on the lines where ``when(line, context)`` holds."""
     if rule_name not in RULES:
         raise KeyError(f"no rule named {rule_name!r} is registered; register it first "
                        "with derive.core.rules.register")
     if rule_name in MOVES:
         raise ValueError(f"the search already tries {rule_name!r}")
     MOVES[rule_name] = params_for or (lambda ctx: [{}])
+    if when is not None:
+        WHEN[rule_name] = when
 
 
 def unregister_move(rule_name: str) -> None:
     """Stop the search trying ``rule_name`` (for tests and experiments)."""
     MOVES.pop(rule_name, None)
+    WHEN.pop(rule_name, None)
 
 
 def moves_for(ctx: Context) -> list[tuple[str, dict]]:
     """Every (rule name, params) the search tries in ``ctx``, in registration order."""
     return [(name, params) for name, params_for in MOVES.items() for params in params_for(ctx)]
+
+
+def worth_trying(rule_name: str, line: sp.Basic, ctx: Context) -> bool:
+    """Whether the search tries ``rule_name`` on ``line`` (its ``when``, if any)."""
+    when = WHEN.get(rule_name)
+    return when is None or when(line, ctx)
+
+
+def unfolded_and_logs_split(line: sp.Basic, ctx: Context) -> bool:
+    """No product, no folded model symbol and no log of a compound is left: the line
+    is a sum of plain terms, where a named quantity can be recognised."""
+    from .cost import structure_left
+
+    return not structure_left(line, ctx)
 
 
 def _definitions(kind: str) -> ParamsFor:
@@ -56,19 +79,22 @@ def _sample_sizes(ctx: Context) -> list[dict]:
     return [{"size": s.name} for s in ctx.symbols if s.role is Role.SIZE][:1]
 
 
-for _name, _params in (
-    ("unfold", _definitions("model")),
-    ("indicator-to-exponent", None),
-    ("take-log", None),
-    ("log-of-product", None),
-    ("log-of-mul", None),
-    ("log-of-power", None),
-    ("negate", None),
-    ("sign-into-sum", None),
-    ("split-sum", None),
-    ("drop-constant", None),
-    ("drop-factor", None),
-    ("recognise", _definitions("quantity")),
-    ("normalise", _sample_sizes),
+for _name, _params, _when in (
+    ("unfold", _definitions("model"), None),
+    ("indicator-to-exponent", None, None),
+    ("take-log", None, None),
+    ("log-of-product", None, None),
+    ("log-of-mul", None, None),
+    ("log-of-power", None, None),
+    ("negate", None, None),
+    ("sign-into-sum", None, None),
+    ("split-sum", None, None),
+    ("drop-constant", None, None),
+    ("drop-factor", None, None),
+    ("recognise", _definitions("quantity"), unfolded_and_logs_split),
+    ("exchange-sums", None, None),
+    ("constant-out-of-sum", None, None),
+    ("recognise-scaled", _definitions("quantity"), unfolded_and_logs_split),
+    ("normalise", _sample_sizes, None),
 ):
-    register_move(_name, _params)
+    register_move(_name, _params, _when)
