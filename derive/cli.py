@@ -363,7 +363,6 @@ def cmd_loss(args) -> int:
     from .build import write_derivation
     from .certificates.derivation import dumps, to_json
     from .checks.steps import check_derivation
-    from .equivalence.builtin import is_builtin
     from .parsing import ParseError
     from .render.latex import document, to_latex
     from .render.markdown import derivation_markdown
@@ -372,9 +371,6 @@ def cmd_loss(args) -> int:
 
     if not NAME_PATTERN.fullmatch(args.name):
         raise UsageError(f"--name {args.name!r}: use lower-case letters, digits and dashes, e.g. exponential-nll")
-    if args.to is not None and is_builtin(args.to):
-        raise UsageError(f"--to {args.to!r} is a built-in name; give the target line as LaTeX, "
-                         "in the symbols of the likelihood")
     domains = _domains(args.domain)
     out = Path(args.out) if args.out else None
     if out is not None:
@@ -628,7 +624,8 @@ def parser() -> argparse.ArgumentParser:
                    help=f"domain of a symbol, as written without indices: {', '.join(KIND_NAMES)}; repeatable")
     s.add_argument("--param", action="append", default=[], metavar="SYM",
                    help="a symbol the optimiser ranges over (default: the hatted symbols); repeatable")
-    s.add_argument("--to", metavar="TARGET", help="LaTeX of the line to end at (exit 3 when it is not reached)")
+    s.add_argument("--to", metavar="TARGET", help="LaTeX of the line to end at, or a built-in name (its final "
+                                                  "line, in the likelihood's symbols); exit 3 when not reached")
     s.add_argument("--name", default="loss", help="name of the derivation and of its files (default loss)")
     s.add_argument("--out", metavar="DIR", help="write NAME.tex, NAME.md and the certificate NAME.json to DIR")
     s.add_argument("--format", choices=("text", "latex", "markdown", "json"), default="text",

@@ -67,7 +67,9 @@ def test_target_not_reached_is_undecided_with_closest_line(capsys):
     ([r"\prod_{i=1}^{N} p^{y_i}"], "no parameter is named"),
     ([r"\prod_{i=1}^{N", "--param", "x"], "not closed"),
     ([*EXPONENTIAL, "--name", "../x"], "--name"),
-    ([*EXPONENTIAL, "--to", "categorical-cross-entropy"], "built-in name"),
+    ([r"\prod_{i=1}^{N} \frac{1}{\sqrt{2\pi}\sigma} e^{-\frac{(y_i-\mu_i)^2}{2\sigma^2}}",
+      "--param", r"\mu", "--domain", r"\sigma=positive", "--to", "gaussian-mean-squared-error"],
+     "symbols the built-in does not"),
     ([*EXPONENTIAL, "--domain", "lambda"], "SYMBOL=KIND"),
 ])
 def test_bad_input_exits_2(capsys, argv, says):
@@ -79,3 +81,10 @@ def test_bad_input_exits_2(capsys, argv, says):
 def test_target_equal_to_the_likelihood_is_refused(capsys):
     assert main(["loss", *EXPONENTIAL, "--to", EXPONENTIAL[0]]) == 2
     assert "nothing to derive" in capsys.readouterr().err
+
+
+def test_target_a_built_in_name(capsys):
+    """The built-in's final line, in the likelihood's names; its domains are taken too."""
+    assert main(["loss", r"\prod_{i=1}^{N} \hat{y}_i^{y_i} (1-\hat{y}_i)^{1-y_i}",
+                 "--to", "bernoulli-binary-cross-entropy"]) == 0
+    assert "proved" in capsys.readouterr().out

@@ -63,10 +63,16 @@ def _bound(expr: sp.Basic) -> list[tuple[sp.Symbol, sp.Expr, sp.Expr]]:
 
 def read_likelihood(text: str, domains: dict[str, str] | None = None, params: list[str] | None = None,
                     to: str | None = None) -> Likelihood:
-    """Read ``text`` (and the target ``to``, sharing its symbols) into a :class:`Likelihood`;
+    """Read ``text`` (and the target ``to``, LaTeX sharing its symbols or a built-in name
+    whose final line is read in its names) into a :class:`Likelihood`;
     :class:`LikelihoodError` or :class:`~derive.parsing.ParseError` on bad input."""
-    texts = [text] + ([to] if to is not None else [])
-    parsed: Parsed = read_formulas(texts, domains or {})
+    from ..equivalence.builtin import against_builtin, is_builtin
+
+    if to is not None and is_builtin(to):
+        # the built-in's final line, read in the likelihood's names (its domains taken too)
+        parsed: Parsed = against_builtin(text, to, domains or {}).parsed
+    else:
+        parsed = read_formulas([text] + ([to] if to is not None else []), domains or {})
     start = parsed.exprs[0]
     if not isinstance(start, sp.Product):
         raise LikelihoodError("the likelihood must be a product over the samples, such as "
@@ -97,6 +103,10 @@ def read_likelihood(text: str, domains: dict[str, str] | None = None, params: li
     for expr in parsed.exprs:
         for var, lo, hi in _bound(expr):
             if var in index_names:
+                continue
+            same = next((v for v in index_names if v.name == var.name), None)
+            if same is not None:  # one index written in both texts (a built-in's i and yours)
+                index_names[var] = index_names[same]
                 continue
             if hi not in size_of or not (lo.is_Integer and 0 <= int(lo) <= 1):
                 raise LikelihoodError(f"the range of {var} must run from 0 or 1 to a size such as N, "
