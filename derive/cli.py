@@ -41,6 +41,8 @@ examples:
   derive build --out /tmp/proofs --pdf          the same, and compile PDFs with latexmk
   derive recheck outputs/*.json                 re-verify certificates without the rules
   derive check '\\log(ab)' '\\log a + \\log b' --domain a=positive --domain b=positive
+  derive loss '\\prod_{i=1}^{N} \\lambda e^{-\\lambda x_i}' --param '\\lambda' --domain '\\lambda=positive'
+                                                a derivation from your likelihood, found and checked
 
 exit status: 0 holds, 1 does not hold (a step failed), 2 bad input or usage,
 3 undecided (a step could not be checked).
