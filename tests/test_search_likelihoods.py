@@ -88,3 +88,33 @@ def test_mutated_found_step_is_rejected(name, kind):
         assert report.failure.counterexample is not None
     if not tried:
         pytest.skip(f"{kind} does not apply to the last steps of {name}")
+
+
+NAMED = {
+    "binary-cross-entropy": (r"\prod_{i=1}^{N} \hat{y}_i^{y_i} (1-\hat{y}_i)^{1-y_i}",
+                             {"y": "binary", r"\hat{y}": "prob"}),
+    "cross-entropy": (r"\prod_{i=1}^{N}\prod_{k=1}^{C} \hat{y}_{ik}^{y_{ik}}",
+                      {"y": "onehot", r"\hat{y}": "simplex+"}),
+}
+
+
+@pytest.mark.parametrize("definition", sorted(NAMED))
+def test_named_quantity_is_recognised_and_checked(definition):
+    lik, domains = NAMED[definition]
+    d = from_likelihood(lik, domains)
+    last = d.steps[-1]
+    assert (last.rule, dict(last.params)) == ("recognise", {"definition": definition})
+    assert check_derivation(d).status is Status.PROVED
+    # wrong twin: the recognised quantity doubled fails its step
+    report = check_step(replace(last, after=2 * last.after), d.context, (d.name,))
+    assert report.status is Status.FAILED and report.failure.counterexample is not None
+
+
+def test_recognised_certificate_rechecks(tmp_path):
+    from derive.build import write_derivation
+    from derive.cli import main
+
+    lik, domains = NAMED["binary-cross-entropy"]
+    d = from_likelihood(lik, domains, name="bernoulli-found")
+    write_derivation(d, check_derivation(d), tmp_path)
+    assert main(["recheck", str(tmp_path / "bernoulli-found.json")]) == 0

@@ -13,7 +13,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import sympy as sp
 
@@ -119,8 +119,10 @@ def search(name: str, title: str, ctx: Context, start: sp.Expr, sense: str = "ma
                 raise _Stop(f"the search ran out of time ({seconds:g} s)")
             node = heapq.heappop(frontier).builder
             if done(node):
+                if to is None:
+                    node = _recognise_quantities(node)
                 stats.seconds = time.monotonic() - began
-                return node.build()
+                return _without_unused_quantities(node.build())
             stats.expanded += 1
             if len(node.steps) >= MAX_DEPTH:
                 continue
@@ -154,6 +156,31 @@ def search(name: str, title: str, ctx: Context, start: sp.Expr, sense: str = "ma
             except (TypeError, ValueError, RecursionError):  # pragma: no cover
                 remaining = None
         raise SearchExhausted(str(stop), closest, remaining, stats, best) from None
+
+
+def _recognise_quantities(node: Builder) -> Builder:
+    """The finished loss with every named quantity of the context recognised in it (one
+    step each, checked like any other); the line unchanged where none occurs."""
+    for definition in node.context.definitions:
+        if definition.kind != "quantity":
+            continue
+        child = _child(node, "recognise", {"definition": definition.name})
+        if child is not None:
+            node = child
+    return node
+
+
+def _without_unused_quantities(d: Derivation) -> Derivation:
+    """``d`` without the named quantities (and their symbols) that none of its lines uses."""
+    ctx = d.context
+    used = {s.name for line in d.lines for s in line.free_symbols if isinstance(s, sp.Symbol)}
+    used |= {b.label.name for line in d.lines for b in line.atoms(sp.IndexedBase)}
+    unused = {q.symbol for q in ctx.definitions if q.kind == "quantity" and q.symbol not in used}
+    if not unused:
+        return d
+    kept = Context(tuple(s for s in ctx.symbols if s.name not in unused),
+                   tuple(q for q in ctx.definitions if q.symbol not in unused), ctx.parameter_latex)
+    return replace(d, context=kept)
 
 
 class _Stop(Exception):

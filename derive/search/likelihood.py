@@ -17,6 +17,7 @@ from ..checks.intervals import is_positive
 from ..core.context import Context, Role, SymbolSpec
 from ..core.domains import Domain, Kind
 from ..parsing import ParseError, Parsed, domain_key, read_formulas
+from .quantities import with_quantities
 
 
 ROLE_TEXT = {Role.PREDICTION: "a parameter the optimiser ranges over",
@@ -133,7 +134,7 @@ def read_likelihood(text: str, domains: dict[str, str] | None = None, params: li
         specs.append(SymbolSpec(names[v.name], v.key, role, domain, indices,
                                 description=ROLE_TEXT[role]))
     hatted = all(k.startswith(r"\hat") for k in keys)
-    ctx = Context(tuple(specs), parameter_latex=r"\theta" if hatted else ", ".join(keys))
+    ctx = with_quantities(Context(tuple(specs), parameter_latex=r"\theta" if hatted else ", ".join(keys)))
     for v in parsed.table.variables.values():
         swap[v.obj] = ctx[names[v.name]]
     for var, name in index_names.items():
