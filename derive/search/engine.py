@@ -3,10 +3,15 @@
 Each node is a partial derivation (the steps so far, made by
 :class:`~derive.core.derivation.Builder`, so a found derivation has exactly
 the records a catalogue script makes). The frontier is ordered by
-``steps + cost(line)`` (:mod:`.cost`); a line already reached is not expanded
-again. The search stops at the first line of cost 0 (or, with a target, the
-first line equal to the target), or when the node or time budget runs out:
-then :class:`SearchExhausted` carries the closest line reached.
+``steps + cost(line)`` (:mod:`.cost`); a line already reached (with its sense)
+is not expanded again, a minimisation is never turned back into a
+maximisation, and a move with a ``when`` (:mod:`.moves`) is tried only on the
+lines it suits. The search stops at the first line of cost 0, then recognises
+the context's named quantities in it (or, with a target, at the first line
+equal to the target), or when the budget runs out (``max_nodes`` lines
+expanded, ``seconds``, at most ``MAX_DEPTH`` steps): then
+:class:`SearchExhausted` carries the closest line reached (the one of least
+cost) and, with a target, what still differs.
 """
 from __future__ import annotations
 
