@@ -118,3 +118,8 @@ def test_recognised_certificate_rechecks(tmp_path):
     d = from_likelihood(lik, domains, name="bernoulli-found")
     write_derivation(d, check_derivation(d), tmp_path)
     assert main(["recheck", str(tmp_path / "bernoulli-found.json")]) == 0
+
+
+def test_one_parameter_may_be_given_as_a_string():
+    d = from_likelihood(r"\prod_{i=1}^{N} (1-p)^{k_i} p", {"p": "prob", "k": "natural"}, "p")
+    assert d.context.parameter_names == {"p"}

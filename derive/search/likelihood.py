@@ -69,6 +69,9 @@ def read_likelihood(text: str, domains: dict[str, str] | None = None, params: li
     :class:`LikelihoodError` or :class:`~derive.parsing.ParseError` on bad input."""
     from ..equivalence.builtin import against_builtin, is_builtin
 
+    if isinstance(params, str):
+        params = [params]  # one name, not its letters
+
     if to is not None and is_builtin(to):
         # the built-in's final line, read in the likelihood's names (its domains taken too)
         parsed: Parsed = against_builtin(text, to, domains or {}).parsed
