@@ -15,10 +15,11 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
 	touch $(STAMP)
 
-## make proofs: check every derivation and write outputs/ (then recheck the certificates)
+## make proofs: check every derivation and write outputs/, the loss gallery in outputs/loss-gallery/ (then recheck the certificates)
 proofs: $(STAMP)
 	$(BIN)/derive build --out outputs
-	$(BIN)/derive recheck outputs/*.json
+	$(BIN)/python -m derive.search.gallery outputs/loss-gallery
+	$(BIN)/derive recheck outputs/*.json outputs/loss-gallery/*.json
 
 ## make test: the test suite (every derivation replayed as a proof check)
 test: $(STAMP)
@@ -27,6 +28,7 @@ test: $(STAMP)
 ## make bench: timings of `derive build` and `derive check --batch`; `derive check` and `derive verify` beside their peers (not part of the tests)
 bench: $(STAMP) $(BENCH)/.installed
 	$(BIN)/python benchmarks/build.py
+	$(BIN)/python benchmarks/loss.py
 	$(BENCH)/bin/python benchmarks/check.py
 	$(BENCH)/bin/python benchmarks/verify.py
 	$(BIN)/python benchmarks/batch.py

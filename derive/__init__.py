@@ -13,6 +13,9 @@ The public surface (``derive.__all__``):
   a :class:`Role` and a :class:`Domain`), a :class:`Builder` that applies the
   named rules, and :func:`check_derivation`, which checks every step into a
   :class:`Report` (one :class:`StepReport` per step, each of a :class:`Status`).
+- :func:`from_likelihood` -- a likelihood in LaTeX to a :class:`Derivation`
+  found by searching the registered rules; :func:`register_move` lets the
+  search try a rule of your own.
 - Errors: :class:`ParseError` (a formula that cannot be read),
   :class:`VerifyError` (a file that cannot be used).
 
@@ -43,6 +46,8 @@ _WHERE = {
     "Role": "derive.core.context",
     "Domain": "derive.core.domains",
     "check_derivation": "derive.checks.steps",
+    "from_likelihood": "derive.search",
+    "register_move": "derive.search",
     "Report": "derive.checks.results",
     "StepReport": "derive.checks.results",
     "Status": "derive.checks.results",
@@ -54,6 +59,7 @@ if TYPE_CHECKING:
     from . import catalogue
     from .checks.results import Report, Status, StepReport
     from .checks.steps import check_derivation
+    from .search import from_likelihood, register_move
     from .core.context import Context, Role, SymbolSpec
     from .core.derivation import Builder, Derivation
     from .core.domains import Domain

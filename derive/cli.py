@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import signal
 import subprocess
 import sys
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from .core.refutation import RefutationReport
 
 EXIT_HOLDS, EXIT_FAILS, EXIT_USAGE, EXIT_UNDECIDED = 0, 1, 2, 3
+NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 EXIT_INTERRUPTED = 130  # Ctrl-C; a signal N gives 128 + N (SIGTERM: 143)
 
 EXAMPLES = """\
@@ -39,6 +41,8 @@ examples:
   derive build --out /tmp/proofs --pdf          the same, and compile PDFs with latexmk
   derive recheck outputs/*.json                 re-verify certificates without the rules
   derive check '\\log(ab)' '\\log a + \\log b' --domain a=positive --domain b=positive
+  derive loss '\\prod_{i=1}^{N} \\lambda e^{-\\lambda x_i}' --param '\\lambda' --domain '\\lambda=positive'
+                                                a derivation from your likelihood, found and checked
 
 exit status: 0 holds, 1 does not hold (a step failed), 2 bad input or usage,
 3 undecided (a step could not be checked).
@@ -84,6 +88,16 @@ Readings a text leaves open get a note or exit 2, never a guess.
 
 exit status: 0 equivalent, 1 not equivalent, 2 bad input or usage, 3 unknown (undecided or timeout).
 with --batch: 0 when every line got an answer (see each line's verdict), 2 for an unreadable file.
+"""
+
+LOSS_EXAMPLES = r"""examples:
+  derive loss '\prod_{i=1}^{N} \lambda e^{-\lambda x_i}' --param '\lambda' --domain '\lambda=positive' --domain x=positive
+  derive loss '\prod_{i=1}^{N} \mathrm{Bern}(y_i \mid \sigma(w x_i + b))' --param w --param b --format markdown
+  derive loss '\prod_{i=1}^{N} \hat{y}_i^{y_i} (1-\hat{y}_i)^{1-y_i}' --domain y=binary --domain '\hat{y}=prob' --out proofs
+
+exit status: 0 derived and every step checked, 1 a step fails its check, 2 bad input (not a product over
+samples, a --param that does not occur, a domain where the log is undefined), 3 no derivation found
+within the budget (the closest line and what still differs are printed).
 """
 
 
@@ -350,6 +364,55 @@ def cmd_check(args) -> int:
     return verdict.exit_code
 
 
+def cmd_loss(args) -> int:
+    from .build import write_derivation
+    from .certificates.derivation import dumps, to_json
+    from .checks.steps import check_derivation
+    from .parsing import ParseError
+    from .render.latex import document, to_latex
+    from .render.markdown import derivation_markdown
+    from .render.text import derivation_text
+    from .search import LikelihoodError, SearchExhausted, from_likelihood
+
+    if not NAME_PATTERN.fullmatch(args.name):
+        raise UsageError(f"--name {args.name!r}: use lower-case letters, digits and dashes, e.g. exponential-nll")
+    domains = _domains(args.domain)
+    out = Path(args.out) if args.out else None
+    if out is not None:
+        writable_folder(out)  # before the work
+    try:
+        derivation = from_likelihood(args.likelihood, domains, args.param, args.to, name=args.name,
+                                     seconds=args.timeout)
+    except ParseError as exc:
+        print(f"derive: {exc.render()}", file=sys.stderr)
+        return EXIT_USAGE
+    except LikelihoodError as exc:
+        print(f"derive: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except SearchExhausted as exc:
+        ctx = exc.builder.context
+        expanded = exc.stats.expanded
+        print(f"derive: no derivation found: {exc.reason} ({expanded} line{'s' * (expanded != 1)} expanded)",
+              file=sys.stderr)
+        print(f"closest line: {to_latex(exc.closest, ctx)}", file=sys.stderr)
+        if exc.remaining is not None:
+            print(f"still differs from the target by: {to_latex(exc.remaining, ctx)}", file=sys.stderr)
+        return EXIT_UNDECIDED
+    report = check_derivation(derivation)
+    if out is not None:
+        for path in write_derivation(derivation, report, out):
+            emit(f"{derivation.name:<20} {STATUS_TEXT[report.status]:<18} -> {path}")
+        return _exit_for(report)
+    renderers = {
+        "text": lambda: derivation_text(derivation, report),
+        "latex": lambda: document(derivation, report),
+        "markdown": lambda: derivation_markdown(derivation, report),
+        "json": lambda: dumps(to_json(derivation, report)),
+    }
+    sys.stdout.write(renderers[args.format]())
+    return _exit_for(report)
+
+
 def _batch(args) -> int:
     """``derive check --batch``: answers written as they come, in order; an
     interruption keeps every finished answer (a complete prefix) and says so."""
@@ -582,6 +645,28 @@ def parser() -> argparse.ArgumentParser:
                    help="an equivalence shown only by agreement at random points, with no symbolic proof, "
                         "is reported unknown (exit 3); in --batch, a line's require_proof field wins")
     s.set_defaults(func=cmd_check)
+
+    s = sub.add_parser("loss", help="find and check a derivation from a likelihood to a loss",
+                       formatter_class=argparse.RawDescriptionHelpFormatter,
+                       description="Search the registered rules for a derivation from a likelihood (LaTeX, a "
+                                   "product over samples) to a loss: log, sums of logs, exponents down, "
+                                   "negation to arg min, parameter-free terms and factors dropped, the mean. "
+                                   "Every step is checked. Best-first search, at most 400 lines expanded.",
+                       epilog=LOSS_EXAMPLES)
+    s.add_argument("likelihood", metavar="LIKELIHOOD", help="LaTeX: \\prod_{i=1}^{N} of a pmf or density")
+    s.add_argument("--domain", action="append", default=[], metavar="SYM=KIND",
+                   help=f"domain of a symbol, as written without indices: {', '.join(KIND_NAMES)}; repeatable")
+    s.add_argument("--param", action="append", default=[], metavar="SYM",
+                   help="a symbol the optimiser ranges over (default: the hatted symbols); repeatable")
+    s.add_argument("--to", metavar="TARGET", help="LaTeX of the line to end at, or a built-in name (its final "
+                                                  "line, in the likelihood's symbols); exit 3 when not reached")
+    s.add_argument("--name", default="loss", help="name of the derivation and of its files (default loss)")
+    s.add_argument("--out", metavar="DIR", help="write NAME.tex, NAME.md and the certificate NAME.json to DIR")
+    s.add_argument("--format", choices=("text", "latex", "markdown", "json"), default="text",
+                   help="text (default), a standalone LaTeX document, Markdown, or the JSON certificate")
+    s.add_argument("--timeout", type=_positive_seconds, default=20.0, metavar="S",
+                   help="give up the search after S seconds: exit 3 (default 20)")
+    s.set_defaults(func=cmd_loss)
 
     s = sub.add_parser("verify", help="check a derivation written in a .tex or .md file, line by line",
                        formatter_class=argparse.RawDescriptionHelpFormatter,
