@@ -21,6 +21,7 @@ from .cases import entries_of
 from .chains import EQUALS, Chain, chains_of
 from .extract import read_source
 from .notation import CLASS_PLACEHOLDER, FUNCTION_PLACEHOLDER, PROBABILITY_NAMES, PROBABILITY_PLACEHOLDER, Rewriter
+from .models import model_statement
 from .results import UNREAD, StepResult, StepVerdict, VerifyError, VerifyReport
 from .equations import (Equation, _unhatted, announces_equation, follow, is_zero_side, looks_like_derivative, posed,
                         unknowns_in)
@@ -455,6 +456,15 @@ def _run_chain(chain: Chain, plan: Plan, bindings: dict[str, Binding], gaps: lis
                           verdict=StepVerdict.UNKNOWN, method=UNREAD, reason=why, justification=link.justification)
         return check_step(a, b, link, state, seconds, result)
 
+    model = model_statement(lines[0].segment.raw, lines[1].segment.raw) \
+        if len(lines) == 2 and chain.links[0].relation == r"\sim" else None
+    if model is not None:  # `y_i \sim \mathcal{N}(\mu, \sigma^2)`: an assumption, not a claim
+        link = chain.links[0]
+        results.append(result(lines[1].segment.line, before=lines[0].segment.raw, after=lines[1].segment.raw,
+                              relation="~", verdict=StepVerdict.DEFINES, method="model", reason=model,
+                              justification=link.justification))
+        _after_chain(plan, state)
+        return results
     if len(lines) == 1 and lines[0].segment.unread:  # a display or row with no step that could be read
         seg = lines[0].segment
         results.append(result(seg.line, before=seg.raw, after="", relation="?", verdict=StepVerdict.UNKNOWN,
