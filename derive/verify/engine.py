@@ -410,7 +410,11 @@ def _unify_file_ranges(plans: list[Plan], state: FileState) -> None:
 
 
 def _domain_key(key: str) -> str:
-    from ..parsing import domain_key
+    """The symbol a domain is for (``p`` for an element ``p_1`` declared as the file writes it)."""
+    from ..parsing import domain_key, element_key
+    element = element_key(key)
+    if element is not None:
+        return element[0]
     try:
         return domain_key(key)
     except ParseError as exc:
