@@ -48,6 +48,8 @@ FUNCTIONS = [
 ]
 
 DELIMITERS_AND_NUMBERS = [
+    # TeX sets x^\frac{a}{b} with the whole fraction as the exponent
+    (r"e^\frac{a}{b} c", r"c e^{a/b}", r"c e^{a}/b"),
     (r"\vert x \vert", "|x|", "x"),
     (r"\lvert x - 1 \rvert", r"|1 - x|", "x - 1"),
     (r"\mleft( x + 1 \mright)^2", "(x+1)^2", "x^2 + 1"),
@@ -103,6 +105,7 @@ def test_reading_and_its_wrong_twin(a, b, wrong):
     (r"\ulcorner 1.1 \urcorner", "ceiling"),
     (r"a \mod b", "remainder"),
     (r"\\frac{1}{2}", "doubled backslash"),
+    (r"e^\frac{a}{b}", "the whole fraction as the exponent"),
 ])
 def test_a_reading_with_two_meanings_says_which_it_took(text, says):
     assert says in notes(text)
