@@ -518,6 +518,11 @@ def _run_chain(chain: Chain, plan: Plan, bindings: dict[str, Binding], gaps: lis
         results.append(checked(lines[k - 1], lines[k], chain.links[k - 1]))
     if plan.name is not None and defined is not None and any(r.verdict is StepVerdict.FAILS for r in results):
         _distrust(plan.name, defined, results, gaps, state)
+    if state.equation is None and len(lines) > 1 and chain.links[-1].relation == "=" and is_zero_side(lines[-1]) \
+            and any(ln.segment.unread for ln in lines):
+        # something set to zero on a row that cannot be read (a derivative set to zero): the rows
+        # after it that set something to zero are equations too, and are not checked against it
+        state.equation = Equation(lines[-1].segment.line, " = ".join(ln.segment.raw for ln in lines), None)
     _pose(chain, plan, results, following, state)
     _after_chain(plan, state)
     return results
