@@ -48,6 +48,10 @@ FUNCTIONS = [
 ]
 
 DELIMITERS_AND_NUMBERS = [
+    # TeX sets x^\frac{a}{b} with the whole fraction as the exponent
+    (r"e^\frac{a}{b} c", r"c e^{a/b}", r"c e^{a}/b"),
+    # a bare \sum whose body uses one index: the sum over that index (with a note)
+    (r"\frac{e^{x_i}}{\sum e^{x_k}}", r"\frac{e^{x_i}}{\sum_k e^{x_k}}", r"\frac{e^{x_i}}{\sum_k e^{2 x_k}}"),
     (r"\vert x \vert", "|x|", "x"),
     (r"\lvert x - 1 \rvert", r"|1 - x|", "x - 1"),
     (r"\mleft( x + 1 \mright)^2", "(x+1)^2", "x^2 + 1"),
@@ -103,6 +107,8 @@ def test_reading_and_its_wrong_twin(a, b, wrong):
     (r"\ulcorner 1.1 \urcorner", "ceiling"),
     (r"a \mod b", "remainder"),
     (r"\\frac{1}{2}", "doubled backslash"),
+    (r"e^\frac{a}{b}", "the whole fraction as the exponent"),
+    (r"\sum x_k y_k", "read as \\sum_k"),
 ])
 def test_a_reading_with_two_meanings_says_which_it_took(text, says):
     assert says in notes(text)
@@ -113,6 +119,10 @@ def test_notes_reach_the_verdict():
 
 
 @pytest.mark.parametrize("text,says", [
+    (r"\sum x_i y_k", "needs an index below it"),
+    (r"\sum p(x) h(x)", "needs an index below it"),
+    (r"\sum_i x_i + \sum e^{x_i}", "needs an index below it"),
+    (r"\sum x_{i+1}", "needs an index below it"),
     ("f'(x)", "derivative"),
     (r"\max_k z_k", "range"),
     (r"\imaginaryunit", "imaginary unit"),

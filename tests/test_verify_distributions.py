@@ -48,3 +48,33 @@ def test_a_domain_a_distribution_takes_holds_in_every_chain_of_the_file():
     assert any("taken in the domain binary" in n for n in report.notes)
     wrong = verify_text(text.replace("y - y p", "y + y p"), "md", {})
     assert wrong.first_failure is not None and wrong.first_failure.line == 3
+
+
+# -- model statements: `y_i \sim \mathcal{N}(..)` on its own row ------------------------------------------
+MODEL = ("$$ y_i \\sim \\mathcal{N}(\\mu, \\sigma^2), \\quad i = 1, \\ldots, n \\; . $$\n\n"
+         "$$ \\log \\left(a b\\right) = \\log a + \\log b $$\n")
+
+
+@pytest.mark.parametrize("row", [r"y_i \sim \mathcal{N}(\mu, \sigma^2)", r"X \sim \mathrm{Bern}(p) \; .",
+                                 r"\mathbf{x}^{(i)} \sim \mathrm{Poiss}(\lambda)"])
+def test_a_model_statement_is_an_assumption_not_an_undecided_step(row):
+    report = verify_text(f"$$ {row} $$\n\n$$ (a + b)^2 = a^2 + 2ab + b^2 $$\n", fmt="md", domains={})
+    model = report.steps[0]
+    assert (model.verdict.value, model.method) == ("defines", "model"), model.reason
+    assert "states the model" in model.reason
+    assert report.status == "holds"
+
+
+def test_a_wrong_step_after_a_model_statement_still_fails():
+    text = MODEL.replace("\\log a + \\log b", "\\log a - \\log b")
+    report = verify_text(text, fmt="md", domains={"a": "positive", "b": "positive"})
+    assert report.status == "fails" and report.first_failure.line == 3
+    assert report.steps[0].verdict.value == "defines"
+
+
+@pytest.mark.parametrize("row", [r"a + b \sim 2a", r"x \sim p", r"y \sim \mathcal{N}(\mu, \sigma^2) + 1",
+                                 r"\frac{a}{b} \sim \mathcal{N}(0, 1)", r"a = b \sim \mathcal{N}(0, 1)"])
+def test_sim_in_any_other_shape_stays_unchecked(row):
+    report = verify_text(f"$$ {row} $$\n", fmt="md", domains={})
+    assert report.status != "holds"
+    assert all(s.method != "model" for s in report.steps)

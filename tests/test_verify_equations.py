@@ -235,3 +235,18 @@ def test_a_value_where_the_equation_has_no_value_is_no_solution():
     \hat x &= 0
     """))
     assert report[-1].relation == "solves" and report[-1].verdict is not StepVerdict.HOLDS
+
+
+UNREAD_ZERO = "$$\\frac{d\\ell}{dp} = \\frac{\\sum x_i y_k}{p} - n = 0$$\n\n$$\\sum_i x_i - p n = 0$$\n"
+
+
+def test_a_row_setting_zero_after_an_unread_row_set_to_zero_is_an_equation_not_checked():
+    report = verify_text(UNREAD_ZERO, fmt="md", domains={})
+    last = [s for s in report.steps if s.line == 3]
+    assert last and last[0].verdict.value == "unknown", report.table()
+    assert "cannot be read" in last[0].reason
+
+
+def test_wrong_twin_the_same_row_alone_is_an_identity_that_fails():
+    report = verify_text("$$\\sum_i x_i - p n = 0$$\n", fmt="md", domains={})
+    assert report.status == "fails" and report.first_failure.line == 1

@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import textwrap
 
+import pytest
+
 from derive.cli import main
 from derive.verify import StepVerdict, verify_text
 
@@ -199,3 +201,18 @@ def test_a_definition_on_a_row_that_cannot_be_cut_keeps_its_name_from_later_step
     assert verdicts(report) == [(2, "unknown"), (5, "unknown")], report.table()
     assert report.steps[0].reason == "not read: line 2: a $ inside a display formula"
     assert report.steps[1].reason.startswith("not checked: it uses L, whose definition cannot be read (line 2:")
+
+
+# -- preamble declarations inside a display -------------------------------------------------------------
+@pytest.mark.parametrize("decl", [r"\DeclareMathOperator{softmax}{softmax}", r"\DeclareMathOperator*{\argmax}{arg\,max}",
+                                  r"\newcommand{\R}{\mathbb{R}}", r"\newcommand{\sq}[1]{#1^2}"])
+def test_a_declaration_is_notation_not_a_formula(decl):
+    report = verify_text(f"$$\n{decl}\n$$\n\n$$ (a + b)^2 = a^2 + 2ab + b^2 $$\n", fmt="md", domains={})
+    assert report.status == "holds", [(s.line, s.verdict.value, s.reason) for s in report.steps]
+    assert any("declares notation" in n for n in report.notes)
+
+
+def test_maths_after_a_declaration_is_still_checked():
+    text = "$$\n\\DeclareMathOperator{softmax}{softmax} a + a = 3a\n$$\n"
+    report = verify_text(text, fmt="md", domains={})
+    assert report.status == "fails" and report.first_failure.line == 2

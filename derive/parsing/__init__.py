@@ -5,6 +5,7 @@ together, so they share their variables and domains.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import sympy as sp
@@ -54,6 +55,79 @@ def domain_key(text: str) -> str:
     return key
 
 
+_ELEMENT_KEY = re.compile(r"^\s*(?P<base>\\?[A-Za-z]+)\s*_\s*(?:(?P<one>[A-Za-z0-9])|\{\s*(?P<many>[A-Za-z0-9]+)\s*\})\s*$")
+
+
+def element_key(text: str) -> tuple[str, str] | None:
+    """``(name, index)`` when a domain names one element of a name with a constant index as the
+    file writes it (``n_H``, ``p_1``, ``p_{12}``), else None."""
+    m = _ELEMENT_KEY.match(text)
+    if m is None:
+        return None
+    try:
+        base = domain_key(m.group("base"))
+    except ParseError:
+        return None
+    return base, m.group("one") or m.group("many")
+
+
+def _parse_domains(domains: dict[str, str]) -> tuple[dict[str, Domain], dict[str, dict[str, str]]]:
+    """The domains by symbol key, and for a name whose elements are declared one by one
+    (``p_1: prob``, ``p_2: prob``) the elements declared: ``{name: {index: as written}}``.
+    The elements of one name must be declared alike (one domain is kept for the name)."""
+    parsed: dict[str, Domain] = {}
+    elements: dict[str, dict[str, str]] = {}
+    for key, kind in domains.items():
+        if not isinstance(key, str) or not isinstance(kind, str):
+            raise ParseError(f"a domain must map a symbol name to a kind name, not {key!r}: {kind!r}")
+        element = element_key(key)
+        try:
+            if element is None:
+                parsed[domain_key(key)] = Domain.parse(kind)
+                continue
+            domain = Domain.parse(kind)
+        except DomainError as exc:
+            raise ParseError(f"{key}: {exc}") from None
+        base, index = element
+        before = parsed.get(base)
+        if before is not None and (before.kind, before.name) != (domain.kind, domain.name):
+            others = ", ".join(elements.get(base, {}).values()) or base
+            raise ParseError(f"{key}: declared {kind}, but {others} is declared {before.name}: the elements of "
+                             f"one name take one domain")
+        parsed[base] = domain
+        elements.setdefault(base, {})[index] = key
+    for base in elements:
+        if any(k == base or (element_key(k) is None and _safe_key(k) == base) for k in domains):
+            raise ParseError(f"{base} is declared both as a whole and element by element "
+                             f"({', '.join(elements[base].values())}): declare one of them")
+    return parsed, elements
+
+
+def _safe_key(text: str) -> str | None:
+    try:
+        return domain_key(text)
+    except ParseError:
+        return None
+
+
+def _refuse_undeclared_elements(exprs: list[sp.Expr], table: Table, elements: dict[str, dict[str, str]]) -> None:
+    """A name declared element by element (``n_H``, ``n_T``) must not be written at an element
+    that has no domain, nor plainly: the domain would be assumed where the file never gave it."""
+    for var in table.variables.values():
+        declared = elements.get(var.key)
+        if declared is None:
+            continue
+        if var.kind != "array":
+            raise ParseError(f"{var.key} is declared element by element ({', '.join(declared.values())}) "
+                             f"but written without an index: declare {var.key} itself")
+        for e in exprs:
+            for atom in e.atoms(sp.Indexed):
+                if atom.base == var.obj and not all(str(i) in declared for i in atom.indices):
+                    written = "_".join([var.key] + [str(i) for i in atom.indices])
+                    raise ParseError(f"{written} has no domain, while {', '.join(declared.values())} do: "
+                                     f"declare every element written, or the name {var.key}")
+
+
 def read_formulas(texts: list[str], domains: dict[str, str] | None = None, unused_ok: bool = False,
                   sizes: frozenset[str] = frozenset(), keep_derivatives: bool = False) -> Parsed:
     """Read each text; raise :class:`ParseError` (with a position) on anything unsupported.
@@ -63,14 +137,7 @@ def read_formulas(texts: list[str], domains: dict[str, str] | None = None, unuse
     the domains of the whole file, and ``sizes`` names the sizes (sum bounds)
     of other chains, so ``\\frac{1}{n}`` reads the same ``n`` as ``\\sum_{i=1}^{n}``.
     With ``keep_derivatives``, a derivative stays pending (see :mod:`.calculus`)."""
-    parsed_domains: dict[str, Domain] = {}
-    for key, kind in (domains or {}).items():
-        if not isinstance(key, str) or not isinstance(kind, str):
-            raise ParseError(f"a domain must map a symbol name to a kind name, not {key!r}: {kind!r}")
-        try:
-            parsed_domains[domain_key(key)] = Domain.parse(kind)
-        except DomainError as exc:
-            raise ParseError(f"{key}: {exc}") from None
+    parsed_domains, elements = _parse_domains(dict(domains or {}))
     formulas = []
     notes: list[str] = []
     d_is_variable = any(isinstance(t, str) and plain_d_elsewhere(t) for t in texts)
@@ -110,6 +177,7 @@ def read_formulas(texts: list[str], domains: dict[str, str] | None = None, unuse
     exprs = [Resolver(f, table).expr() for f in formulas]
     _refuse_called_variables(formulas, table)
     exprs = _unify_whole_ranges(name_whole_ranges(exprs, table), table)
+    _refuse_undeclared_elements(exprs, table, elements)
     seen = {v.key for v in table.variables.values()} | {k for f in formulas for k in f.reader.bound}
     unused = sorted(set(parsed_domains) - seen)
     if unused and not unused_ok:

@@ -21,6 +21,7 @@ from .cases import entries_of
 from .chains import EQUALS, Chain, chains_of
 from .extract import read_source
 from .notation import CLASS_PLACEHOLDER, FUNCTION_PLACEHOLDER, PROBABILITY_NAMES, PROBABILITY_PLACEHOLDER, Rewriter
+from .models import model_statement
 from .results import UNREAD, StepResult, StepVerdict, VerifyError, VerifyReport
 from .equations import (Equation, _unhatted, announces_equation, follow, is_zero_side, looks_like_derivative, posed,
                         unknowns_in)
@@ -409,7 +410,11 @@ def _unify_file_ranges(plans: list[Plan], state: FileState) -> None:
 
 
 def _domain_key(key: str) -> str:
-    from ..parsing import domain_key
+    """The symbol a domain is for (``p`` for an element ``p_1`` declared as the file writes it)."""
+    from ..parsing import domain_key, element_key
+    element = element_key(key)
+    if element is not None:
+        return element[0]
     try:
         return domain_key(key)
     except ParseError as exc:
@@ -456,6 +461,15 @@ def _run_chain(chain: Chain, plan: Plan, bindings: dict[str, Binding], gaps: lis
                           verdict=StepVerdict.UNKNOWN, method=UNREAD, reason=why, justification=link.justification)
         return check_step(a, b, link, state, seconds, result)
 
+    model = model_statement(lines[0].segment.raw, lines[1].segment.raw) \
+        if len(lines) == 2 and chain.links[0].relation == r"\sim" else None
+    if model is not None:  # `y_i \sim \mathcal{N}(\mu, \sigma^2)`: an assumption, not a claim
+        link = chain.links[0]
+        results.append(result(lines[1].segment.line, before=lines[0].segment.raw, after=lines[1].segment.raw,
+                              relation="~", verdict=StepVerdict.DEFINES, method="model", reason=model,
+                              justification=link.justification))
+        _after_chain(plan, state)
+        return results
     if len(lines) == 1 and lines[0].segment.unread:  # a display or row with no step that could be read
         seg = lines[0].segment
         results.append(result(seg.line, before=seg.raw, after="", relation="?", verdict=StepVerdict.UNKNOWN,
@@ -505,6 +519,11 @@ def _run_chain(chain: Chain, plan: Plan, bindings: dict[str, Binding], gaps: lis
         results.append(checked(lines[k - 1], lines[k], chain.links[k - 1]))
     if plan.name is not None and defined is not None and any(r.verdict is StepVerdict.FAILS for r in results):
         _distrust(plan.name, defined, results, gaps, state)
+    if state.equation is None and len(lines) > 1 and chain.links[-1].relation == "=" and is_zero_side(lines[-1]) \
+            and any(ln.segment.unread for ln in lines):
+        # something set to zero on a row that cannot be read (a derivative set to zero): the rows
+        # after it that set something to zero are equations too, and are not checked against it
+        state.equation = Equation(lines[-1].segment.line, " = ".join(ln.segment.raw for ln in lines), None)
     _pose(chain, plan, results, following, state)
     _after_chain(plan, state)
     return results

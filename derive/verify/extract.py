@@ -336,6 +336,25 @@ def _own_paragraph(text: str, open_at: int, close_end: int) -> bool:
 _INNER_ENV = re.compile(r"\\(begin|end)\{(" + "|".join(re.escape(e) for e in INNER) + r")\}(\{\d+\})?")
 _DROP = re.compile(r"\\(label|eqref|ref)\{[^{}]*\}|\\(nonumber|notag)\b")
 _INTERTEXT = re.compile(r"\\(intertext|shortintertext)\s*\{")
+#: Preamble declarations written inside a display (``\DeclareMathOperator{\softmax}{softmax}``):
+#: they declare notation, they are not formulas.
+_PREAMBLE = re.compile(r"\\(DeclareMathOperator\*?|newcommand\*?|renewcommand\*?)\s*(?=\{)")
+
+
+def _blank_declarations(body: str, start: int, notes: list | None) -> str:
+    """``body`` with each preamble declaration (its two brace groups, and a ``[n]`` between them)
+    blanked out; ``notes`` gets ``(offset, note)`` for each."""
+    for m in list(_PREAMBLE.finditer(body, start)):
+        close = _brace_end(body, m.end())
+        rest = re.match(r"\s*(\[\d\])?\s*\{", body[close + 1:])
+        if rest is None:
+            continue  # not the shape of a declaration: left for the reader to refuse
+        close = _brace_end(body, close + rest.end())
+        if notes is not None:
+            notes.append((m.start(), f"\\{m.group(1)}{{..}}{{..}} declares notation (a preamble line): "
+                                     "it is not a formula and is not checked"))
+        body = _blank(body, m.start(), close + 1)
+    return body
 
 
 def _rows(text: str, start: int, end: int, block: int, notes: list | None = None) -> list[Row]:
@@ -344,6 +363,7 @@ def _rows(text: str, start: int, end: int, block: int, notes: list | None = None
     body = text[:end]
     for m in list(_INNER_ENV.finditer(body, start)) + list(_DROP.finditer(body, start)):
         body = _blank(body, m.start(), m.end())
+    body = _blank_declarations(body, start, notes)
     for m in list(_INTERTEXT.finditer(body, start)):  # prose between rows: a row break
         close = _brace_end(body, m.end() - 1)
         body = body[:m.start()] + "\\\\" + re.sub(r"[^\n]", " ", body[m.start() + 2:close + 1]) + body[close + 1:]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sympy as sp
 
 from ..lexer import Token
-from ..nodes import IndexPart
+from ..nodes import Group, IndexPart
 from .names import DECORATORS, GREEK
 from .tokens import rest_of_numeral, split
 from .mixin import ReaderMixin
@@ -54,6 +54,13 @@ class ScriptReading(ReaderMixin):
         if mark is not None and not read_as_power and not self.t_is_variable():
             raise self.error("^T is ambiguous here: a transpose (read only in a dot product a^\\top b) or a "
                              "power T; name the exponent with another letter for a power", tok)
+        if tok.text == r"\frac":  # x^\frac{a}{b}: TeX sets the whole fraction as the exponent
+            self.i += 1
+            num = self.argument(tok, "numerator")
+            den = self.argument(tok, "denominator")
+            self.note("^\\frac{..}{..} without braces was read as ^{\\frac{..}{..}}, the whole fraction as the "
+                      "exponent (as TeX sets it)")
+            return self.new(Group(self.finish([r"\frac{", num, "}{", den, "}"])))
         return self.argument(caret, "exponent")
 
     def suffixes(self, euler: bool = False) -> tuple[tuple[IndexPart, ...], str]:

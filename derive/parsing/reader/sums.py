@@ -27,6 +27,12 @@ class SumReading(ReaderMixin):
             elif nxt is not None and nxt.text == "^" and upper is None:
                 self.i += 1
                 upper = self.script_tokens(nxt)
+        if lower is None and upper is None:
+            letter = self.only_body_index()
+            if letter is not None:  # \sum e^{x_k}: the one index its body uses
+                self.note(f"{tok.text} without an index below it was read as {tok.text}_{letter}, over the whole "
+                          f"range of {letter} (the only index its body uses)")
+                return [self.sum_head(tok, [Token("letter", letter, tok.pos)], None, None)]
         if lower is None:
             raise self.error(f"{tok.text} needs an index below it, e.g. {tok.text}_{{i=1}}^{{N}} or {tok.text}_k", tok)
         excluded = None
@@ -51,6 +57,46 @@ class SumReading(ReaderMixin):
         if excluded is not None:
             mark.factor = self.new(Indicator(mark.var_sym, excluded, negated=True))
         return [mark]
+
+    def only_body_index(self) -> str | None:
+        """The one letter the body after a bare ``\\sum`` uses as an index (``e^{x_k}``: k), looking up
+        to the end of its term; None when there is none, more than one, a letter already bound,
+        an index that is not a letter, or another sum in the body (the reader then refuses)."""
+        letters: set[str] = set()
+        depth, j = 0, self.i
+        while j < len(self.tokens):
+            t = self.tokens[j].text
+            if t in ("{", "(", "[", r"\left"):
+                depth += 1
+            elif t in ("}", ")", "]", r"\right"):
+                depth -= 1
+                if depth < 0:
+                    break
+            elif depth == 0 and t in ("+", "-", "=", ",", r"\pm", r"\mp"):
+                break
+            elif t in SUM_COMMANDS:
+                return None
+            elif t == "_":
+                nxt = self.tokens[j + 1] if j + 1 < len(self.tokens) else None
+                if nxt is None:
+                    return None
+                if nxt.text == "{":
+                    close = self.matching(j + 1)
+                    parts = self.tokens[j + 2:close]
+                    if not parts or any(x.kind != "letter" and x.text != "," for x in parts):
+                        return None
+                    letters |= {x.text for x in parts if x.kind == "letter"}
+                    j = close + 1
+                    continue
+                if nxt.kind != "letter":
+                    return None
+                letters.add(nxt.text)
+                j += 2
+                continue
+            j += 1
+        if len(letters) != 1 or letters & self.bound:
+            return None
+        return next(iter(letters))
 
     def sum_head(self, tok: Token, var_tokens: list[Token], lo_tokens, upper) -> "SumMark":
         if len(var_tokens) != 1 or not (var_tokens[0].kind == "letter" or var_tokens[0].text in GREEK):
