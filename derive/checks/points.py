@@ -486,7 +486,7 @@ class PointMaker:
         before it (the case i = j) or to a whole number the formulas write, mostly inside
         its range, else just outside it (an entry of an array at a fractional position has
         no meaning, and reads nothing)."""
-        earlier = [int(drawn[n]) for n in sorted(self.positions) if n in drawn]
+        earlier = [int(drawn[n]) for n in sorted(self.positions) if n in drawn]  # type: ignore[call-overload]  # positions hold whole numbers
         if earlier and self.rng.random() < SAME_INDEX_SHARE:
             return self.rng.choice(earlier)
         whole = [int(t) for t in self.targets if t == int(t)]
