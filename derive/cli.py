@@ -101,6 +101,23 @@ within the budget (the closest line and what still differs are printed).
 """
 
 
+def _print_derivation(derivation, report, fmt: str) -> int:
+    """Print a checked derivation in ``fmt`` (text, latex, markdown, json); its exit status."""
+    from .certificates.derivation import dumps, to_json
+    from .render.latex import document
+    from .render.markdown import derivation_markdown
+    from .render.text import derivation_text
+
+    renderers = {
+        "text": lambda: derivation_text(derivation, report),
+        "latex": lambda: document(derivation, report),
+        "markdown": lambda: derivation_markdown(derivation, report),
+        "json": lambda: dumps(to_json(derivation, report)),
+    }
+    sys.stdout.write(renderers[fmt]())
+    return _exit_for(report)
+
+
 def _exit_for(report: Report) -> int:
     if report.status is Status.FAILED:
         return EXIT_FAILS
@@ -149,24 +166,13 @@ def cmd_list(args) -> int:
 
 def cmd_show(args) -> int:
     from . import catalogue
-    from .certificates.derivation import dumps, to_json
     from .checks.steps import check_derivation
-    from .render.latex import document
-    from .render.markdown import derivation_markdown
-    from .render.text import derivation_text
 
     if args.name in catalogue.refutation_names():
         return _show_refutation(args)
     derivation = _get(args.name)
     report = check_derivation(derivation)
-    renderers = {
-        "text": lambda: derivation_text(derivation, report),
-        "latex": lambda: document(derivation, report),
-        "markdown": lambda: derivation_markdown(derivation, report),
-        "json": lambda: dumps(to_json(derivation, report)),
-    }
-    sys.stdout.write(renderers[args.format]())
-    return _exit_for(report)
+    return _print_derivation(derivation, report, args.format)
 
 
 def _show_refutation(args) -> int:
@@ -366,12 +372,9 @@ def cmd_check(args) -> int:
 
 def cmd_loss(args) -> int:
     from .build import write_derivation
-    from .certificates.derivation import dumps, to_json
     from .checks.steps import check_derivation
     from .parsing import ParseError
-    from .render.latex import document, to_latex
-    from .render.markdown import derivation_markdown
-    from .render.text import derivation_text
+    from .render.latex import to_latex
     from .search import LikelihoodError, SearchExhausted, from_likelihood
 
     if not NAME_PATTERN.fullmatch(args.name):
@@ -403,14 +406,7 @@ def cmd_loss(args) -> int:
         for path in write_derivation(derivation, report, out):
             emit(f"{derivation.name:<20} {STATUS_TEXT[report.status]:<18} -> {path}")
         return _exit_for(report)
-    renderers = {
-        "text": lambda: derivation_text(derivation, report),
-        "latex": lambda: document(derivation, report),
-        "markdown": lambda: derivation_markdown(derivation, report),
-        "json": lambda: dumps(to_json(derivation, report)),
-    }
-    sys.stdout.write(renderers[args.format]())
-    return _exit_for(report)
+    return _print_derivation(derivation, report, args.format)
 
 
 def _batch(args) -> int:

@@ -239,6 +239,7 @@ def test_ctrl_c_on_verify_keeps_the_files_checked(tmp_path):
     files += [str(ROOT / "examples" / "broken" / p) for p in
               ("seed003_bernoulli.sign.tex", "seed003_bernoulli.mean.tex", "seed003_bernoulli.prodlog.tex",
                "seed001_map_to_mle.sign.tex", "seed001_map_to_mle.swap.tex")]
+    files *= 5  # enough work that the interruption lands before the last file, even on a fast machine
     code, stdout, stderr = _interrupt_after_first_line(["verify", "--json", *files], '"source"')
     assert code == 130, stderr
     assert "Traceback" not in stderr

@@ -245,17 +245,15 @@ def _log(expr, env, budget):
         except Undefined:
             summed = None
     if summed is not None:
-        value = summed
-        if len(expr.args) == 2:
-            base = _eval(expr.args[1], env, budget)
-            if base <= 0 or base == 1:
-                raise Undefined("a log with base <= 0 or 1")
-            value = value / mpmath.log(base)
-        return value
+        return _in_base(summed, expr, env, budget)
     x = _eval(expr.args[0], env, budget)
     if x < 0:
         raise Undefined("the log of a negative number")
-    value = mpmath.log(x) if x > 0 else mpmath.mpf("-inf")
+    return _in_base(mpmath.log(x) if x > 0 else mpmath.mpf("-inf"), expr, env, budget)
+
+
+def _in_base(value, expr: sp.Expr, env, budget):
+    """A natural log ``value`` in the base of ``log(x, base)`` (unchanged for a natural log)."""
     if len(expr.args) == 2:
         base = _eval(expr.args[1], env, budget)
         if base <= 0 or base == 1:
